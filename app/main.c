@@ -1,0 +1,367 @@
+/* main.c -- the `neobay` command line: a thin layer over the model library.
+ *
+ * Exit codes: 0 success, 2 bad input (scenario, command line, results file),
+ * 1 anything else (out of memory, a write that failed).
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+#include "../model/neobay.h"
+#include "../model/ensemble.h"
+#include "../model/firms.h"
+#include "format.h"
+#include "h5out.h"
+#include "scenario.h"
+
+#define EXIT_BAD 2
+
+#ifndef NB_GIT_COMMIT
+#define NB_GIT_COMMIT "unknown"
+#endif
+
+/* Print "neobay: error: MSG" and return the exit code for `status`. */
+static int fail(int status, const char *msg)
+{
+    fprintf(stderr, "neobay: error: %s\n", msg);
+    return status == NB_ENOMEM ? 1 : EXIT_BAD;
+}
+
+static int fail_usage(const char *cmd, const char *what)
+{
+    fprintf(stderr, "neobay: error: %s\nTry 'neobay %s --help'.\n", what, cmd);
+    return EXIT_BAD;
+}
+
+/* Parse a whole number in [lo, hi] from `s` into *v; 0 on success. */
+static int parse_long(const char *s, long lo, long hi, long *v)
+{
+    char *end;
+    errno = 0;
+    long x = strtol(s, &end, 10);
+    if (errno || end == s || *end || x < lo || x > hi) return -1;
+    *v = x;
+    return 0;
+}
+
+/* ---- run ------------------------------------------------------------------------- */
+
+static const char run_help[] =
+    "Usage: neobay run SCENARIO.yaml [options]\n"
+    "Run a Monte Carlo ensemble of a scenario and write the results (HDF5).\n\n"
+    "  -o, --output FILE      results file (default output/<scenario name>.h5);\n"
+    "                         written under a temporary name, renamed when complete\n"
+    "  -r, --replicates N     replicates (default: the scenario's run.replicates)\n"
+    "  -t, --threads N        OpenMP threads (default: all cores); results do not\n"
+    "                         depend on it\n"
+    "  -s, --seed N           master seed (default: the scenario's run.seed)\n"
+    "      --set KEY=VALUE    override a parameter, as in a scenario file; repeatable\n"
+    "  -q, --quiet            no progress on stderr\n"
+    "  -h, --help             this text\n";
+
+typedef struct progress {
+    int quiet, tty, last_pct;
+    struct timespec t0;
+} progress;
+
+static double seconds_since(const struct timespec *t0)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (double)(t.tv_sec - t0->tv_sec) + 1e-9 * (double)(t.tv_nsec - t0->tv_nsec);
+}
+
+/* Progress on stderr: a bar on a terminal, a line every 10% in a batch log. */
+static void on_done(void *ud, int rep, int done, int total)
+{
+    progress *pg = ud;
+    if (pg->quiet) return;
+    int pct = (int)(100.0 * done / total);
+    double el = seconds_since(&pg->t0), left = el / done * (total - done);
+    if (pg->tty) {
+        int w = pct / 4;
+        fprintf(stderr, "\r[%.*s%*s] %3d%% %d/%d replicates, %.0f s left ",
+                w, "#########################", 25 - w, "", pct, done, total, left);
+        if (done == total) fputc('\n', stderr);
+    } else if (pct / 10 > pg->last_pct / 10 || done == total) {
+        fprintf(stderr, "neobay: %d/%d replicates (%d%%), %.1f s elapsed, %.0f s left\n",
+                done, total, pct, el, left);
+    }
+    pg->last_pct = pct;
+}
+
+/* Refuse an output path whose directory is missing or not writable, before running. */
+static int check_output_path(const char *out, nb_err *e)
+{
+    char dir[PATH_MAX];
+    const char *slash = strrchr(out, '/');
+    if (!slash) strcpy(dir, ".");
+    else if (slash == out) strcpy(dir, "/");
+    else snprintf(dir, sizeof dir, "%.*s", (int)(slash - out), out);
+    struct stat st;
+    if (!*out || (slash && !slash[1]))
+        return nb_err_set(e, "--output: '%s' is not a file name", out);
+    if (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode))
+        return nb_err_set(e, "--output: directory '%s' does not exist", dir);
+    if (access(dir, W_OK) != 0)
+        return nb_err_set(e, "--output: directory '%s' is not writable", dir);
+    if (stat(out, &st) == 0 && S_ISDIR(st.st_mode))
+        return nb_err_set(e, "--output: '%s' is a directory", out);
+    return NB_OK;
+}
+
+typedef struct run_args {
+    const char *scenario, *output;
+    long replicates, threads, seed;
+    int quiet;
+    const char *sets[256];
+    int n_sets;
+} run_args;
+
+static int run_parse(int argc, char **argv, run_args *a)
+{
+    static const struct option opts[] = {
+        {"output", required_argument, 0, 'o'}, {"replicates", required_argument, 0, 'r'},
+        {"threads", required_argument, 0, 't'}, {"seed", required_argument, 0, 's'},
+        {"set", required_argument, 0, 'S'}, {"quiet", no_argument, 0, 'q'},
+        {"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};
+    memset(a, 0, sizeof *a);
+    a->replicates = a->threads = a->seed = -1;
+    int c;
+    char msg[512];
+    while ((c = getopt_long(argc, argv, "+o:r:t:s:qh", opts, NULL)) != -1) {
+        switch (c) {
+        case 'o': a->output = optarg; break;
+        case 'r':
+            if (parse_long(optarg, 1, 1000000, &a->replicates))
+                return snprintf(msg, sizeof msg, "--replicates: '%s' is not a whole number from 1 to 1000000", optarg), fail_usage("run", msg);
+            break;
+        case 't':
+            if (parse_long(optarg, 1, 4096, &a->threads))
+                return snprintf(msg, sizeof msg, "--threads: '%s' is not a whole number from 1 to 4096", optarg), fail_usage("run", msg);
+            break;
+        case 's':
+            if (parse_long(optarg, 0, 4294967295L, &a->seed))
+                return snprintf(msg, sizeof msg, "--seed: '%s' is not a whole number from 0 to 4294967295", optarg), fail_usage("run", msg);
+            break;
+        case 'S':
+            if (a->n_sets == 256) return fail_usage("run", "--set: at most 256 overrides");
+            a->sets[a->n_sets++] = optarg;
+            break;
+        case 'q': a->quiet = 1; break;
+        case 'h': fputs(run_help, stdout); exit(0);
+        default: return fail_usage("run", "unknown option");
+        }
+    }
+    if (optind + 1 != argc)
+        return fail_usage("run", optind == argc ? "no scenario file given" : "more than one scenario file given");
+    a->scenario = argv[optind];
+    return 0;
+}
+
+/* Load the scenario, apply overrides, validate.  NULL after printing the error. */
+static nb_scenario *scenario_open(const char *path, const char *const *sets, int n_sets,
+                                  int *code)
+{
+    nb_scenario *sc = NULL;
+    nb_err e;
+    int st = nb_scenario_load(path, &sc, &e);
+    for (int i = 0; st == NB_OK && i < n_sets; i++) st = nb_scenario_set(sc, sets[i], &e);
+    if (st == NB_OK) st = nb_scenario_validate(sc, &e);
+    if (st != NB_OK) {
+        *code = fail(st, e.msg);
+        nb_scenario_free(sc);
+        return NULL;
+    }
+    return sc;
+}
+
+static int cmd_run(int argc, char **argv)
+{
+    run_args a;
+    int code = run_parse(argc, argv, &a);
+    if (code) return code;
+    nb_scenario *sc = scenario_open(a.scenario, a.sets, a.n_sets, &code);
+    if (!sc) return code;
+    if (a.replicates > 0) nb_paramset_set_const(&sc->ps, NB_P_run_replicates, (double)a.replicates);
+    if (a.seed >= 0) nb_paramset_set_const(&sc->ps, NB_P_run_seed, (double)a.seed);
+    char defout[PATH_MAX];
+    snprintf(defout, sizeof defout, "output/%s.h5", sc->name);
+    const char *out = a.output ? a.output : defout;
+    nb_err e;
+    if (check_output_path(out, &e) != NB_OK) { nb_scenario_free(sc); return fail(NB_EINVAL, e.msg); }
+
+    nb_model *m = nb_model_alloc(&sc->ps);
+    int nrep = (int)sc->ps.p[NB_P_run_replicates].value[0];
+    nb_results *res = m ? nb_results_alloc(nrep, nb_model_n_time(m), nb_model_start(m)) : NULL;
+    char *yaml = nb_scenario_to_yaml(sc);
+    progress pg = {a.quiet, isatty(2), 0, {0, 0}};
+    clock_gettime(CLOCK_MONOTONIC, &pg.t0);
+    nb_ensemble_opts o = {(int)a.threads, on_done, &pg, NULL};
+    uint64_t steps = 0;
+    int st = (m && res && yaml) ? nb_ensemble_run(m, res, &o, &steps) : NB_ENOMEM;
+    double secs = seconds_since(&pg.t0);
+    if (st == NB_OK) {
+        nb_run_meta meta = {sc->name, sc->path, yaml, &sc->ps, nb_model_seed(m)};
+        st = nb_h5_write_run(out, res, &meta, &e);
+        code = st == NB_OK ? 0 : fail(NB_ENOMEM, e.msg);
+    } else {
+        code = fail(NB_ENOMEM, "out of memory");
+    }
+    if (code == 0 && !a.quiet)
+        fprintf(stderr, "neobay: wrote %s: %d replicates x %d months, %.3g firm-steps in %.2f s (%.3g firm-steps/s)\n",
+                out, nrep, nb_model_n_time(m), (double)steps, secs, (double)steps / fmax(secs, 1e-9));
+    free(yaml);
+    nb_results_free(res);
+    nb_model_free(m);
+    nb_scenario_free(sc);
+    return code;
+}
+
+/* ---- check ------------------------------------------------------------------------ */
+
+static const char check_help[] =
+    "Usage: neobay check SCENARIO.yaml [--set KEY=VALUE]...\n"
+    "Validate a scenario and print it fully resolved (every parameter, with the file\n"
+    "and line each value came from).  Exit 0 when valid, 2 with a message when not.\n";
+
+static int cmd_check(int argc, char **argv)
+{
+    static const struct option opts[] = {
+        {"set", required_argument, 0, 'S'}, {"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};
+    const char *sets[256];
+    int n_sets = 0, c, code = 0;
+    while ((c = getopt_long(argc, argv, "+h", opts, NULL)) != -1) {
+        if (c == 'h') { fputs(check_help, stdout); return 0; }
+        if (c != 'S') return fail_usage("check", "unknown option");
+        if (n_sets == 256) return fail_usage("check", "--set: at most 256 overrides");
+        sets[n_sets++] = optarg;
+    }
+    if (optind + 1 != argc) return fail_usage("check", "give exactly one scenario file");
+    nb_scenario *sc = scenario_open(argv[optind], sets, n_sets, &code);
+    if (!sc) return code;
+    char *yaml = nb_scenario_to_yaml(sc);
+    if (!yaml) code = fail(NB_ENOMEM, "out of memory");
+    else fputs(yaml, stdout);
+    free(yaml);
+    nb_scenario_free(sc);
+    return code;
+}
+
+/* ---- params ----------------------------------------------------------------------- */
+
+static const char params_help[] =
+    "Usage: neobay params [--markdown] [NAME-PREFIX]\n"
+    "List every parameter: name, type, unit, default, valid range, policy measure,\n"
+    "description and source.  --markdown prints model/PARAMETERS.md.\n";
+
+static void params_text(const char *prefix)
+{
+    for (int i = 0; i < NB_NPARAMS; i++) {
+        const nb_param_info *p = &nb_registry[i];
+        if (prefix && strncmp(p->name, prefix, strlen(prefix)) != 0) continue;
+        char d[64], lo[64], hi[64];
+        nb_format_value(p->type, p->def, d, sizeof d);
+        nb_format_value(p->type, p->min, lo, sizeof lo);
+        nb_format_value(p->type, p->max, hi, sizeof hi);
+        printf("%s  (%s, %s%s)\n  default %s, range [%s, %s]", p->name, nb_ptype_name(p->type),
+               p->unit, (p->flags & NB_F_SCHED) ? ", may be a dated schedule" : "", d, lo, hi);
+        if (p->measure) printf(", measure %d", p->measure);
+        printf("\n  %s\n  source: %s\n\n", p->desc, p->source);
+    }
+}
+
+static void params_markdown(void)
+{
+    puts("# neobay parameters\n");
+    puts("Generated by `neobay params --markdown` from the registry (`model/params.def`);");
+    puts("do not edit by hand: `make docs` regenerates it and a test fails when it is stale.\n");
+    puts("Money is in RMB (yuan; scenario files may write 万 = 1e4 and 亿 = 1e8). Months are");
+    puts("`YYYY-MM`. *Schedule* marks parameters that may be given as a dated schedule");
+    puts("`{2024-07-11: 0, 2025-01-01: 2亿}`: each value holds from its date's month, and the");
+    puts("default holds before the first date.\n");
+    puts("| name | type | unit | default | min | max | measure | description | source |");
+    puts("|---|---|---|---|---|---|---|---|---|");
+    for (int i = 0; i < NB_NPARAMS; i++) {
+        const nb_param_info *p = &nb_registry[i];
+        char d[64], lo[64], hi[64];
+        nb_format_value(p->type, p->def, d, sizeof d);
+        nb_format_value(p->type, p->min, lo, sizeof lo);
+        nb_format_value(p->type, p->max, hi, sizeof hi);
+        char ms[8] = "";
+        if (p->measure) snprintf(ms, sizeof ms, "%d", p->measure);
+        printf("| `%s` | %s%s | %s | %s | %s | %s | %s | %s | %s |\n", p->name,
+               nb_ptype_name(p->type), (p->flags & NB_F_SCHED) ? ", schedule" : "",
+               p->unit, d, lo, hi, ms, p->desc, p->source);
+    }
+}
+
+static int cmd_params(int argc, char **argv)
+{
+    static const struct option opts[] = {
+        {"markdown", no_argument, 0, 'm'}, {"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};
+    int c, md = 0;
+    while ((c = getopt_long(argc, argv, "+h", opts, NULL)) != -1) {
+        if (c == 'h') { fputs(params_help, stdout); return 0; }
+        if (c != 'm') return fail_usage("params", "unknown option");
+        md = 1;
+    }
+    if (argc - optind > 1) return fail_usage("params", "at most one name prefix");
+    if (md) params_markdown();
+    else params_text(optind < argc ? argv[optind] : NULL);
+    return 0;
+}
+
+/* ---- summary ----------------------------------------------------------------------- */
+
+static const char summary_help[] =
+    "Usage: neobay summary RESULTS.h5\n"
+    "Print a results file's key table: medians and 90% bands of the headline metrics.\n";
+
+static int cmd_summary(int argc, char **argv)
+{
+    if (argc == 2 && (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help"))) {
+        fputs(summary_help, stdout);
+        return 0;
+    }
+    if (argc != 2) return fail_usage("summary", "give exactly one results file");
+    nb_err e;
+    if (nb_h5_summary(argv[1], stdout, &e) != NB_OK) return fail(NB_EINVAL, e.msg);
+    return 0;
+}
+
+/* ---- main --------------------------------------------------------------------------- */
+
+static const char main_help[] =
+    "neobay " NB_VERSION " -- policy-impact simulator for Greater Neo Bay (大零号湾)\n\n"
+    "Usage: neobay COMMAND [options]   (neobay COMMAND --help for each)\n\n"
+    "  run SCENARIO       run an ensemble, write an HDF5 results file\n"
+    "  check SCENARIO     validate a scenario and print it fully resolved\n"
+    "  params             list every parameter with unit, default, range and source\n"
+    "  summary FILE       print a results file's key table\n"
+    "  version            print the version and git commit\n";
+
+int main(int argc, char **argv)
+{
+    static const struct { const char *name; int (*fn)(int, char **); } cmds[] = {
+        {"run", cmd_run}, {"check", cmd_check}, {"params", cmd_params},
+        {"summary", cmd_summary}};
+    if (argc < 2 || !strcmp(argv[1], "-h") || !strcmp(argv[1], "--help")) {
+        fputs(main_help, argc < 2 ? stderr : stdout);
+        return argc < 2 ? EXIT_BAD : 0;
+    }
+    if (!strcmp(argv[1], "version") || !strcmp(argv[1], "--version")) {
+        printf("neobay %s (commit %s)\n", NB_VERSION, NB_GIT_COMMIT);
+        return 0;
+    }
+    for (size_t i = 0; i < sizeof cmds / sizeof cmds[0]; i++)
+        if (!strcmp(argv[1], cmds[i].name)) return cmds[i].fn(argc - 1, argv + 1);
+    fprintf(stderr, "neobay: error: unknown command '%s'\n%s", argv[1], main_help);
+    return EXIT_BAD;
+}

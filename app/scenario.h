@@ -1,0 +1,60 @@
+/* scenario.h -- scenario files (YAML) to a validated parameter set.
+ *
+ * A scenario file is a YAML mapping.  Meta keys: `extends` (a path, relative to the
+ * file, of a scenario this one overrides), `name`, `title`, `title_zh`,
+ * `description`.  Every other key is a parameter of the registry, written nested
+ * (`exit: {hazard_y1: 0.02}`) or dotted (`exit.hazard_y1: 0.02`).  A value is a
+ * scalar of the parameter's type or, for NB_F_SCHED parameters, a dated schedule
+ * `{2024-07-11: 0, 2025-01-01: 2亿}`.  Money may carry 万 (1e4) or 亿 (1e8).
+ *
+ * Every error message names the file, line, column, key path and what is wrong.
+ */
+#ifndef NB_SCENARIO_H
+#define NB_SCENARIO_H
+#include "../model/paramset.h"
+#include "error.h"
+
+typedef struct nb_origin {       /* where a parameter got its value */
+    const char *file;            /* NULL: the registry default; "--set" for overrides */
+    int line, col;
+} nb_origin;
+
+typedef struct nb_scenario {
+    nb_paramset ps;
+    nb_origin origin[NB_NPARAMS];
+    char *path;                  /* the top file as given */
+    char *name;                  /* `name`, or the file's base name without .yaml */
+    char *title, *title_zh, *description;   /* may be NULL */
+    char **files;                /* every file read (for origins), owned */
+    int n_files;
+} nb_scenario;
+
+/* Load `path` and the chain of files it extends.  On success *out is a new
+ * scenario (free with nb_scenario_free) and NB_OK is returned; on failure *out is
+ * NULL, e->msg says what is wrong and NB_EINVAL (bad content) or NB_EIO (a file
+ * cannot be read) is returned. */
+int nb_scenario_load(const char *path, nb_scenario **out, nb_err *e);
+
+/* Apply a command-line override "key=value" (value as in a file, schedules in flow
+ * style allowed).  Errors name "--set" in place of file:line. */
+int nb_scenario_set(nb_scenario *sc, const char *assignment, nb_err *e);
+
+/* Cross-parameter checks after all overrides (run.end >= run.start, nested
+ * initial counts, ...), naming the file and line where the offending value was set. */
+int nb_scenario_validate(const nb_scenario *sc, nb_err *e);
+
+/* The fully resolved scenario as YAML text (every parameter, defaults included,
+ * with comments naming the file and line each value came from).  malloc'd; NULL
+ * when memory runs out.  Loading this text as a file gives the same parameters. */
+char *nb_scenario_to_yaml(const nb_scenario *sc);
+
+void nb_scenario_free(nb_scenario *sc);
+
+/* Parse a scalar of type `t` ("2亿", "5000万", "1.5e8", "2024-07", "true").
+ * Returns NB_OK and *v, or NB_EINVAL with a static reason in *why. */
+int nb_value_parse(nb_ptype t, const char *text, double *v, const char **why);
+
+/* Format month index m as "YYYY-MM" into buf (at least 8 bytes). */
+void nb_month_format(int m, char *buf);
+
+#endif

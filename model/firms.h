@@ -1,0 +1,53 @@
+/* firms.h -- the firm population, stored as a structure of arrays.
+ *
+ * The monthly step streams through these arrays in order, so each field is its own
+ * contiguous array (cache lines carry only what the loop reads).  Index i is a
+ * firm's slot, not its identity: slots are compacted as firms exit; `eid` is the
+ * stable identity that keys the firm's random streams.
+ */
+#ifndef NB_FIRMS_H
+#define NB_FIRMS_H
+#include <stdint.h>
+
+enum nb_stage { NB_PRE = 0, NB_STARTUP = 1, NB_BACKBONE = 2, NB_LEADER = 3, NB_NSTAGES };
+enum nb_origin_kind { NB_OR_SPINOFF = 0, NB_OR_RELOCATION = 1, NB_OR_OTHER = 2, NB_NORIGINS };
+enum nb_exit_kind { NB_EX_FAILED = 0, NB_EX_ACQUIRED = 1, NB_EX_RELOCATED = 2 };
+
+enum nb_firm_flag {
+    NB_FL_FUNDED = 1u,      /* has raised a priced round */
+    NB_FL_LISTED = 2u,
+    NB_FL_HIGHTECH = 4u,
+    NB_FL_GAZELLE = 8u,     /* as of the last January */
+    NB_FL_DEAD = 16u        /* exited this month; removed at the end of the step */
+};
+
+#define NB_HIST 3           /* January revenue snapshots kept, for the gazelle test */
+
+typedef struct nb_firms {
+    int n, cap;
+    uint64_t *eid;          /* identity: keys the random streams */
+    int16_t *birth;         /* month founded, relative to the run's start month */
+    uint8_t *stage, *flags, *origin, *rounds;
+    float *quality;         /* latent quality, standard normal at birth */
+    float *hmul;            /* exit-hazard multiplier exp(-exit.quality_effect*quality) */
+    float *gmul;            /* monthly growth multiplier exp(growth.quality_effect*q/12) */
+    float *rmul;            /* round-probability multiplier exp(quality/2) */
+    float *revenue;         /* annualised revenue, RMB/year (0 in pre-incubation) */
+    float *valuation;       /* RMB */
+    float *hist;            /* [NB_HIST * cap]: January revenues 1, 2, 3 years ago */
+} nb_firms;
+
+/* Bytes of state per firm (the arrays above), for the memory budget. */
+#define NB_FIRM_BYTES (8 + 2 + 4 * 1 + 8 * 4 + NB_HIST * 4)
+
+/* Make room for at least `cap` firms, keeping the first f->n.  NB_OK or NB_ENOMEM
+ * (then f is unchanged). */
+int nb_firms_reserve(nb_firms *f, int cap);
+
+/* Free the arrays; f is left empty. */
+void nb_firms_release(nb_firms *f);
+
+/* Remove firms flagged NB_FL_DEAD, keeping the others' order. */
+void nb_firms_compact(nb_firms *f);
+
+#endif

@@ -1,0 +1,37 @@
+/* results.h -- an ensemble's output: per-replicate monthly series and quantiles.
+ *
+ * Time point k (0 <= k < n_time) is the calendar month start+k; point 0 is the
+ * initial population, so stocks at k = 0 are the observed starting figures and flows
+ * at k = 0 are zero.
+ */
+#ifndef NB_RESULTS_H
+#define NB_RESULTS_H
+#include <stddef.h>
+#include "metrics.h"
+
+#define NB_NQUANT 5
+extern const double nb_quantile_levels[NB_NQUANT];   /* 0.05 0.25 0.5 0.75 0.95 */
+
+typedef struct nb_results {
+    int n_rep, n_time, start;   /* start: month index of time point 0 */
+    double *series;             /* [NB_NMETRICS][n_rep][n_time] */
+    double *quant;              /* [NB_NMETRICS][NB_NQUANT][n_time] */
+} nb_results;
+
+/* Allocate zeroed results, or NULL when memory runs out. */
+nb_results *nb_results_alloc(int n_rep, int n_time, int start);
+void nb_results_free(nb_results *r);
+
+/* The n_time values of metric `m` for replicate `rep`. */
+static inline double *nb_results_row(const nb_results *r, int m, int rep)
+{ return r->series + ((size_t)m * r->n_rep + rep) * r->n_time; }
+
+/* The n_time values of quantile `q` of metric `m`. */
+static inline double *nb_results_qrow(const nb_results *r, int m, int q)
+{ return r->quant + ((size_t)m * NB_NQUANT + q) * r->n_time; }
+
+/* Compute r->quant from r->series across replicates (GSL's quantile estimator,
+ * type 7).  Returns NB_ENOMEM on failure. */
+int nb_results_quantiles(nb_results *r);
+
+#endif

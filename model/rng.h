@@ -1,0 +1,58 @@
+/* rng.h -- counter-based random numbers (Philox4x32-10, Salmon et al. SC'11).
+ *
+ * A draw is a pure function of (key, counter): key = (seed, replicate), counter =
+ * (entity hi, entity lo, step, purpose<<16 | block).  No state is carried from one
+ * firm or month to the next, so results do not depend on thread count or on the
+ * order firms are visited, and two scenarios draw the same numbers for the same firm
+ * and event (common random numbers).
+ *
+ * nb_rng_philox is a gsl_rng_type, so every gsl_ran_* distribution can draw from a
+ * stream: position it with nb_rng_stream(), then call GSL as usual.
+ */
+#ifndef NB_RNG_H
+#define NB_RNG_H
+#include <stdint.h>
+#include <gsl/gsl_rng.h>
+
+typedef struct { uint32_t v[4]; } nb_ctr;
+typedef struct { uint32_t v[2]; } nb_key;
+
+/* Purposes: one per kind of event, so adding an event never shifts another's draws. */
+enum nb_purpose {
+    NB_RS_INIT = 1,      /* initial population attributes */
+    NB_RS_FIRM = 2,      /* the per-firm monthly block (4 uniforms) */
+    NB_RS_ROUND = 3,     /* funding round details */
+    NB_RS_ENTRY = 4,     /* entrant counts (zone-level) */
+    NB_RS_BIRTH = 5,     /* attributes of a new firm */
+    NB_RS_ZONE = 6       /* other zone-level draws */
+};
+
+/* The Philox4x32-10 bijection: out = philox(key, ctr). */
+nb_ctr nb_philox4x32(nb_key key, nb_ctr ctr);
+
+/* Key for a replicate of a run. */
+static inline nb_key nb_rng_key(uint32_t seed, uint32_t replicate)
+{ nb_key k = {{seed, replicate}}; return k; }
+
+/* Counter for (entity, step, purpose, block). */
+static inline nb_ctr nb_rng_ctr(uint64_t entity, uint32_t step, uint32_t purpose,
+                                uint32_t block)
+{
+    nb_ctr c = {{(uint32_t)(entity >> 32), (uint32_t)entity, step,
+                 (purpose << 16) | (block & 0xffffu)}};
+    return c;
+}
+
+/* A uniform double in (0,1) from a 32-bit word: never 0 or 1, so logs are safe. */
+static inline double nb_u01(uint32_t x) { return ((double)x + 0.5) * (1.0 / 4294967296.0); }
+
+/* The GSL generator type.  gsl_rng_set(r, s) keys it with (s, 0) at counter 0 and
+ * purpose 0, which no event uses: a free-running stream of period 2^114 words. */
+extern const gsl_rng_type *nb_rng_philox;
+
+/* Reposition a gsl_rng of type nb_rng_philox at (key, ctr): the next gsl_rng_get
+ * returns word 0 of philox(key, ctr); after 4 words the block (low 16 bits of
+ * ctr.v[3]) advances.  An event's stream holds 262,144 words, then repeats. */
+void nb_rng_stream(gsl_rng *r, nb_key key, nb_ctr ctr);
+
+#endif

@@ -1,0 +1,39 @@
+/* sim.h -- one replicate of the firm-pipeline model.
+ *
+ * nb_model holds everything a run reads and never writes (the per-month parameter
+ * table and derived constants): build it once, share it between threads.
+ * nb_sim is one thread's workspace (the firm arrays): reuse it across replicates.
+ * A replicate's output is a function of (model, replicate) only.
+ */
+#ifndef NB_SIM_H
+#define NB_SIM_H
+#include <stdint.h>
+#include "paramset.h"
+#include "results.h"
+
+typedef struct nb_model nb_model;
+typedef struct nb_sim nb_sim;
+
+/* Build the model for a validated parameter set; NULL when memory runs out. */
+nb_model *nb_model_alloc(const nb_paramset *ps);
+void nb_model_free(nb_model *m);
+
+int nb_model_start(const nb_model *m);     /* month index of time point 0 */
+int nb_model_n_time(const nb_model *m);    /* time points (months simulated) */
+uint32_t nb_model_seed(const nb_model *m);
+const nb_params *nb_model_params(const nb_model *m, int k);  /* month start+k */
+
+nb_sim *nb_sim_alloc(void);
+void nb_sim_free(nb_sim *s);
+
+/* Run replicate `rep` of model `m` in workspace `s`, writing its series into row
+ * `rep` of `res` (which must have n_time = nb_model_n_time(m)).  Rows of other
+ * replicates are untouched, so threads may fill one nb_results together.
+ * Returns NB_OK or NB_ENOMEM (the row is then unspecified). */
+int nb_sim_run(const nb_model *m, nb_sim *s, uint32_t rep, nb_results *res);
+
+/* Firm-steps (firms alive at the start of a month, summed over months) of the last
+ * run in `s`: the unit of the model's cost. */
+uint64_t nb_sim_firm_steps(const nb_sim *s);
+
+#endif

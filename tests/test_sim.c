@@ -1,0 +1,153 @@
+/* test_sim.c -- the model's contracts: starting figures, accounting identities,
+ * thread invariance, common random numbers, and the direction of policy levers. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+#include <math.h>
+#include <string.h>
+#include "../model/ensemble.h"
+#include "../model/neobay.h"
+
+/* Run `nrep` replicates of parameter set ps on `threads` threads. */
+static nb_results *run(const nb_paramset *ps, int nrep, int threads)
+{
+    nb_model *m = nb_model_alloc(ps);
+    assert_non_null(m);
+    nb_results *r = nb_results_alloc(nrep, nb_model_n_time(m), nb_model_start(m));
+    assert_non_null(r);
+    nb_ensemble_opts o = {threads, NULL, NULL, NULL};
+    assert_int_equal(nb_ensemble_run(m, r, &o, NULL), NB_OK);
+    nb_model_free(m);
+    return r;
+}
+
+static nb_paramset *defaults(int end_year)
+{
+    static nb_paramset ps;
+    nb_paramset_default(&ps);
+    nb_paramset_set_const(&ps, NB_P_run_end, NB_MONTH(end_year, 12));
+    return &ps;
+}
+
+static double at(const nb_results *r, int m, int rep, int k) { return nb_results_row(r, m, rep)[k]; }
+
+/* Month 0 is the initial population: the mid-2024 figures of the source document. */
+static void test_month0_figures(void **state)
+{
+    nb_results *r = run(defaults(2024), 5, 1);
+    for (int i = 0; i < r->n_rep; i++) {
+        assert_true(at(r, NB_M_firms, i, 0) == 4000);
+        assert_true(at(r, NB_M_valued_1e8, i, 0) == 130);
+        assert_true(at(r, NB_M_valued_1e9, i, 0) == 38);
+        assert_true(at(r, NB_M_listed, i, 0) == 10);
+        assert_true(at(r, NB_M_hightech, i, 0) == 600);
+    }
+    nb_results_free(r);
+}
+
+/* Firm counts and the fund alliance balance every month. */
+static void test_accounting(void **state)
+{
+    nb_paramset *ps = defaults(2030);
+    nb_paramset_set_const(ps, NB_P_pol_guidance_fund, 2e8);
+    nb_results *r = run(ps, 4, 2);
+    for (int i = 0; i < r->n_rep; i++)
+        for (int k = 1; k < r->n_time; k++) {
+            double in = at(r, NB_M_entries_spinoff, i, k) + at(r, NB_M_entries_relocation, i, k)
+                      + at(r, NB_M_entries_other, i, k);
+            double out = at(r, NB_M_exits_failed, i, k) + at(r, NB_M_exits_acquired, i, k)
+                       + at(r, NB_M_exits_relocated, i, k);
+            assert_true(at(r, NB_M_firms, i, k) == at(r, NB_M_firms, i, k - 1) + in - out);
+            double stages = at(r, NB_M_firms_pre, i, k) + at(r, NB_M_firms_startup, i, k)
+                          + at(r, NB_M_firms_backbone, i, k) + at(r, NB_M_firms_leader, i, k);
+            assert_true(stages == at(r, NB_M_firms, i, k));
+            /* committed grows by private inflow plus levered guidance money */
+            double dc = at(r, NB_M_alliance_committed, i, k) - at(r, NB_M_alliance_committed, i, k - 1);
+            assert_true(fabs(dc - (1e8 + 2e8 * 3)) < 1e-3);
+            assert_true(at(r, NB_M_alliance_dry_powder, i, k) >= -1e-3);
+            assert_true(at(r, NB_M_alliance_deployed, i, k) >= at(r, NB_M_alliance_deployed, i, k - 1));
+            assert_true(at(r, NB_M_public_spend, i, k) == 2e8);
+            assert_true(at(r, NB_M_valued_1e9, i, k) <= at(r, NB_M_valued_1e8, i, k));
+        }
+    nb_results_free(r);
+}
+
+/* Bit-identical results for 1, 2 and 8 threads. */
+static void test_threads_identical(void **state)
+{
+    nb_paramset *ps = defaults(2027);
+    nb_results *a = run(ps, 9, 1), *b = run(ps, 9, 2), *c = run(ps, 9, 8);
+    size_t n = (size_t)NB_NMETRICS * a->n_rep * a->n_time * sizeof(double);
+    assert_memory_equal(a->series, b->series, n);
+    assert_memory_equal(a->series, c->series, n);
+    nb_results_free(a); nb_results_free(b); nb_results_free(c);
+}
+
+/* Common random numbers: a policy that starts in 2027-01 leaves every metric of every
+ * replicate bit-identical before then, and changes it afterwards. */
+static void test_common_random_numbers(void **state)
+{
+    nb_paramset *ps = defaults(2028);
+    nb_results *a = run(ps, 3, 2);
+    int mon[1] = {NB_MONTH(2027, 1)};
+    double val[1] = {1e8};
+    assert_int_equal(nb_paramset_set_sched(ps, NB_P_pol_incubator_budget, 1, mon, val), NB_OK);
+    nb_results *b = run(ps, 3, 2);
+    int k0 = NB_MONTH(2027, 1) - a->start;
+    for (int m = 0; m < NB_NMETRICS; m++)
+        for (int i = 0; i < a->n_rep; i++)
+            assert_memory_equal(nb_results_row(a, m, i), nb_results_row(b, m, i), (size_t)k0 * sizeof(double));
+    int differs = 0;
+    for (int i = 0; i < a->n_rep; i++)
+        differs |= at(a, NB_M_firms_startup, i, a->n_time - 1) != at(b, NB_M_firms_startup, i, b->n_time - 1);
+    assert_true(differs);
+    nb_results_free(a); nb_results_free(b);
+}
+
+/* Proof-of-concept money adds spin-offs: budget/cost more a month on average.  With
+ * 20 replicates x 48 months of Poisson counts, the paired difference of means has
+ * standard deviation sqrt(2*(20+5)/960) ~ 0.23; assert within 5 s.d. of 5. */
+static void test_poc_raises_spinoffs(void **state)
+{
+    nb_paramset *ps = defaults(2028);
+    nb_results *a = run(ps, 20, 2);
+    nb_paramset_set_const(ps, NB_P_pol_poc_budget, 1e7);   /* 1000万/month / 200万 = 5 */
+    nb_results *b = run(ps, 20, 2);
+    double sa = 0, sb = 0;
+    int n = 0;
+    for (int i = 0; i < a->n_rep; i++)
+        for (int k = 1; k < a->n_time; k++, n++) {
+            sa += at(a, NB_M_entries_spinoff, i, k);
+            sb += at(b, NB_M_entries_spinoff, i, k);
+        }
+    double diff = (sb - sa) / n, sd = sqrt(2.0 * 25.0 / n);
+    assert_true(fabs(diff - 5.0) < 5 * sd);
+    assert_true(fabs(sa / n - 20.0) < 5 * sqrt(20.0 / n));
+    nb_results_free(a); nb_results_free(b);
+}
+
+/* Quantiles are ordered and the median lies inside the replicates' range. */
+static void test_quantiles_ordered(void **state)
+{
+    nb_results *r = run(defaults(2026), 11, 2);
+    for (int m = 0; m < NB_NMETRICS; m++)
+        for (int k = 0; k < r->n_time; k++)
+            for (int q = 1; q < NB_NQUANT; q++)
+                assert_true(nb_results_qrow(r, m, q - 1)[k] <= nb_results_qrow(r, m, q)[k]);
+    nb_results_free(r);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_month0_figures),
+        cmocka_unit_test(test_accounting),
+        cmocka_unit_test(test_threads_identical),
+        cmocka_unit_test(test_common_random_numbers),
+        cmocka_unit_test(test_poc_raises_spinoffs),
+        cmocka_unit_test(test_quantiles_ordered),
+    };
+    return cmocka_run_group_tests_name("sim", tests, NULL, NULL);
+}
