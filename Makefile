@@ -56,6 +56,7 @@ HEADERS   = $(wildcard model/*.h model/*.def app/*.h)
 
 .PHONY: all deps run test test-c test-asan test-py bench install clean docs check-docs
 .DEFAULT_GOAL := all
+.SECONDARY:
 
 all: $(BUILD)/neobay
 

@@ -135,7 +135,7 @@ static int run_parse(int argc, char **argv, run_args *a)
     a->replicates = a->threads = a->seed = -1;
     int c;
     char msg[512];
-    while ((c = getopt_long(argc, argv, "+o:r:t:s:qh", opts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "o:r:t:s:qh", opts, NULL)) != -1) {
         switch (c) {
         case 'o': a->output = optarg; break;
         case 'r':
@@ -237,7 +237,7 @@ static int cmd_check(int argc, char **argv)
         {"set", required_argument, 0, 'S'}, {"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};
     const char *sets[256];
     int n_sets = 0, c, code = 0;
-    while ((c = getopt_long(argc, argv, "+h", opts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
         if (c == 'h') { fputs(check_help, stdout); return 0; }
         if (c != 'S') return fail_usage("check", "unknown option");
         if (n_sets == 256) return fail_usage("check", "--set: at most 256 overrides");
@@ -307,7 +307,7 @@ static int cmd_params(int argc, char **argv)
     static const struct option opts[] = {
         {"markdown", no_argument, 0, 'm'}, {"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};
     int c, md = 0;
-    while ((c = getopt_long(argc, argv, "+h", opts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
         if (c == 'h') { fputs(params_help, stdout); return 0; }
         if (c != 'm') return fail_usage("params", "unknown option");
         md = 1;

@@ -30,7 +30,7 @@ typedef struct nb_firms {
     uint8_t *stage, *flags, *origin, *rounds;
     float *quality;         /* latent quality, standard normal at birth */
     float *hmul;            /* exit-hazard multiplier exp(-exit.quality_effect*quality) */
-    float *gmul;            /* monthly growth multiplier exp(growth.quality_effect*q/12) */
+    float *gmul;            /* monthly growth multiplier from quality and size (each January) */
     float *rmul;            /* round-probability multiplier exp(quality/2) */
     float *revenue;         /* annualised revenue, RMB/year (0 in pre-incubation) */
     float *valuation;       /* RMB */

@@ -4,7 +4,7 @@
  *   1. zone_step     public spending, fund-alliance commitments and calls
  *   2. firms_step    each firm: exit, growth, stage, certification, round, listing
  *   3. entry_step    new firms by origin (they take their first step next month)
- *   4. gazelle_step  in January: gazelle status from revenue snapshots
+ *   4. january_step  in January: gazelle status, revenue snapshots, size effect
  *   5. record        the month's metrics
  * Time point 0 is the initial population (init_population), recorded as is.
  *
@@ -35,6 +35,7 @@ typedef struct nb_month {
     double public_spend;
     double alliance_inflow; /* private + levered guidance money, RMB/month */
     double unicorn_rmb;
+    double round_decay[16]; /* funding.round_decay^r, r = rounds so far (capped) */
 } nb_month;
 
 struct nb_model {
@@ -81,6 +82,7 @@ static void month_derive(const nb_params *p, nb_month *d)
     d->public_spend = p->pol_poc_budget + p->pol_incubator_budget + p->pol_guidance_fund;
     d->alliance_inflow = p->alliance_inflow + p->pol_guidance_fund * p->pol_guidance_leverage;
     d->unicorn_rmb = p->def_unicorn_usd * p->def_usd_cny;
+    for (int r = 0; r < 16; r++) d->round_decay[r] = pow(p->fund_round_decay, r);
 }
 
 /* Tabulate the monthly growth factor exp(mu + sd*z(u)) at u = j/NB_ZTAB, from
@@ -186,7 +188,7 @@ static int firm_add(nb_firms *f, const nb_params *p, uint64_t eid, int birth,
     f->rounds[i] = 0;
     f->quality[i] = (float)q;
     f->hmul[i] = (float)exp(-p->exit_quality_effect * q);
-    f->gmul[i] = (float)exp(p->growth_quality_effect * q / 12.0);
+    f->gmul[i] = (float)exp(p->growth_quality_effect * q / 12.0);   /* no revenue yet */
     f->rmul[i] = (float)exp(0.5 * q);
     f->revenue[i] = 0;
     f->valuation[i] = 0;
@@ -194,11 +196,20 @@ static int firm_add(nb_firms *f, const nb_params *p, uint64_t eid, int birth,
     return i;
 }
 
+/* Monthly growth multiplier of firm i from its quality and its current size. */
+static void firm_growth_mul(nb_firms *f, const nb_params *p, int i)
+{
+    double size = f->revenue[i] > 0 ? log(f->revenue[i] / p->growth_ref_revenue) : 0.0;
+    f->gmul[i] = (float)exp((p->growth_quality_effect * f->quality[i]
+                             - p->growth_size_effect * size) / 12.0);
+}
+
 /* Give firm i revenue `rev` and a history on its expected growth path. */
 static void firm_set_revenue(nb_firms *f, const nb_params *p, int i, double rev)
 {
     f->revenue[i] = (float)rev;
     f->stage[i] = stage_of_revenue(p, rev);
+    firm_growth_mul(f, p, i);
     double g = p->growth_drift + p->growth_quality_effect * f->quality[i];
     for (int h = 0; h < NB_HIST; h++)
         f->hist[NB_HIST * i + h] = (float)(rev * exp(-g * (h + 1)));
@@ -327,7 +338,7 @@ static void firms_step(nb_sim *s, const nb_model *m, uint32_t rep, int k, double
     nb_firms *f = &s->f;
     const nb_key key = nb_rng_key(m->seed, rep);
     const double vf = p->exit_valued_factor, mult = p->fund_revenue_multiple;
-    const double rate0 = p->fund_round_rate * avail, decay = p->fund_round_decay;
+    const double rate0 = p->fund_round_rate * avail;
     const double ht_p = p->hightech_rate, list_p = p->listing_rate;
     const double list_min = p->listing_min_valuation;
     const int n = f->n;
@@ -348,6 +359,7 @@ static void firms_step(nb_sim *s, const nb_model *m, uint32_t rep, int k, double
             if (nb_u01(u.v[1]) < d->grad_p) {
                 f->stage[i] = NB_STARTUP;
                 f->revenue[i] = (float)(p->growth_start_revenue * f->rmul[i]);
+                firm_growth_mul(f, p, i);
                 if (!(fg & NB_FL_FUNDED)) f->valuation[i] = (float)(f->revenue[i] * mult);
             }
             continue;   /* projects raise no rounds and hold no certificates */
@@ -361,7 +373,7 @@ static void firms_step(nb_sim *s, const nb_model *m, uint32_t rep, int k, double
         if (!(fg & NB_FL_HIGHTECH) && age >= 12 && nb_u01(u.v[1]) < ht_p)
             f->flags[i] = (fg |= NB_FL_HIGHTECH);
         if (fg & NB_FL_LISTED) continue;
-        double pr = rate0 * f->rmul[i] * pow(decay, f->rounds[i]);
+        double pr = rate0 * f->rmul[i] * d->round_decay[f->rounds[i] < 15 ? f->rounds[i] : 15];
         double u3 = nb_u01(u.v[3]);
         if (u3 < pr) firm_round(s, m, rep, k, i, fl);
         else if (f->valuation[i] >= list_min && (u3 - pr) / (1.0 - pr) < list_p)
@@ -401,9 +413,10 @@ static int entry_step(nb_sim *s, const nb_model *m, uint32_t rep, int k, nb_flow
 }
 
 /* In January: gazelle status from this January's revenue against the snapshot
- * def.gazelle_years ago, then shift the snapshots. */
-static void gazelle_step(nb_firms *f, const nb_params *p, int k)
+ * def.gazelle_years ago, then shift the snapshots; re-evaluate the size effect. */
+static void january_step(nb_firms *f, const nb_params *p, int k)
 {
+    double lam = p->fund_valuation_reversion, mult = p->fund_revenue_multiple;
     int yrs = (int)p->def_gazelle_years;
     double need = pow(1.0 + p->def_gazelle_growth, yrs);
     int max_age = (int)(12.0 * p->def_gazelle_max_age);
@@ -415,6 +428,9 @@ static void gazelle_step(nb_firms *f, const nb_params *p, int k)
         f->flags[i] = (uint8_t)(gz ? f->flags[i] | NB_FL_GAZELLE : f->flags[i] & ~NB_FL_GAZELLE);
         for (int j = NB_HIST - 1; j > 0; j--) h[j] = h[j - 1];
         h[0] = (float)rev;
+        firm_growth_mul(f, p, i);
+        if ((f->flags[i] & NB_FL_FUNDED) && rev > 0 && f->valuation[i] > 0)
+            f->valuation[i] = (float)(f->valuation[i] * pow(rev * mult / f->valuation[i], lam));
     }
 }
 
@@ -426,6 +442,7 @@ static void record(const nb_sim *s, const nb_model *m, int k, const nb_flows *fl
     const nb_firms *f = &s->f;
     double v[NB_NMETRICS] = {0};
     double uni = m->d[k].unicorn_rmb, uni_age = 12.0 * p->def_unicorn_max_age;
+    double team = p->growth_team_size, per_head = 1.0 / p->growth_revenue_per_employee;
     for (int i = 0; i < f->n; i++) {
         uint8_t fg = f->flags[i];
         double val = f->valuation[i], rev = f->revenue[i];
@@ -436,7 +453,7 @@ static void record(const nb_sim *s, const nb_model *m, int k, const nb_flows *fl
         v[NB_M_unicorns] += !(fg & NB_FL_LISTED) && val >= uni && k - f->birth[i] <= uni_age;
         v[NB_M_listed] += (fg & NB_FL_LISTED) != 0;
         v[NB_M_hightech] += (fg & NB_FL_HIGHTECH) != 0;
-        v[NB_M_employees] += fmax(p->growth_team_size, rev / p->growth_revenue_per_employee);
+        v[NB_M_employees] += fmax(team, rev * per_head);
         v[NB_M_revenue] += rev;
         v[NB_M_valuation] += val;
     }
@@ -471,7 +488,7 @@ int nb_sim_run(const nb_model *m, nb_sim *s, uint32_t rep, nb_results *res)
         firms_step(s, m, rep, k, avail, &fl);
         nb_firms_compact(&s->f);
         if (entry_step(s, m, rep, k, &fl) != NB_OK) return NB_ENOMEM;
-        if ((m->start + k) % 12 == 0) gazelle_step(&s->f, &m->p[k], k);
+        if ((m->start + k) % 12 == 0) january_step(&s->f, &m->p[k], k);
         record(s, m, k, &fl, rep, res);
     }
     return NB_OK;
