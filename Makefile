@@ -12,7 +12,8 @@ PYTHON  ?= /usr/bin/python3
 # -ffp-contract=off: no fused multiply-add, so results are bit-identical on any x86-64
 # whatever -march says.  No -ffast-math anywhere, for the same reason.
 CFLAGS  ?= -O2 -g
-CFLAGS  += -std=c17 -Wall -Wextra -Wshadow -Wno-unused-parameter -ffp-contract=off \
+# Flags neobay needs whatever CFLAGS says (a command-line CFLAGS replaces the line above).
+NB_CFLAGS = -std=c17 -Wall -Wextra -Wshadow -Wno-unused-parameter -ffp-contract=off \
            -fopenmp -D_POSIX_C_SOURCE=200809L
 LDFLAGS ?=
 
@@ -43,7 +44,7 @@ CMOCKA_LIBS   = $(call pkg,--libs,cmocka)
 comma := ,
 
 GIT_COMMIT := $(shell git rev-parse --short=12 HEAD 2>/dev/null || echo unknown)$(shell git diff --quiet HEAD -- model app 2>/dev/null || echo -dirty)
-ALL_CFLAGS = $(CFLAGS) $(GSL_CFLAGS) $(HDF5_CFLAGS) $(FYAML_CFLAGS) -DNB_GIT_COMMIT='"$(GIT_COMMIT)"'
+ALL_CFLAGS = $(NB_CFLAGS) $(CFLAGS) $(GSL_CFLAGS) $(HDF5_CFLAGS) $(FYAML_CFLAGS) -DNB_GIT_COMMIT='"$(GIT_COMMIT)"'
 
 MODEL_SRC = $(wildcard model/*.c)
 APP_SRC   = $(filter-out app/main.c,$(wildcard app/*.c))

@@ -16,6 +16,7 @@
 #include "../model/neobay.h"
 #include "../model/ensemble.h"
 #include "../model/firms.h"
+#include "checkpoint.h"
 #include "format.h"
 #include "h5out.h"
 #include "scenario.h"
@@ -63,11 +64,22 @@ static const char run_help[] =
     "  -s, --seed N           master seed (default: the scenario's run.seed)\n"
     "      --set KEY=VALUE    override a parameter, as in a scenario file; repeatable\n"
     "  -q, --quiet            no progress on stderr\n"
-    "  -h, --help             this text\n";
+    "      --restart          delete FILE.ckpt (see below) and start afresh\n"
+    "  -h, --help             this text\n\n"
+    "Long runs resume: each finished replicate is saved to FILE.ckpt next to FILE.\n"
+    "If the run is killed, run the same command again: it restores the saved\n"
+    "replicates (\"resuming from FILE.ckpt: K of N replicates already done\"), runs\n"
+    "the rest and writes the same file, byte for byte, as an uninterrupted run.  The\n"
+    "checkpoint is deleted once FILE is written.  A checkpoint left by a different\n"
+    "run (another scenario, seed, replicate count or neobay build) is an error (exit\n"
+    "2) unless --restart is given.\n";
 
 typedef struct progress {
     int quiet, tty, last_pct;
     struct timespec t0;
+    const nb_results *res;
+    nb_ckpt *ck;        /* where finished replicates are saved; NULL: nowhere */
+    int resumed;        /* replicates restored from the checkpoint */
 } progress;
 
 static double seconds_since(const struct timespec *t0)
@@ -77,13 +89,28 @@ static double seconds_since(const struct timespec *t0)
     return (double)(t.tv_sec - t0->tv_sec) + 1e-9 * (double)(t.tv_nsec - t0->tv_nsec);
 }
 
-/* Progress on stderr: a bar on a terminal, a line every 10% in a batch log. */
+/* Save replicate rep to the checkpoint; after a failed write, warn once and carry on
+ * without one (the run itself is unaffected). */
+static void save_replicate(progress *pg, int rep)
+{
+    nb_err e;
+    if (!pg->ck || nb_ckpt_append(pg->ck, pg->res, rep, &e) == NB_OK) return;
+    fprintf(stderr, "neobay: warning: %s; continuing without a checkpoint\n", e.msg);
+    nb_ckpt_close(pg->ck, 0, NULL);
+    pg->ck = NULL;
+}
+
+/* Checkpoint each finished replicate; progress on stderr: a bar on a terminal, a
+ * line every 10% in a batch log.  Counts include replicates restored on resuming. */
 static void on_done(void *ud, int rep, int done, int total)
 {
     progress *pg = ud;
+    save_replicate(pg, rep);
     if (pg->quiet) return;
+    int ran = done;
+    done += pg->resumed;
     int pct = (int)(100.0 * done / total);
-    double el = seconds_since(&pg->t0), left = el / done * (total - done);
+    double el = seconds_since(&pg->t0), left = el / ran * (total - done);
     if (pg->tty) {
         int w = pct / 4;
         fprintf(stderr, "\r[%.*s%*s] %3d%% %d/%d replicates, %.0f s left ",
@@ -122,6 +149,7 @@ typedef struct run_args {
     int quiet;
     const char *sets[256];
     int n_sets;
+    int restart;
 } run_args;
 
 static int run_parse(int argc, char **argv, run_args *a)
@@ -130,7 +158,7 @@ static int run_parse(int argc, char **argv, run_args *a)
         {"output", required_argument, 0, 'o'}, {"replicates", required_argument, 0, 'r'},
         {"threads", required_argument, 0, 't'}, {"seed", required_argument, 0, 's'},
         {"set", required_argument, 0, 'S'}, {"quiet", no_argument, 0, 'q'},
-        {"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};
+        {"restart", no_argument, 0, 'R'}, {"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};
     memset(a, 0, sizeof *a);
     a->replicates = a->threads = a->seed = -1;
     int c;
@@ -155,6 +183,7 @@ static int run_parse(int argc, char **argv, run_args *a)
             a->sets[a->n_sets++] = optarg;
             break;
         case 'q': a->quiet = 1; break;
+        case 'R': a->restart = 1; break;
         case 'h': fputs(run_help, stdout); exit(0);
         default: return fail_usage("run", "unknown option");
         }
@@ -182,6 +211,27 @@ static nb_scenario *scenario_open(const char *path, const char *const *sets, int
     return sc;
 }
 
+/* Open the checkpoint of results file `out` (deleting it first when `restart`),
+ * restoring into res and skip what an earlier run of the same command finished, and
+ * say so on stderr.  Sets pg->ck and pg->resumed.  0, or the exit code after
+ * printing the error (2 for another run's checkpoint). */
+static int run_resume(const char *out, int restart, const nb_run_meta *meta,
+                      nb_results *res, unsigned char *skip, progress *pg)
+{
+    char path[PATH_MAX];
+    nb_err e;
+    int found = 0, st = nb_ckpt_path(out, path, sizeof path, &e);
+    if (st == NB_OK && restart) st = nb_ckpt_delete(path, &e);
+    if (st == NB_OK)
+        st = nb_ckpt_open(path, nb_ckpt_hash(meta, res), res, skip, &pg->ck, &found,
+                          &pg->resumed, &e);
+    if (st != NB_OK) return fail(st == NB_EINVAL ? NB_EINVAL : NB_ENOMEM, e.msg);
+    if (found)
+        fprintf(stderr, "neobay: resuming from %s: %d of %d replicates already done\n",
+                path, pg->resumed, res->n_rep);
+    return 0;
+}
+
 static int cmd_run(int argc, char **argv)
 {
     run_args a;
@@ -201,22 +251,25 @@ static int cmd_run(int argc, char **argv)
     int nrep = (int)sc->ps.p[NB_P_run_replicates].value[0];
     nb_results *res = m ? nb_results_alloc(nrep, nb_model_n_time(m), nb_model_start(m)) : NULL;
     char *yaml = nb_scenario_to_yaml(sc);
-    progress pg = {a.quiet, isatty(2), 0, {0, 0}};
+    unsigned char *skip = calloc((size_t)nrep, 1);
+    progress pg = {a.quiet, isatty(2), 0, {0, 0}, res, NULL, 0};
+    nb_run_meta meta = {sc->name, sc->path, yaml, &sc->ps, m ? nb_model_seed(m) : 0};
+    code = (m && res && yaml && skip) ? run_resume(out, a.restart, &meta, res, skip, &pg)
+                                      : fail(NB_ENOMEM, "out of memory");
     clock_gettime(CLOCK_MONOTONIC, &pg.t0);
-    nb_ensemble_opts o = {(int)a.threads, on_done, &pg, NULL};
+    nb_ensemble_opts o = {(int)a.threads, on_done, &pg, skip};
     uint64_t steps = 0;
-    int st = (m && res && yaml) ? nb_ensemble_run(m, res, &o, &steps) : NB_ENOMEM;
+    int st = code ? NB_OK : nb_ensemble_run(m, res, &o, &steps);
     double secs = seconds_since(&pg.t0);
-    if (st == NB_OK) {
-        nb_run_meta meta = {sc->name, sc->path, yaml, &sc->ps, nb_model_seed(m)};
-        st = nb_h5_write_run(out, res, &meta, &e);
-        code = st == NB_OK ? 0 : fail(NB_ENOMEM, e.msg);
-    } else {
-        code = fail(NB_ENOMEM, "out of memory");
-    }
+    if (!code && st != NB_OK) code = fail(NB_ENOMEM, "out of memory");
+    else if (!code && nb_h5_write_run(out, res, &meta, &e) != NB_OK) code = fail(NB_ENOMEM, e.msg);
+    /* Written: the checkpoint has served.  Failed: keep it, so a rerun resumes. */
+    if (nb_ckpt_close(pg.ck, code == 0, &e) != NB_OK)
+        fprintf(stderr, "neobay: warning: %s\n", e.msg);
     if (code == 0 && !a.quiet)
         fprintf(stderr, "neobay: wrote %s: %d replicates x %d months, %.3g firm-steps in %.2f s (%.3g firm-steps/s)\n",
                 out, nrep, nb_model_n_time(m), (double)steps, secs, (double)steps / fmax(secs, 1e-9));
+    free(skip);
     free(yaml);
     nb_results_free(res);
     nb_model_free(m);

@@ -11,6 +11,8 @@
 
 enum nb_stage { NB_PRE = 0, NB_STARTUP = 1, NB_BACKBONE = 2, NB_LEADER = 3, NB_NSTAGES };
 enum nb_origin_kind { NB_OR_SPINOFF = 0, NB_OR_RELOCATION = 1, NB_OR_OTHER = 2, NB_NORIGINS };
+enum nb_sector { NB_SEC_ENERGY, NB_SEC_ROBOTICS, NB_SEC_LIFE, NB_SEC_IC, NB_SEC_AI,
+                 NB_SEC_MATERIALS, NB_NSECTORS };
 enum nb_exit_kind { NB_EX_FAILED = 0, NB_EX_ACQUIRED = 1, NB_EX_RELOCATED = 2 };
 
 enum nb_firm_flag {
@@ -27,18 +29,20 @@ typedef struct nb_firms {
     int n, cap;
     uint64_t *eid;          /* identity: keys the random streams */
     int16_t *birth;         /* month founded, relative to the run's start month */
-    uint8_t *stage, *flags, *origin, *rounds;
+    uint8_t *stage, *flags, *origin, *rounds, *sector;
     float *quality;         /* latent quality, standard normal at birth */
     float *hmul;            /* exit-hazard multiplier exp(-exit.quality_effect*quality) */
     float *gmul;            /* monthly growth multiplier from quality and size (each January) */
     float *rmul;            /* round-probability multiplier exp(quality/2) */
     float *revenue;         /* annualised revenue, RMB/year (0 in pre-incubation) */
     float *valuation;       /* RMB */
+    float *cash;            /* RMB; below zero the firm is in distress */
+    float *raised;          /* equity raised so far, RMB */
     float *hist;            /* [NB_HIST * cap]: January revenues 1, 2, 3 years ago */
 } nb_firms;
 
 /* Bytes of state per firm (the arrays above), for the memory budget. */
-#define NB_FIRM_BYTES (8 + 2 + 4 * 1 + 8 * 4 + NB_HIST * 4)
+#define NB_FIRM_BYTES (8 + 2 + 5 * 1 + 10 * 4 + NB_HIST * 4)
 
 /* Make room for at least `cap` firms, keeping the first f->n.  NB_OK or NB_ENOMEM
  * (then f is unchanged). */

@@ -16,8 +16,27 @@ typedef struct nb_sched {
     double value[NB_SCHED_MAX];
 } nb_sched;
 
+/* An adaptive-policy rule (measure 20): from month `from` on, the first month in
+ * which last month's value of `metric` is below (or above) `threshold`, the rule
+ * fires, and from then on parameter `param` is set to, raised by, or multiplied by
+ * `value` on top of its scheduled value.  Each rule fires at most once. */
+enum nb_rule_op { NB_RULE_SET, NB_RULE_ADD, NB_RULE_MUL };
+typedef struct nb_rule {
+    int from;            /* month index */
+    int metric;          /* nb_metric_id */
+    int above;           /* 0: fires when metric < threshold; 1: when metric > threshold */
+    double threshold;
+    int param;           /* nb_param_id; must be NB_F_SCHED */
+    int op;              /* nb_rule_op */
+    double value;
+} nb_rule;
+
+#define NB_RULES_MAX 32
+
 typedef struct nb_paramset {
     nb_sched p[NB_NPARAMS];
+    int n_rules;
+    nb_rule rules[NB_RULES_MAX];
 } nb_paramset;
 
 /* Fill *ps with every parameter's default as a constant. */

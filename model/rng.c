@@ -8,34 +8,6 @@
 #include <string.h>
 #include "rng.h"
 
-#define PHILOX_M0 0xD2511F53u
-#define PHILOX_M1 0xCD9E8D57u
-#define PHILOX_W0 0x9E3779B9u   /* golden ratio */
-#define PHILOX_W1 0xBB67AE85u   /* sqrt(3) - 1 */
-
-static inline void philox_round(uint32_t c[4], const uint32_t k[2])
-{
-    uint64_t p0 = (uint64_t)PHILOX_M0 * c[0];
-    uint64_t p1 = (uint64_t)PHILOX_M1 * c[2];
-    uint32_t hi0 = (uint32_t)(p0 >> 32), lo0 = (uint32_t)p0;
-    uint32_t hi1 = (uint32_t)(p1 >> 32), lo1 = (uint32_t)p1;
-    uint32_t c1 = c[1], c3 = c[3];
-    c[0] = hi1 ^ c1 ^ k[0];
-    c[1] = lo1;
-    c[2] = hi0 ^ c3 ^ k[1];
-    c[3] = lo0;
-}
-
-nb_ctr nb_philox4x32(nb_key key, nb_ctr ctr)
-{
-    uint32_t k[2] = {key.v[0], key.v[1]};
-    for (int r = 0; r < 10; r++) {
-        if (r) { k[0] += PHILOX_W0; k[1] += PHILOX_W1; }
-        philox_round(ctr.v, k);
-    }
-    return ctr;
-}
-
 /* State of a GSL stream: the block in hand and the next word to return. */
 typedef struct {
     nb_key key;

@@ -27,8 +27,29 @@ enum nb_purpose {
     NB_RS_ZONE = 6       /* other zone-level draws */
 };
 
-/* The Philox4x32-10 bijection: out = philox(key, ctr). */
-nb_ctr nb_philox4x32(nb_key key, nb_ctr ctr);
+#define NB_PHILOX_M0 0xD2511F53u
+#define NB_PHILOX_M1 0xCD9E8D57u
+#define NB_PHILOX_W0 0x9E3779B9u   /* golden ratio */
+#define NB_PHILOX_W1 0xBB67AE85u   /* sqrt(3) - 1 */
+
+/* The Philox4x32-10 bijection: out = philox(key, ctr).  Inline: the firm loop calls
+ * it once per firm-step. */
+static inline nb_ctr nb_philox4x32(nb_key key, nb_ctr c)
+{
+    uint32_t k0 = key.v[0], k1 = key.v[1];
+    for (int r = 0; r < 10; r++) {
+        uint64_t p0 = (uint64_t)NB_PHILOX_M0 * c.v[0];
+        uint64_t p1 = (uint64_t)NB_PHILOX_M1 * c.v[2];
+        uint32_t c1 = c.v[1], c3 = c.v[3];
+        c.v[0] = (uint32_t)(p1 >> 32) ^ c1 ^ k0;
+        c.v[1] = (uint32_t)p1;
+        c.v[2] = (uint32_t)(p0 >> 32) ^ c3 ^ k1;
+        c.v[3] = (uint32_t)p0;
+        k0 += NB_PHILOX_W0;
+        k1 += NB_PHILOX_W1;
+    }
+    return c;
+}
 
 /* Key for a replicate of a run. */
 static inline nb_key nb_rng_key(uint32_t seed, uint32_t replicate)

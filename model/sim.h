@@ -13,6 +13,33 @@
 
 typedef struct nb_model nb_model;
 typedef struct nb_sim nb_sim;
+struct nb_firms;
+
+/* Micro-data for analysts: events as they happen, and firm snapshots. */
+enum nb_event_kind { NB_EV_ROUND, NB_EV_GRANT, NB_EV_LOAN, NB_EV_LISTING, NB_EV_EXIT };
+enum nb_investor { NB_INV_MARKET = 0, NB_INV_PUBLIC = 1, NB_INV_BANK = 2 };
+
+typedef struct nb_event {
+    int kind;               /* nb_event_kind */
+    int k;                  /* time point (month start+k) */
+    uint64_t eid;           /* the firm */
+    int round;              /* rounds raised including this one (rounds, grants) */
+    int investor;           /* nb_investor */
+    int exit_kind;          /* nb_exit_kind (exits) */
+    double amount;          /* money raised or lent, RMB */
+    double pre_money;       /* valuation before the event, RMB */
+    double value;           /* valuation after (rounds, listing) or at exit, RMB */
+} nb_event;
+
+typedef struct nb_event_sink {
+    /* Called for each event of replicate `rep`, in time order; may be NULL. */
+    void (*event)(void *ud, uint32_t rep, const nb_event *ev);
+    /* Called with the population after time point k when k % panel_every == 0 or k is
+     * the last point (and at k = 0); may be NULL. */
+    void (*panel)(void *ud, uint32_t rep, int k, const struct nb_firms *f);
+    int panel_every;        /* months between snapshots; 0: none */
+    void *ud;
+} nb_event_sink;
 
 /* Build the model for a validated parameter set; NULL when memory runs out. */
 nb_model *nb_model_alloc(const nb_paramset *ps);
@@ -25,6 +52,10 @@ const nb_params *nb_model_params(const nb_model *m, int k);  /* month start+k */
 
 nb_sim *nb_sim_alloc(void);
 void nb_sim_free(nb_sim *s);
+
+/* Report events and snapshots of later runs in `s` to `sink` (NULL: none).  The
+ * sink is only read; it must outlive the runs. */
+void nb_sim_set_sink(nb_sim *s, const nb_event_sink *sink);
 
 /* Run replicate `rep` of model `m` in workspace `s`, writing its series into row
  * `rep` of `res` (which must have n_time = nb_model_n_time(m)).  Rows of other

@@ -1,0 +1,1376 @@
+/* scenario.c -- scenario files (YAML, read with libfyaml) to a parameter set.
+ *
+ * Layers, bottom up:
+ *   values   nb_value_parse: scalar text to a double, for each nb_ptype;
+ *   yaml     one YAML document parsed from memory, libfyaml's diagnostics captured;
+ *   apply    a parsed mapping applied to a scenario: keys, groups, schedules, meta;
+ *   files    reading files and following `extends`;
+ *   public   load, --set, validate, to_yaml, free.
+ * No globals and no output: every failure becomes one message in an nb_err, of the
+ * form "FILE:LINE:COL: key 'group.key': what is wrong" ("--set: key ..." for
+ * command-line overrides).
+ *
+ * The meta keys `name`, `title`, `title_zh` and `description` are taken from the top
+ * file only (and --set): a scenario that extends another does not inherit its title.
+ */
+#include <assert.h>
+#include <errno.h>
+#include <limits.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+#include <libfyaml.h>
+#include "../model/neobay.h"
+#include "scenario.h"
+
+#define NB_EXTENDS_MAX 16            /* files in one extends chain, the top included */
+#define NB_FILE_MAX (16L << 20)      /* no scenario file is larger */
+#define NB_KEY_MAX 256               /* longest dotted key path */
+#define NB_RUN_MONTHS_MAX 1200       /* longest run: 100 years */
+#define NB_CLI "--set"               /* origin file of command-line overrides */
+
+/* ==== small helpers ================================================================= */
+
+/* Copy of s, or NULL when memory runs out. */
+static char *dup_str(const char *s)
+{
+    assert(s);
+    size_t n = strlen(s) + 1;
+    char *d = malloc(n);
+    if (d) memcpy(d, s, n);
+    return d;
+}
+
+/* Copy `text` into buf (n bytes) for a one-line message: control characters become
+ * spaces and long text is cut (at a UTF-8 character boundary) and marked "...". */
+static const char *show(const char *text, char *buf, size_t n)
+{
+    assert(buf && n >= 8);
+    size_t cap = n - 4, k = 0;
+    for (const char *p = text ? text : ""; *p && k < cap; p++)
+        buf[k++] = ((unsigned char)*p < 0x20 || *p == 0x7f) ? ' ' : *p;
+    if (text && strlen(text) > k) {
+        while (k > 0 && ((unsigned char)text[k] & 0xC0) == 0x80) k--;  /* whole chars */
+        memcpy(buf + k, "...", 3);
+        k += 3;
+    }
+    buf[k] = '\0';
+    return buf;
+}
+
+/* Shortest decimal text of v that reads back as v: whole numbers without exponent. */
+static void fmt_num(double v, char *buf, size_t n)
+{
+    if (v == floor(v) && fabs(v) < 1e15) {
+        snprintf(buf, n, "%.0f", v);
+        return;
+    }
+    for (int prec = 15; prec <= 17; prec++) {
+        snprintf(buf, n, "%.*g", prec, v);
+        if (strtod(buf, NULL) == v) return;
+    }
+}
+
+/* A value as a scenario file writes it: months YYYY-MM, booleans, exact numbers. */
+static void fmt_plain(nb_ptype t, double v, char *buf, size_t n)
+{
+    if (t == NB_T_MONTH && v == floor(v) && fabs(v) < INT_MAX) {
+        char m[16];
+        nb_month_format((int)v, m);
+        snprintf(buf, n, "%s", m);
+    } else if (t == NB_T_BOOL && (v == 0 || v == 1)) {
+        snprintf(buf, n, "%s", v != 0 ? "true" : "false");
+    } else {
+        fmt_num(v, buf, n);
+    }
+}
+
+static int parse_money(const char *s, double *v, const char **why);
+
+/* Money v as "2亿", "1.5亿" or "5000万" when that reads back as exactly v (fewest
+ * decimals); false when no such text exists, or v is under 1万. */
+static bool fmt_money_unit(double v, char *buf, size_t n)
+{
+    double unit = fabs(v) >= 1e8 ? 1e8 : fabs(v) >= 1e4 ? 1e4 : 0, back;
+    const char *why;
+    if (unit == 0 || !isfinite(v)) return false;
+    for (int d = 0; d <= 8; d++) {
+        snprintf(buf, n, "%.*f%s", d, v / unit, unit == 1e8 ? "亿" : "万");
+        if (parse_money(buf, &back, &why) == NB_OK && back == v) return true;
+    }
+    return false;
+}
+
+/* A value for a message or comment: as fmt_plain, money as "2亿" when that is exact. */
+static void fmt_human(nb_ptype t, double v, char *buf, size_t n)
+{
+    if (t == NB_T_MONEY && fmt_money_unit(v, buf, n)) return;
+    fmt_plain(t, v, buf, n);
+}
+
+/* "probability, 1/year": a parameter's type and unit, for messages. */
+static const char *type_note(int id, char *buf, size_t n)
+{
+    const nb_param_info *p = &nb_registry[id];
+    if (strcmp(p->unit, "-") == 0 || p->type == NB_T_MONTH || p->type == NB_T_BOOL)
+        snprintf(buf, n, "%s", nb_ptype_name(p->type));
+    else
+        snprintf(buf, n, "%s, %s", nb_ptype_name(p->type), p->unit);
+    return buf;
+}
+
+/* ==== values ======================================================================== */
+
+/* Copy text into buf (n bytes) without leading and trailing blanks; false when the
+ * result does not fit. */
+static bool trim_copy(const char *text, char *buf, size_t n)
+{
+    while (*text == ' ' || *text == '\t' || *text == '\r' || *text == '\n') text++;
+    size_t len = strlen(text);
+    while (len > 0 && strchr(" \t\r\n", text[len - 1])) len--;
+    if (len >= n) return false;
+    memmove(buf, text, len);                         /* buf may be text itself */
+    buf[len] = '\0';
+    return true;
+}
+
+/* True for the spellings of infinity and not-a-number (YAML's .inf, C's inf). */
+static bool is_nonfinite_word(const char *s)
+{
+    if (*s == '+' || *s == '-') s++;
+    if (*s == '.') s++;
+    return strcasecmp(s, "inf") == 0 || strcasecmp(s, "infinity") == 0 ||
+           strcasecmp(s, "nan") == 0;
+}
+
+/* A plain decimal number ("12", "-0.5", "1.5e8"): no hex, no inf/nan. */
+static int parse_number(const char *s, double *v, const char **why)
+{
+    if (!*s) return *why = "is empty", NB_EINVAL;
+    if (is_nonfinite_word(s)) return *why = "is not a finite number", NB_EINVAL;
+    if (strspn(s, "0123456789.eE+-") != strlen(s)) return *why = "is not a number", NB_EINVAL;
+    char *end;
+    double x = strtod(s, &end);
+    if (end == s || *end) return *why = "is not a number", NB_EINVAL;
+    if (!isfinite(x)) return *why = "is not a finite number", NB_EINVAL;
+    *v = x;
+    return NB_OK;
+}
+
+/* Power of ten of a money unit ("" 0, 万 4, 亿 8, 万亿 12), or -1. */
+static int money_unit(const char *u)
+{
+    while (*u == ' ') u++;
+    if (!*u) return 0;
+    if (strcmp(u, "万") == 0) return 4;
+    if (strcmp(u, "亿") == 0) return 8;
+    if (strcmp(u, "万亿") == 0) return 12;
+    return -1;
+}
+
+/* Money: a number, optionally followed by 万 or 亿 ("2亿", "5000 万", "1.5e8").  The
+ * unit becomes a decimal exponent, so "1.1亿" is exactly 110000000. */
+static int parse_money(const char *s, double *v, const char **why)
+{
+    if (is_nonfinite_word(s)) return *why = "is not a finite number", NB_EINVAL;
+    size_t k = strspn(s, "0123456789.eE+-");
+    int exp = money_unit(s + k);
+    if (k == 0) return *why = "is not a number", NB_EINVAL;
+    if (exp < 0) return *why = "has an unknown unit (money takes 万 = 1e4 or 亿 = 1e8)", NB_EINVAL;
+    char num[96];
+    if (k + 8 > sizeof num) return *why = "is not a number", NB_EINVAL;
+    memcpy(num, s, k);
+    num[k] = '\0';
+    double scale = 1;
+    if (exp > 0 && !strpbrk(num, "eE")) snprintf(num + k, sizeof num - k, "e%d", exp);
+    else if (exp > 0) scale = exp == 4 ? 1e4 : exp == 8 ? 1e8 : 1e12;
+    double x;
+    if (parse_number(num, &x, why) != NB_OK) return NB_EINVAL;
+    x *= scale;
+    if (!isfinite(x)) return *why = "is not a finite number", NB_EINVAL;
+    *v = x;
+    return NB_OK;
+}
+
+/* true/false, yes/no, on/off in any case. */
+static int parse_bool(const char *s, double *v, const char **why)
+{
+    static const char *const yes[] = {"true", "yes", "on"}, *const no[] = {"false", "no", "off"};
+    for (int i = 0; i < 3; i++) {
+        if (strcasecmp(s, yes[i]) == 0) return *v = 1, NB_OK;
+        if (strcasecmp(s, no[i]) == 0) return *v = 0, NB_OK;
+    }
+    *why = "is not true or false (yes/no and on/off also work)";
+    return NB_EINVAL;
+}
+
+/* Days in month m (1..12) of year y, Gregorian. */
+static int month_days(int y, int m)
+{
+    static const int days[12] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    assert(m >= 1 && m <= 12);
+    bool leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+    return days[m - 1] + (m == 2 && leap);
+}
+
+/* True when s[0..n) are all decimal digits. */
+static bool digits(const char *s, int n)
+{
+    for (int i = 0; i < n; i++)
+        if (s[i] < '0' || s[i] > '9') return false;
+    return true;
+}
+
+/* YYYY-MM or YYYY-MM-DD (a real date) to a month index. */
+static int parse_month(const char *s, double *v, const char **why)
+{
+    size_t len = strlen(s);
+    bool shape = (len == 7 || len == 10) && digits(s, 4) && s[4] == '-' && digits(s + 5, 2) &&
+                 (len == 7 || (s[7] == '-' && digits(s + 8, 2)));
+    if (!shape) return *why = "is not a month (write YYYY-MM or YYYY-MM-DD)", NB_EINVAL;
+    int y = atoi(s), m = atoi(s + 5), d = len == 10 ? atoi(s + 8) : 1;
+    if (m < 1 || m > 12) return *why = "has a month outside 01-12", NB_EINVAL;
+    if (d < 1 || d > month_days(y, m)) return *why = "has a day that its month does not have", NB_EINVAL;
+    *v = NB_MONTH(y, m);
+    return NB_OK;
+}
+
+int nb_value_parse(nb_ptype t, const char *text, double *v, const char **why)
+{
+    assert(text && v && why);
+    char s[128];
+    if (!trim_copy(text, s, sizeof s)) return *why = "is too long", NB_EINVAL;
+    if (!*s) return *why = "is empty", NB_EINVAL;
+    switch (t) {
+    case NB_T_BOOL: return parse_bool(s, v, why);
+    case NB_T_MONTH: return parse_month(s, v, why);
+    case NB_T_MONEY: return parse_money(s, v, why);
+    case NB_T_INT: {
+        double x;
+        if (parse_number(s, &x, why) != NB_OK) return NB_EINVAL;
+        if (x != floor(x)) return *why = "is not a whole number", NB_EINVAL;
+        return *v = x, NB_OK;
+    }
+    case NB_T_REAL:
+    case NB_T_PROB: return parse_number(s, v, why);
+    }
+    *why = "has an unknown type";
+    return NB_EINVAL;
+}
+
+void nb_month_format(int m, char *buf)
+{
+    assert(buf);
+    int y = m >= 0 ? m / 12 : -((-m + 11) / 12);     /* floor division */
+    int mo = m - 12 * y + 1;
+    assert(mo >= 1 && mo <= 12);
+    if (y < 0 || y > 9999) {
+        memcpy(buf, "\?\?\?\?-\?\?", 8);
+        return;
+    }
+    const int digit[6] = {y / 1000, y / 100 % 10, y / 10 % 10, y % 10, mo / 10, mo % 10};
+    const int pos[6] = {0, 1, 2, 3, 5, 6};
+    for (int i = 0; i < 6; i++) buf[pos[i]] = (char)('0' + digit[i]);
+    buf[4] = '-';
+    buf[7] = '\0';
+}
+
+/* ==== yaml: one document from memory ================================================ */
+
+typedef struct nb_loc { int line, col; } nb_loc;   /* 1-based; 0: unknown */
+
+typedef struct nb_yaml {
+    struct fy_diag *diag;
+    struct fy_parser *parser;
+    struct fy_document *doc;     /* NULL when the text holds no document */
+    char log[1024];              /* libfyaml's diagnostics, captured */
+    size_t log_len;
+    bool syntax;                 /* the error is libfyaml's (not the one-document rule) */
+} nb_yaml;
+
+/* libfyaml's output callback: keep the diagnostics (as much as fits), print nothing. */
+static void yaml_capture(struct fy_diag *diag, void *user, const char *buf, size_t len)
+{
+    nb_yaml *y = user;
+    size_t room = sizeof y->log - 1 - y->log_len;
+    if (len > room) len = room;
+    memcpy(y->log + y->log_len, buf, len);
+    y->log_len += len;
+    y->log[y->log_len] = '\0';
+}
+
+/* Read back the number that ends just before `end` (digits only); -1 if none. */
+static int number_before(const char *start, const char **end)
+{
+    const char *p = *end;
+    while (p > start && p[-1] >= '0' && p[-1] <= '9') p--;
+    if (p == *end) return -1;
+    int v = atoi(p);
+    *end = p;
+    return v;
+}
+
+/* The first error libfyaml reported, "...:LINE:COL: error: REASON", as *at and why. */
+static void yaml_first_error(const nb_yaml *y, nb_loc *at, char *why, size_t n)
+{
+    *at = (nb_loc){1, 1};
+    const char *hit = strstr(y->log, ": error: ");
+    const char *reason = hit ? hit + 9 : y->log;
+    if (hit) {
+        const char *p = hit;
+        int col = number_before(y->log, &p);
+        if (col >= 0 && p > y->log && p[-1] == ':') {
+            p--;
+            int line = number_before(y->log, &p);
+            if (line > 0) *at = (nb_loc){line, col > 0 ? col : 1};
+        }
+    }
+    size_t len = strcspn(reason, "\n");
+    char tmp[512];
+    snprintf(tmp, sizeof tmp, "%.*s", (int)len, reason);
+    show(*tmp ? tmp : "the text cannot be parsed", why, n);
+}
+
+/* The text of the key at (line, col) of text, for "duplicate key 'x'". */
+static void key_at(const char *text, size_t len, nb_loc at, char *buf, size_t n)
+{
+    const char *p = text, *end = text + len;
+    for (int l = 1; l < at.line && p < end; p++)
+        if (*p == '\n') l++;
+    for (int c = 1; c < at.col && p < end && *p != '\n'; c++)      /* columns count chars */
+        do p++; while (p < end && ((unsigned char)*p & 0xC0) == 0x80);
+    if (p > text && (p[-1] == '"' || p[-1] == '\'')) p--;   /* libfyaml points inside quotes */
+    const char *q = p;
+    if (q < end && (*q == '"' || *q == '\'')) {
+        char quote = *q++;
+        p = q;
+        while (q < end && *q != quote && *q != '\n') q++;
+    } else {
+        while (q < end && *q != '\n' && *q != ',' && *q != '}' &&
+               !(*q == ':' && (q + 1 == end || q[1] == ' ' || q[1] == '\n'))) q++;
+        while (q > p && q[-1] == ' ') q--;
+    }
+    char tmp[256];
+    snprintf(tmp, sizeof tmp, "%.*s", (int)(q - p), p);
+    show(tmp, buf, n);
+}
+
+/* Start y: a diagnostic object that captures into y->log and a parser reading
+ * text[0..len).  NB_OK or NB_ENOMEM. */
+static int yaml_start(nb_yaml *y, const char *text, size_t len)
+{
+    memset(y, 0, sizeof *y);
+    struct fy_diag_cfg dc;
+    fy_diag_cfg_default(&dc);
+    dc.fp = NULL;                    /* never print: everything goes to yaml_capture */
+    dc.output_fn = yaml_capture;
+    dc.user = y;
+    dc.level = FYET_ERROR;
+    dc.colorize = false;
+    y->diag = fy_diag_create(&dc);
+    struct fy_parse_cfg pc = {.flags = FYPCF_QUIET | FYPCF_RESOLVE_DOCUMENT, .diag = y->diag};
+    y->parser = y->diag ? fy_parser_create(&pc) : NULL;
+    if (!y->parser || fy_parser_set_string(y->parser, text, len) != 0) return NB_ENOMEM;
+    return NB_OK;
+}
+
+/* True when libfyaml reported an error. */
+static bool yaml_failed(const nb_yaml *y)
+{
+    return fy_diag_got_error(y->diag) || y->log_len > 0;
+}
+
+/* libfyaml's first error as *at and why (naming the key of a duplicate); NB_EINVAL. */
+static int yaml_syntax_error(nb_yaml *y, const char *text, size_t len, nb_loc *at, char *why, size_t n)
+{
+    y->syntax = true;
+    yaml_first_error(y, at, why, n);
+    if (strcmp(why, "duplicate key") == 0) {
+        char key[128];
+        key_at(text, len, *at, key, sizeof key);
+        snprintf(why, n, "duplicate key '%s'", key);
+    }
+    return NB_EINVAL;
+}
+
+/* Parse text[0..len) as one YAML document.  NB_OK: y->doc is the document (NULL when
+ * the text is empty or only comments).  NB_EINVAL: *at and why say what libfyaml (or
+ * the one-document rule) rejected; y->syntax tells which.  NB_ENOMEM.  Call
+ * yaml_close in every case. */
+static int yaml_open(nb_yaml *y, const char *text, size_t len, nb_loc *at, char *why, size_t n)
+{
+    if (yaml_start(y, text, len) != NB_OK) return NB_ENOMEM;
+    y->doc = fy_parse_load_document(y->parser);
+    if (!y->doc) return yaml_failed(y) ? yaml_syntax_error(y, text, len, at, why, n) : NB_OK;
+    struct fy_document *next = fy_parse_load_document(y->parser);
+    if (next) {
+        const struct fy_mark *m =
+            fy_document_state_start_mark(fy_document_get_document_state(next));
+        *at = m ? (nb_loc){m->line + 1, m->column + 1} : (nb_loc){1, 1};
+        snprintf(why, n, "a second YAML document starts here; a scenario is one document");
+        fy_parse_document_destroy(y->parser, next);
+        return NB_EINVAL;
+    }
+    return yaml_failed(y) ? yaml_syntax_error(y, text, len, at, why, n) : NB_OK;
+}
+
+/* Release what yaml_open made (safe after any result). */
+static void yaml_close(nb_yaml *y)
+{
+    if (y->doc) fy_parse_document_destroy(y->parser, y->doc);
+    if (y->parser) fy_parser_destroy(y->parser);
+    if (y->diag) fy_diag_destroy(y->diag);
+    memset(y, 0, sizeof *y);
+}
+
+/* Where node n starts: a scalar's own token; a collection's first entry; else 0:0. */
+static nb_loc node_loc(struct fy_node *n)
+{
+    nb_loc at = {0, 0};
+    if (!n) return at;
+    if (fy_node_is_scalar(n)) {
+        struct fy_token *t = fy_node_get_scalar_token(n);
+        const struct fy_mark *m = t ? fy_token_start_mark(t) : NULL;
+        if (m) at = (nb_loc){m->line + 1, m->column + 1};
+        enum fy_node_style st = fy_node_get_style(n);            /* marks skip the quote */
+        if (m && m->column > 0 && (st == FYNS_SINGLE_QUOTED || st == FYNS_DOUBLE_QUOTED)) at.col--;
+    } else if (fy_node_is_mapping(n) && fy_node_mapping_item_count(n) > 0) {
+        at = node_loc(fy_node_pair_key(fy_node_mapping_get_by_index(n, 0)));
+    } else if (fy_node_is_sequence(n) && fy_node_sequence_item_count(n) > 0) {
+        at = node_loc(fy_node_sequence_get_by_index(n, 0));
+    }
+    return at;
+}
+
+/* a when known, else b. */
+static nb_loc loc_or(nb_loc a, nb_loc b)
+{
+    return a.line > 0 ? a : b;
+}
+
+/* True for a missing value: nothing, ~ or null (plain, not quoted). */
+static bool node_is_null(struct fy_node *n)
+{
+    if (!n || fy_node_is_null(n)) return true;
+    if (!fy_node_is_scalar(n) || fy_node_get_style(n) != FYNS_PLAIN) return false;
+    const char *t = fy_node_get_scalar0(n);
+    return !t || !*t || strcmp(t, "~") == 0 || strcmp(t, "null") == 0 ||
+           strcmp(t, "Null") == 0 || strcmp(t, "NULL") == 0;
+}
+
+/* The text of scalar node n ("" when it has none). */
+static const char *node_text(struct fy_node *n)
+{
+    const char *t = n ? fy_node_get_scalar0(n) : NULL;
+    return t ? t : "";
+}
+
+/* "a list", "a mapping" or "a value": what node n is, for messages. */
+static const char *node_kind(struct fy_node *n)
+{
+    if (n && fy_node_is_sequence(n)) return "a list";
+    if (n && fy_node_is_mapping(n)) return "a mapping";
+    return "a single value";
+}
+
+/* ==== apply: a parsed mapping onto a scenario ======================================= */
+
+typedef struct nb_src {          /* one text being applied: a file, or one --set */
+    nb_scenario *sc;
+    nb_err *e;
+    const char *file;            /* for messages and origins: in sc->files, or NB_CLI */
+    bool top;                    /* the meta keys (name, title, ...) are kept */
+    bool cli;                    /* a --set: messages start "--set: " */
+    int first[NB_NPARAMS];       /* line where this text set each parameter; 0: not */
+} nb_src;
+
+/* Set e->msg to "FILE:LINE:COL: key 'KEY': WHAT" (no key part when key is NULL) and
+ * return code. */
+static int src_vfail(const nb_src *s, int code, nb_loc at, const char *key, const char *fmt,
+                     va_list ap)
+{
+    char where[1100], what[1400], k[NB_KEY_MAX + 8];
+    if (s->cli) snprintf(where, sizeof where, "%s: ", NB_CLI);
+    else snprintf(where, sizeof where, "%s:%d:%d: ", s->file, at.line > 0 ? at.line : 1,
+                  at.col > 0 ? at.col : 1);
+    vsnprintf(what, sizeof what, fmt, ap);
+    if (!key) return nb_err_code(s->e, code, "%s%s", where, what);
+    return nb_err_code(s->e, code, "%skey '%s': %s", where, show(key, k, sizeof k), what);
+}
+
+/* src_vfail with NB_EINVAL. */
+static int src_fail(const nb_src *s, nb_loc at, const char *key, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+static int src_fail(const nb_src *s, nb_loc at, const char *key, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    int rc = src_vfail(s, NB_EINVAL, at, key, fmt, ap);
+    va_end(ap);
+    return rc;
+}
+
+/* src_vfail with a chosen status. */
+static int src_fail_code(const nb_src *s, int code, nb_loc at, const char *key,
+                         const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+static int src_fail_code(const nb_src *s, int code, nb_loc at, const char *key,
+                         const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    int rc = src_vfail(s, code, at, key, fmt, ap);
+    va_end(ap);
+    return rc;
+}
+
+static const char *const meta_keys[] = {"extends", "name", "title", "title_zh", "description"};
+
+/* True when key is one of the meta keys. */
+static bool is_meta(const char *key)
+{
+    for (size_t i = 0; i < sizeof meta_keys / sizeof *meta_keys; i++)
+        if (strcmp(key, meta_keys[i]) == 0) return true;
+    return false;
+}
+
+/* Index of the first parameter under group path `g` ("exit" for "exit.*"), or -1. */
+static int group_first(const char *g)
+{
+    size_t n = strlen(g);
+    for (int i = 0; i < NB_NPARAMS; i++)
+        if (n > 0 && strncmp(nb_registry[i].name, g, n) == 0 && nb_registry[i].name[n] == '.')
+            return i;
+    return -1;
+}
+
+/* Copy the group of registry name `name` (the part before the first dot) into buf. */
+static void group_of(const char *name, char *buf, size_t n)
+{
+    snprintf(buf, n, "%.*s", (int)strcspn(name, "."), name);
+}
+
+/* "run, def, init, ...": every group, in registry order. */
+static void group_list(char *buf, size_t n)
+{
+    size_t len = 0;
+    buf[0] = '\0';
+    for (int i = 0; i < NB_NPARAMS; i++) {
+        char g[NB_KEY_MAX];
+        group_of(nb_registry[i].name, g, sizeof g);
+        if (group_first(g) != i) continue;             /* listed at its first row */
+        len += (size_t)snprintf(buf + len, len < n ? n - len : 0, "%s%s", len ? ", " : "", g);
+        if (len >= n) return;
+    }
+}
+
+/* Empty the schedule of parameter id and make it the constant v (no stale entries, so
+ * equal scenarios compare equal byte for byte). */
+static void set_const(nb_paramset *ps, int id, double v)
+{
+    memset(&ps->p[id], 0, sizeof ps->p[id]);
+    nb_paramset_set_const(ps, id, v);
+}
+
+/* The error for a value of parameter id that parsed but fails the registry check. */
+static int range_fail(const nb_src *s, nb_loc at, int id, const char *pre, const char *text,
+                      double x, const char *why)
+{
+    const nb_param_info *p = &nb_registry[id];
+    char bound[96] = "", note[96], shown[80];
+    if (isfinite(x) && x < p->min) fmt_human(p->type, p->min, bound, sizeof bound);
+    else if (isfinite(x) && x > p->max) fmt_human(p->type, p->max, bound, sizeof bound);
+    return src_fail(s, at, p->name, "%svalue %s %s%s%s (%s)", pre, show(text, shown, sizeof shown),
+                    why, *bound ? " " : "", bound, type_note(id, note, sizeof note));
+}
+
+/* Read scalar node v as a value of parameter id into *x: type and range checked.
+ * `pre` prefixes the message ("at 2025-01: " in schedules). */
+static int scalar_value(const nb_src *s, int id, struct fy_node *v, nb_loc at, const char *pre,
+                        double *x)
+{
+    const char *text = node_text(v), *why;
+    char shown[80], note[96], trimmed[128];
+    at = loc_or(node_loc(v), at);
+    nb_ptype t = nb_registry[id].type;
+    bool say_type = t != NB_T_MONTH && t != NB_T_BOOL;     /* their reasons say it */
+    if (nb_value_parse(t, text, x, &why) != NB_OK)
+        return src_fail(s, at, nb_registry[id].name, "%svalue '%s' %s%s%s%s", pre,
+                        show(text, shown, sizeof shown), why, say_type ? " (" : "",
+                        say_type ? type_note(id, note, sizeof note) : "", say_type ? ")" : "");
+    if (nb_registry_check(id, *x, &why) != NB_OK) {
+        if (!trim_copy(text, trimmed, sizeof trimmed)) snprintf(trimmed, sizeof trimmed, "?");
+        return range_fail(s, at, id, pre, trimmed, *x, why);
+    }
+    return NB_OK;
+}
+
+/* Read one date of a schedule: key node k into *month. */
+static int sched_date(const nb_src *s, int id, struct fy_node *k, nb_loc at, int *month)
+{
+    const char *why;
+    char shown[80];
+    double m;
+    if (!k || !fy_node_is_scalar(k) || node_is_null(k))
+        return src_fail(s, at, nb_registry[id].name,
+                        "a schedule maps dates (YYYY-MM or YYYY-MM-DD) to values; found %s as a date",
+                        node_is_null(k) ? "nothing" : node_kind(k));
+    if (nb_value_parse(NB_T_MONTH, node_text(k), &m, &why) != NB_OK)
+        return src_fail(s, at, nb_registry[id].name, "date '%s' %s",
+                        show(node_text(k), shown, sizeof shown), why);
+    *month = (int)m;
+    return NB_OK;
+}
+
+/* Check that date `cur` (month m) comes after the date before it, `prev` (prev_m). */
+static int sched_order(const nb_src *s, int id, nb_loc at, const char *prev, int prev_m,
+                       const char *cur, int m)
+{
+    char a[80], b[80];
+    if (m == prev_m)
+        return src_fail(s, at, nb_registry[id].name,
+                        "dates '%s' and '%s' fall in the same month; a schedule changes at most once a month",
+                        show(prev, a, sizeof a), show(cur, b, sizeof b));
+    if (m < prev_m)
+        return src_fail(s, at, nb_registry[id].name,
+                        "date '%s' comes before the date above it ('%s'); list dates in increasing order",
+                        show(cur, b, sizeof b), show(prev, a, sizeof a));
+    return NB_OK;
+}
+
+/* Read entry k of schedule mapping v (parameter id, key at `at`) into month[k] and
+ * value[k]; entries before k are already read. */
+static int sched_entry(const nb_src *s, int id, struct fy_node *v, int k, nb_loc at,
+                       int *month, double *value)
+{
+    const nb_param_info *p = &nb_registry[id];
+    char note[96], pre[96], shown[80];
+    struct fy_node_pair *pair = fy_node_mapping_get_by_index(v, k);
+    struct fy_node *dk = fy_node_pair_key(pair), *dv = fy_node_pair_value(pair);
+    nb_loc dat = loc_or(node_loc(dk), at);
+    int rc = sched_date(s, id, dk, dat, &month[k]);
+    if (!rc && k > 0)
+        rc = sched_order(s, id, dat, node_text(fy_node_pair_key(fy_node_mapping_get_by_index(v, k - 1))),
+                         month[k - 1], node_text(dk), month[k]);
+    if (rc) return rc;
+    snprintf(pre, sizeof pre, "at %s: ", show(node_text(dk), shown, sizeof shown));
+    if (node_is_null(dv) || !fy_node_is_scalar(dv))
+        return src_fail(s, dat, p->name, "%sexpected one value (%s), found %s", pre,
+                        type_note(id, note, sizeof note), node_is_null(dv) ? "nothing" : node_kind(dv));
+    return scalar_value(s, id, dv, dat, pre, &value[k]);
+}
+
+/* Apply the mapping v as the dated schedule of parameter id (key at `at`).  On failure
+ * the parameter is unchanged. */
+static int apply_sched(nb_src *s, int id, nb_loc at, struct fy_node *v)
+{
+    const nb_param_info *p = &nb_registry[id];
+    char note[96];
+    int n = fy_node_mapping_item_count(v), month[NB_SCHED_MAX];
+    double value[NB_SCHED_MAX];
+    if (!(p->flags & NB_F_SCHED))
+        return src_fail(s, at, p->name, "is not schedulable: give one value (%s), not dated values",
+                        type_note(id, note, sizeof note));
+    if (n <= 0) return src_fail(s, at, p->name, "the schedule has no dates");
+    if (n > NB_SCHED_MAX)
+        return src_fail(s, at, p->name, "the schedule has %d dates; at most %d", n, NB_SCHED_MAX);
+    for (int k = 0; k < n; k++) {
+        int rc = sched_entry(s, id, v, k, at, month, value);
+        if (rc) return rc;
+    }
+    memset(&s->sc->ps.p[id], 0, sizeof s->sc->ps.p[id]);
+    int rc = nb_paramset_set_sched(&s->sc->ps, id, n, month, value);
+    assert(rc == NB_OK);                  /* dates were checked to increase */
+    return rc;
+}
+
+/* Apply value node v (key at `at`) to parameter id and record where it came from. */
+static int apply_param(nb_src *s, int id, nb_loc at, struct fy_node *v)
+{
+    const nb_param_info *p = &nb_registry[id];
+    char note[96];
+    double x;
+    int rc;
+    if (s->first[id])
+        return src_fail(s, at, p->name, "set twice in this file (first at line %d)", s->first[id]);
+    if (node_is_null(v))
+        return src_fail(s, at, p->name, "has no value (%s)", type_note(id, note, sizeof note));
+    if (fy_node_is_sequence(v))
+        return src_fail(s, at, p->name, "expected one value (%s), not a list", type_note(id, note, sizeof note));
+    if (fy_node_is_mapping(v)) {
+        rc = apply_sched(s, id, at, v);
+    } else {
+        rc = scalar_value(s, id, v, at, "", &x);
+        if (rc == NB_OK) set_const(&s->sc->ps, id, x);
+    }
+    if (rc) return rc;
+    s->first[id] = at.line > 0 ? at.line : 1;
+    s->sc->origin[id] = (nb_origin){s->file, at.line, at.col};
+    return NB_OK;
+}
+
+/* The error for a key that names neither a parameter nor a group. */
+static int unknown_key(const nb_src *s, const char *path, nb_loc at, struct fy_node *v)
+{
+    char group[NB_KEY_MAX], probe[2 * NB_KEY_MAX], sg[NB_KEY_MAX], list[512];
+    bool dotted = strchr(path, '.') != NULL, map = v && fy_node_is_mapping(v);
+    group_of(path, group, sizeof group);
+    if (group_first(group) >= 0 || (!dotted && !map)) {
+        int sug = nb_registry_suggest(path);
+        if (sug >= 0) return src_fail(s, at, path, "unknown key; did you mean '%s'?", nb_registry[sug].name);
+        return src_fail(s, at, path, "unknown key (`neobay params` lists the parameters)");
+    }
+    snprintf(probe, sizeof probe, "%s", path);                 /* a whole name to compare */
+    if (!dotted && fy_node_mapping_item_count(v) > 0) {
+        struct fy_node *k = fy_node_pair_key(fy_node_mapping_get_by_index(v, 0));
+        if (k && fy_node_is_scalar(k)) snprintf(probe, sizeof probe, "%s.%s", group, node_text(k));
+    }
+    int sug = nb_registry_suggest(probe);
+    if (sug >= 0) {
+        group_of(nb_registry[sug].name, sg, sizeof sg);
+        return src_fail(s, at, path, "unknown group '%s'; did you mean '%s'?", group, sg);
+    }
+    group_list(list, sizeof list);
+    return src_fail(s, at, path, "unknown group '%s'; the groups are %s", group, list);
+}
+
+static int apply_mapping(nb_src *s, const char *prefix, struct fy_node *map, nb_loc at);
+
+/* Apply value v to dotted key `path` (key at `at`): a parameter, a group or an error. */
+static int apply_entry(nb_src *s, const char *path, nb_loc at, struct fy_node *v)
+{
+    int id = nb_registry_find(path);
+    if (id >= 0) return apply_param(s, id, at, v);
+    int g = group_first(path);
+    if (g < 0) return unknown_key(s, path, at, v);
+    if (v && fy_node_is_mapping(v)) return apply_mapping(s, path, v, at);
+    const char *leaf = nb_registry[g].name + strlen(path) + 1;
+    return src_fail(s, at, path,
+                    "is a group of parameters: write its keys under it ('%s: {%s: ...}') or dotted ('%s.%s: ...')",
+                    path, leaf, path, leaf);
+}
+
+/* Apply the meta key `key` (name, title, ...) with value v. */
+static int apply_meta(nb_src *s, const char *key, nb_loc at, struct fy_node *v)
+{
+    if (strcmp(key, "extends") == 0)    /* followed before the walk (files only) */
+        return s->cli ? src_fail(s, at, key, "cannot be set from the command line") : NB_OK;
+    if (node_is_null(v) || !fy_node_is_scalar(v))
+        return src_fail(s, loc_or(node_loc(v), at), key, "expected a text, found %s",
+                        node_is_null(v) ? "nothing" : node_kind(v));
+    const char *text = node_text(v);
+    if (strcmp(key, "name") == 0 && (!*text || strcspn(text, "/\\\t\r\n") != strlen(text)))
+        return src_fail(s, loc_or(node_loc(v), at), key,
+                        "the name is used in file names: it must be non-empty, without '/', '\\' or line breaks");
+    if (!s->top) return NB_OK;          /* a base file's meta keys are checked, not kept */
+    nb_scenario *sc = s->sc;
+    char **slot = strcmp(key, "name") == 0 ? &sc->name : strcmp(key, "title") == 0 ? &sc->title
+                : strcmp(key, "title_zh") == 0 ? &sc->title_zh : &sc->description;
+    char *copy = dup_str(text);
+    if (!copy) return nb_err_code(s->e, NB_ENOMEM, "out of memory");
+    free(*slot);
+    *slot = copy;
+    return NB_OK;
+}
+
+/* Apply one key: value pair of a mapping under dotted prefix (empty at the top). */
+static int apply_pair(nb_src *s, const char *prefix, struct fy_node_pair *pair, nb_loc parent)
+{
+    struct fy_node *k = fy_node_pair_key(pair), *v = fy_node_pair_value(pair);
+    nb_loc at = loc_or(node_loc(k), loc_or(node_loc(v), parent));
+    const char *ctx = *prefix ? prefix : NULL;
+    if (!k || !fy_node_is_scalar(k))
+        return src_fail(s, at, ctx, "a key must be a name, not %s", node_kind(k));
+    if (node_is_null(k)) return src_fail(s, at, ctx, "a key is missing (empty or null)");
+    const char *name = node_text(k);
+    char path[NB_KEY_MAX];
+    int len = *prefix ? snprintf(path, sizeof path, "%s.%s", prefix, name)
+                      : snprintf(path, sizeof path, "%s", name);
+    if (len < 0 || (size_t)len >= sizeof path) return src_fail(s, at, ctx, "a key is too long");
+    if (!*prefix && is_meta(name)) return apply_meta(s, name, at, v);
+    return apply_entry(s, path, at, v);
+}
+
+/* Apply every pair of mapping `map` under dotted prefix. */
+static int apply_mapping(nb_src *s, const char *prefix, struct fy_node *map, nb_loc at)
+{
+    assert(map && fy_node_is_mapping(map));
+    void *iter = NULL;
+    struct fy_node_pair *pair;
+    int rc = NB_OK;
+    while (rc == NB_OK && (pair = fy_node_mapping_iterate(map, &iter)))
+        rc = apply_pair(s, prefix, pair, at);
+    return rc;
+}
+
+/* ==== files and extends ============================================================ */
+
+typedef struct nb_fileid { dev_t dev; ino_t ino; } nb_fileid;   /* a file, however named */
+
+typedef struct nb_loader {
+    nb_scenario *sc;
+    nb_err *e;
+    int depth;                               /* files in the chain being read */
+    const char *opened[NB_EXTENDS_MAX];      /* each of them, as opened */
+    nb_fileid id[NB_EXTENDS_MAX];            /* and which file it is, for cycles */
+} nb_loader;
+
+typedef struct nb_site {          /* the `extends` that led to a file, for messages */
+    const nb_src *src;
+    nb_loc at;
+    const char *written;          /* the path as written there */
+} nb_site;
+
+/* Read the rest of f into *buf (malloc'd, one spare byte for a NUL) and *len.
+ * Returns 0 or an errno value (EFBIG past NB_FILE_MAX); *buf is NULL on failure. */
+static int read_all(FILE *f, char **buf, size_t *len)
+{
+    char *b = NULL;
+    size_t n = 0, cap = 0;
+    int err = 0;
+    for (;;) {
+        if (n == cap) {
+            if (cap >= (size_t)NB_FILE_MAX) { err = EFBIG; break; }
+            cap = cap ? 2 * cap : 4096;
+            char *nb = realloc(b, cap + 1);
+            if (!nb) { err = ENOMEM; break; }
+            b = nb;
+        }
+        errno = 0;
+        size_t got = fread(b + n, 1, cap - n, f);
+        n += got;
+        if (got == 0) { if (ferror(f)) err = errno ? errno : EIO; break; }
+    }
+    if (err) { free(b); b = NULL; }
+    *buf = b;
+    *len = n;
+    return err;
+}
+
+/* Read all of file `path` into *buf (NUL-terminated, malloc'd) and *len, and say which
+ * file it is in *id.  Returns 0 or an errno value. */
+static int read_file(const char *path, char **buf, size_t *len, nb_fileid *id)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f) return errno ? errno : EIO;
+    struct stat st;
+    int err = fstat(fileno(f), &st) != 0 ? (errno ? errno : EIO) : read_all(f, buf, len);
+    fclose(f);
+    if (err) return err;
+    assert(*buf);                         /* the first pass always allocates */
+    (*buf)[*len] = '\0';
+    *id = (nb_fileid){st.st_dev, st.st_ino};
+    return 0;
+}
+
+/* Append a copy of path to sc->files; the copy, or NULL when memory runs out. */
+static const char *add_file(nb_scenario *sc, const char *path)
+{
+    char **files = realloc(sc->files, (size_t)(sc->n_files + 1) * sizeof *files);
+    if (!files) return NULL;
+    sc->files = files;
+    if (!(files[sc->n_files] = dup_str(path))) return NULL;
+    return files[sc->n_files++];
+}
+
+/* `written` (an extends value) relative to the directory of file `base`; malloc'd. */
+static char *resolve_rel(const char *base, const char *written)
+{
+    const char *slash = strrchr(base, '/');
+    size_t dir = written[0] == '/' || !slash ? 0 : (size_t)(slash - base) + 1;
+    size_t n = strlen(written);
+    char *out = malloc(dir + n + 1);
+    if (!out) return NULL;
+    memcpy(out, base, dir);
+    memcpy(out + dir, written, n + 1);
+    return out;
+}
+
+/* The error for a file that cannot be read (the top file, or one named by extends). */
+static int read_fail(const nb_loader *ld, const char *path, const nb_site *site, int err)
+{
+    char shown[256];
+    if (err == ENOMEM) return nb_err_code(ld->e, NB_ENOMEM, "out of memory");
+    if (!site)
+        return nb_err_code(ld->e, NB_EIO, "%s: cannot read the scenario: %s", path, strerror(err));
+    return src_fail_code(site->src, NB_EIO, site->at, "extends", "cannot read '%s': %s",
+                         show(site->written, shown, sizeof shown), strerror(err));
+}
+
+/* Refuse a file (path, identity id) that is already in the chain, or one file too many. */
+static int chain_check(const nb_loader *ld, const char *path, nb_fileid id, const nb_site *site)
+{
+    if (!site) return NB_OK;
+    if (ld->depth >= NB_EXTENDS_MAX)
+        return src_fail(site->src, site->at, "extends", "the extends chain is longer than %d files",
+                        NB_EXTENDS_MAX);
+    int i = 0;
+    while (i < ld->depth && !(ld->id[i].dev == id.dev && ld->id[i].ino == id.ino)) i++;
+    if (i == ld->depth) return NB_OK;
+    char chain[1024] = "";
+    size_t len = 0;
+    for (int k = 0; k < ld->depth && len < sizeof chain; k++)
+        len += (size_t)snprintf(chain + len, sizeof chain - len, "%s -> ", ld->opened[k]);
+    if (len < sizeof chain) snprintf(chain + len, sizeof chain - len, "%s", path);
+    return src_fail(site->src, site->at, "extends", "extends cycle: %s", chain);
+}
+
+static int load_file(nb_loader *ld, const char *path, const nb_site *site);
+
+/* Load the file named by the `extends` key of root, if any, before root's own keys. */
+static int follow_extends(nb_loader *ld, const nb_src *src, struct fy_node *root, nb_fileid id)
+{
+    struct fy_node *v = NULL;
+    nb_loc at = {1, 1};
+    void *iter = NULL;
+    struct fy_node_pair *pair;
+    while ((pair = fy_node_mapping_iterate(root, &iter))) {
+        struct fy_node *k = fy_node_pair_key(pair);
+        if (k && fy_node_is_scalar(k) && strcmp(node_text(k), "extends") == 0) {
+            v = fy_node_pair_value(pair);
+            at = loc_or(node_loc(k), at);
+            break;
+        }
+    }
+    if (!pair) return NB_OK;
+    if (node_is_null(v) || !fy_node_is_scalar(v) || !*node_text(v))
+        return src_fail(src, loc_or(node_loc(v), at), "extends", "expected the path of a scenario file, found %s",
+                        node_is_null(v) ? "nothing" : !fy_node_is_scalar(v) ? node_kind(v) : "an empty text");
+    char *target = resolve_rel(src->file, node_text(v));
+    if (!target) return nb_err_code(ld->e, NB_ENOMEM, "out of memory");
+    assert(ld->depth < NB_EXTENDS_MAX);
+    ld->opened[ld->depth] = src->file;
+    ld->id[ld->depth++] = id;
+    nb_site site = {src, loc_or(node_loc(v), at), node_text(v)};
+    int rc = load_file(ld, target, &site);
+    ld->depth--;
+    free(target);
+    return rc;
+}
+
+/* Apply parsed file y (opened as src->file, identity id): extends, then keys. */
+static int apply_file(nb_loader *ld, nb_src *src, nb_yaml *y, nb_fileid id)
+{
+    struct fy_node *root = y->doc ? fy_document_root(y->doc) : NULL;
+    nb_loc top = {1, 1};
+    if (node_is_null(root)) return src_fail(src, top, NULL, "the scenario is empty");
+    if (!fy_node_is_mapping(root))
+        return src_fail(src, loc_or(node_loc(root), top), NULL,
+                        "a scenario is a mapping of keys to values, not %s", node_kind(root));
+    int rc = follow_extends(ld, src, root, id);
+    return rc ? rc : apply_mapping(src, "", root, top);
+}
+
+/* Parse and apply text (the contents of `path`, file identity id). */
+static int load_text(nb_loader *ld, const char *path, const char *text, size_t len, nb_fileid id)
+{
+    const char *fname = add_file(ld->sc, path);
+    if (!fname) return nb_err_code(ld->e, NB_ENOMEM, "out of memory");
+    nb_src *src = calloc(1, sizeof *src);             /* first[] is large for a stack */
+    if (!src) return nb_err_code(ld->e, NB_ENOMEM, "out of memory");
+    *src = (nb_src){.sc = ld->sc, .e = ld->e, .file = fname, .top = ld->depth == 0};
+    nb_yaml y;
+    nb_loc at = {1, 1};
+    char why[512];
+    int rc = yaml_open(&y, text, len, &at, why, sizeof why);
+    if (rc == NB_EINVAL) rc = src_fail(src, at, NULL, "%s%s", y.syntax ? "YAML syntax error: " : "", why);
+    else if (rc == NB_ENOMEM) rc = nb_err_code(ld->e, NB_ENOMEM, "out of memory");
+    else rc = apply_file(ld, src, &y, id);
+    yaml_close(&y);
+    free(src);
+    return rc;
+}
+
+/* Load scenario file `path` into ld->sc; site is the extends that named it (NULL for
+ * the top file).  On failure ld->e says why and the scenario is partly applied. */
+static int load_file(nb_loader *ld, const char *path, const nb_site *site)
+{
+    char *text = NULL;
+    size_t len = 0;
+    nb_fileid id;
+    int err = read_file(path, &text, &len, &id);
+    if (err) return read_fail(ld, path, site, err);
+    int rc = chain_check(ld, path, id, site);
+    if (rc == NB_OK) rc = load_text(ld, path, text, len, id);
+    free(text);
+    return rc;
+}
+
+/* ==== public: load, set, free ====================================================== */
+
+/* A new scenario for `path`: defaults, name from the file's base name.  NULL on OOM. */
+static nb_scenario *scenario_new(const char *path)
+{
+    nb_scenario *sc = calloc(1, sizeof *sc);
+    if (!sc) return NULL;
+    nb_paramset_default(&sc->ps);
+    const char *base = strrchr(path, '/');
+    base = base ? base + 1 : path;
+    size_t n = strlen(base);
+    if (n > 5 && strcmp(base + n - 5, ".yaml") == 0) n -= 5;
+    else if (n > 4 && strcmp(base + n - 4, ".yml") == 0) n -= 4;
+    sc->path = dup_str(path);
+    sc->name = malloc(n ? n + 1 : sizeof "scenario");
+    if (sc->name) snprintf(sc->name, n ? n + 1 : sizeof "scenario", "%s", n ? base : "scenario");
+    if (!sc->path || !sc->name) {
+        nb_scenario_free(sc);
+        return NULL;
+    }
+    return sc;
+}
+
+int nb_scenario_load(const char *path, nb_scenario **out, nb_err *e)
+{
+    assert(path && out);
+    *out = NULL;
+    nb_scenario *sc = scenario_new(path);
+    if (!sc) return nb_err_code(e, NB_ENOMEM, "out of memory");
+    nb_loader ld = {.sc = sc, .e = e};
+    int rc = load_file(&ld, path, NULL);
+    assert(ld.depth == 0);
+    if (rc != NB_OK) {
+        nb_scenario_free(sc);
+        return rc;
+    }
+    *out = sc;
+    return NB_OK;
+}
+
+/* Apply the value text of one --set to key (see nb_scenario_set). */
+static int set_value(nb_scenario *sc, const char *key, const char *text, nb_err *e)
+{
+    char why[512];
+    nb_src *src = calloc(1, sizeof *src);
+    if (!src) return nb_err_code(e, NB_ENOMEM, "out of memory");
+    *src = (nb_src){.sc = sc, .e = e, .file = NB_CLI, .top = true, .cli = true};
+    nb_yaml y;
+    nb_loc at = {0, 0};
+    int rc = yaml_open(&y, text, strlen(text), &at, why, sizeof why);
+    if (rc == NB_EINVAL) rc = src_fail(src, at, key, "%s%s", y.syntax ? "YAML syntax error in the value: " : "", why);
+    else if (rc == NB_ENOMEM) rc = nb_err_code(e, NB_ENOMEM, "out of memory");
+    else {
+        struct fy_node *v = y.doc ? fy_document_root(y.doc) : NULL;
+        at = (nb_loc){0, 0};
+        rc = is_meta(key) ? apply_meta(src, key, at, v) : apply_entry(src, key, at, v);
+    }
+    yaml_close(&y);
+    free(src);
+    return rc;
+}
+
+typedef struct nb_saved {        /* what a --set may change, to undo a failed one */
+    nb_paramset ps;
+    nb_origin origin[NB_NPARAMS];
+} nb_saved;
+
+int nb_scenario_set(nb_scenario *sc, const char *assignment, nb_err *e)
+{
+    assert(sc && assignment);
+    char key[NB_KEY_MAX], shown[128];
+    const char *eq = strchr(assignment, '=');
+    size_t klen = eq ? (size_t)(eq - assignment) : 0;
+    if (!eq) return nb_err_set(e, "%s: '%s' is not of the form key=value", NB_CLI, show(assignment, shown, sizeof shown));
+    if (klen >= sizeof key) return nb_err_set(e, "%s: the key of '%s' is too long", NB_CLI, show(assignment, shown, sizeof shown));
+    memcpy(key, assignment, klen);
+    key[klen] = '\0';
+    if (!trim_copy(key, key, sizeof key) || !*key)
+        return nb_err_set(e, "%s: '%s' has no key before '='", NB_CLI, show(assignment, shown, sizeof shown));
+    nb_saved *saved = malloc(sizeof *saved);        /* a group may fail half-way */
+    if (!saved) return nb_err_code(e, NB_ENOMEM, "out of memory");
+    saved->ps = sc->ps;
+    memcpy(saved->origin, sc->origin, sizeof saved->origin);
+    int rc = set_value(sc, key, eq + 1, e);
+    if (rc != NB_OK) {
+        sc->ps = saved->ps;
+        memcpy(sc->origin, saved->origin, sizeof sc->origin);
+    }
+    free(saved);
+    return rc;
+}
+
+void nb_scenario_free(nb_scenario *sc)
+{
+    if (!sc) return;
+    for (int i = 0; i < sc->n_files; i++) free(sc->files[i]);
+    free(sc->files);
+    free(sc->path);
+    free(sc->name);
+    free(sc->title);
+    free(sc->title_zh);
+    free(sc->description);
+    free(sc);
+}
+
+/* ==== validate ===================================================================== */
+
+/* "FILE:LINE:COL", "--set" or "default": where a parameter's value was set. */
+static const char *origin_where(const nb_origin *o, char *buf, size_t n)
+{
+    if (!o->file) snprintf(buf, n, "default");
+    else if (o->line <= 0) snprintf(buf, n, "%s", o->file);
+    else snprintf(buf, n, "%s:%d:%d", o->file, o->line, o->col > 0 ? o->col : 1);
+    return buf;
+}
+
+/* "from FILE:LINE:COL", "from --set" or "the default", for the other value named in a
+ * cross-parameter message. */
+static const char *origin_from(const nb_origin *o, char *buf, size_t n)
+{
+    char w[1100];
+    if (!o->file) snprintf(buf, n, "the default");
+    else snprintf(buf, n, "from %s", origin_where(o, w, sizeof w));
+    return buf;
+}
+
+/* How late a value was set: default 0, files by extends depth (the top file last),
+ * --set last of all.  Errors blame the later of two values. */
+static int origin_rank(const nb_scenario *sc, const nb_origin *o)
+{
+    if (!o->file) return 0;
+    for (int i = 0; i < sc->n_files; i++)
+        if (o->file == sc->files[i]) return 1 + sc->n_files - i;
+    return sc->n_files + 2;
+}
+
+/* The constant value of parameter id (all the cross-checked parameters are constants). */
+static double const_value(const nb_scenario *sc, int id)
+{
+    return sc->ps.p[id].value[0];
+}
+
+/* Check every stored value of parameter id against the registry again. */
+static int check_stored(const nb_scenario *sc, int id, nb_err *e)
+{
+    const nb_param_info *p = &nb_registry[id];
+    const nb_sched *s = &sc->ps.p[id];
+    char where[1100], val[96];
+    const char *why;
+    origin_where(&sc->origin[id], where, sizeof where);
+    if (s->n > 0 && !(p->flags & NB_F_SCHED))
+        return nb_err_set(e, "%s: key '%s': is not schedulable", where, p->name);
+    for (int k = 0; k < (s->n ? s->n : 1); k++) {
+        assert(k == 0 || s->month[k] > s->month[k - 1]);
+        if (nb_registry_check(id, s->value[k], &why) != NB_OK) {
+            fmt_human(p->type, s->value[k], val, sizeof val);
+            return nb_err_set(e, "%s: key '%s': value %s %s", where, p->name, val, why);
+        }
+    }
+    return NB_OK;
+}
+
+/* "init.firms = 500", with " (from FILE:LINE:COL)" or " (the default)" when `from`. */
+static const char *name_value(const nb_scenario *sc, int id, bool from, char *buf, size_t n)
+{
+    char v[64], o[1200];
+    fmt_plain(nb_registry[id].type, const_value(sc, id), v, sizeof v);
+    snprintf(buf, n, "%s = %s%s%s%s", nb_registry[id].name, v, from ? " (" : "",
+             from ? origin_from(&sc->origin[id], o, sizeof o) : "", from ? ")" : "");
+    return buf;
+}
+
+/* Require value(lo) <= value(hi).  The message names the later-set of the two (hi on a
+ * tie when tie_hi), `verb` relates them ("exceeds") and `why` explains the rule. */
+static int check_le(const nb_scenario *sc, int lo, int hi, bool tie_hi, const char *verb,
+                    const char *why, nb_err *e)
+{
+    if (const_value(sc, lo) <= const_value(sc, hi)) return NB_OK;
+    int rl = origin_rank(sc, &sc->origin[lo]), rh = origin_rank(sc, &sc->origin[hi]);
+    int blame = rh > rl || (rh == rl && tie_hi) ? hi : lo;
+    char w[1100], a[1300], b[1300];
+    return nb_err_set(e, "%s: key '%s': %s %s %s: %s",
+                      origin_where(&sc->origin[blame], w, sizeof w), nb_registry[blame].name,
+                      name_value(sc, lo, blame != lo, a, sizeof a), verb,
+                      name_value(sc, hi, blame != hi, b, sizeof b), why);
+}
+
+/* The run must not end before it starts nor last more than NB_RUN_MONTHS_MAX months. */
+static int check_run(const nb_scenario *sc, nb_err *e)
+{
+    int rc = check_le(sc, NB_P_run_start, NB_P_run_end, true, "is after",
+                      "the run must end in or after the month it starts", e);
+    if (rc) return rc;
+    int months = nb_paramset_months(&sc->ps);
+    if (months <= NB_RUN_MONTHS_MAX) return NB_OK;
+    int rs = origin_rank(sc, &sc->origin[NB_P_run_start]), re = origin_rank(sc, &sc->origin[NB_P_run_end]);
+    int blame = rs > re ? NB_P_run_start : NB_P_run_end;
+    char w[1100];
+    return nb_err_set(e, "%s: key '%s': the run spans %d months; at most %d (100 years)",
+                      origin_where(&sc->origin[blame], w, sizeof w), nb_registry[blame].name,
+                      months, NB_RUN_MONTHS_MAX);
+}
+
+/* The two initial shares (spin-offs, relocated) describe disjoint sets of firms. */
+static int check_shares(const nb_scenario *sc, nb_err *e)
+{
+    int a = NB_P_init_share_spinoff, b = NB_P_init_share_relocated;
+    double sum = const_value(sc, a) + const_value(sc, b);
+    if (sum <= 1) return NB_OK;
+    int blame = origin_rank(sc, &sc->origin[a]) > origin_rank(sc, &sc->origin[b]) ? a : b;
+    int other = blame == a ? b : a;
+    char w1[1100], w2[1100], vs[64], vo[64];
+    fmt_num(sum, vs, sizeof vs);
+    fmt_num(const_value(sc, other), vo, sizeof vo);
+    return nb_err_set(e, "%s: key '%s': %s + %s = %s exceeds 1 (%s = %s, %s): a firm is not both a spin-off and relocated",
+                      origin_where(&sc->origin[blame], w1, sizeof w1), nb_registry[blame].name,
+                      nb_registry[a].name, nb_registry[b].name, vs, nb_registry[other].name, vo,
+                      origin_from(&sc->origin[other], w2, sizeof w2));
+}
+
+int nb_scenario_validate(const nb_scenario *sc, nb_err *e)
+{
+    assert(sc);
+    int rc = NB_OK;
+    for (int id = 0; id < NB_NPARAMS && rc == NB_OK; id++) rc = check_stored(sc, id, e);
+    if (!rc) rc = check_run(sc, e);
+    if (!rc) rc = check_le(sc, NB_P_init_valued_1e9, NB_P_init_valued_1e8, false, "exceeds",
+                           "firms valued at 10亿 are among those valued at 1亿", e);
+    if (!rc) rc = check_le(sc, NB_P_init_valued_1e8, NB_P_init_firms, false, "exceeds",
+                           "firms valued at 1亿 are among all the firms", e);
+    if (!rc) rc = check_le(sc, NB_P_init_listed, NB_P_init_valued_1e9, false, "exceeds",
+                           "listed firms are drawn from those valued at 10亿", e);
+    if (!rc) rc = check_le(sc, NB_P_init_hightech, NB_P_init_firms, false, "exceeds",
+                           "certified high-tech firms are among all the firms", e);
+    if (!rc) rc = check_shares(sc, e);
+    return rc;
+}
+
+/* ==== to_yaml ====================================================================== */
+
+typedef struct nb_buf {          /* a growing string; oom set once an append failed */
+    char *s;
+    size_t len, cap;
+    bool oom;
+} nb_buf;
+
+/* Append printf-style text to b (nothing once memory ran out). */
+static void buf_printf(nb_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void buf_printf(nb_buf *b, const char *fmt, ...)
+{
+    if (b->oom) return;
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(b->s ? b->s + b->len : NULL, b->s ? b->cap - b->len : 0, fmt, ap);
+    va_end(ap);
+    if (n < 0) { b->oom = true; return; }
+    if (b->s && b->len + (size_t)n < b->cap) { b->len += (size_t)n; return; }
+    size_t cap = b->cap ? b->cap : 4096;
+    while (cap <= b->len + (size_t)n) cap *= 2;
+    char *s = realloc(b->s, cap);
+    if (!s) { b->oom = true; return; }
+    b->s = s;
+    b->cap = cap;
+    va_start(ap, fmt);
+    vsnprintf(b->s + b->len, b->cap - b->len, fmt, ap);
+    va_end(ap);
+    b->len += (size_t)n;
+}
+
+/* Append text as a YAML double-quoted string. */
+static void buf_quoted(nb_buf *b, const char *text)
+{
+    buf_printf(b, "\"");
+    for (const unsigned char *p = (const unsigned char *)text; *p; p++) {
+        if (*p == '"' || *p == '\\') buf_printf(b, "\\%c", *p);
+        else if (*p == '\n') buf_printf(b, "\\n");
+        else if (*p == '\t') buf_printf(b, "\\t");
+        else if (*p < 0x20 || *p == 0x7f) buf_printf(b, "\\x%02x", *p);
+        else buf_printf(b, "%c", *p);
+    }
+    buf_printf(b, "\"");
+}
+
+/* Append the value of parameter id: a scalar, or a flow mapping for a schedule.
+ * human: the same for readers (money in 万/亿), for a comment. */
+static void yaml_value(nb_buf *b, nb_buf *human, const nb_scenario *sc, int id)
+{
+    const nb_sched *s = &sc->ps.p[id];
+    nb_ptype t = nb_registry[id].type;
+    char v[64], h[96], m[16];
+    if (s->n == 0) {
+        fmt_plain(t, s->value[0], v, sizeof v);
+        fmt_human(t, s->value[0], h, sizeof h);
+        buf_printf(b, "%s", v);
+        buf_printf(human, "%s", h);
+        return;
+    }
+    for (int k = 0; k < s->n; k++) {
+        nb_month_format(s->month[k], m);
+        fmt_plain(t, s->value[k], v, sizeof v);
+        fmt_human(t, s->value[k], h, sizeof h);
+        buf_printf(b, "%s%s: %s%s", k ? ", " : "{", m, v, k + 1 == s->n ? "}" : "");
+        buf_printf(human, "%s%s: %s%s", k ? ", " : "{", m, h, k + 1 == s->n ? "}" : "");
+    }
+}
+
+/* Append "  leaf: value   # human; origin" for parameter id. */
+static void yaml_param(nb_buf *b, const nb_scenario *sc, int id)
+{
+    nb_buf val = {0}, human = {0};
+    yaml_value(&val, &human, sc, id);
+    if (val.oom || human.oom || !val.s || !human.s) {
+        b->oom = true;
+    } else {
+        const char *leaf = strchr(nb_registry[id].name, '.') + 1;
+        bool differ = strcmp(val.s, human.s) != 0;
+        const nb_origin *o = &sc->origin[id];
+        char where[1100], shown[1100];
+        origin_where(o, where, sizeof where);
+        int width = (int)strlen(leaf) + 4 + (int)val.len;
+        buf_printf(b, "  %s: %s", leaf, val.s);
+        if (differ || o->file)
+            buf_printf(b, "%*s# %s%s%s", width < 40 ? 40 - width : 1, "", differ ? human.s : "",
+                       differ && o->file ? "; " : "", o->file ? show(where, shown, sizeof shown) : "");
+        buf_printf(b, "\n");
+    }
+    free(val.s);
+    free(human.s);
+}
+
+/* Append the header comment and the meta keys. */
+static void yaml_head(nb_buf *b, const nb_scenario *sc)
+{
+    char shown[1100];
+    buf_printf(b, "# neobay %s scenario '%s', fully resolved: every parameter, defaults included.\n",
+               NB_VERSION, show(sc->name, shown, sizeof shown));
+    for (int i = 0; i < sc->n_files; i++)
+        buf_printf(b, "# %s %s\n", i ? "  which extends" : "Read from", show(sc->files[i], shown, sizeof shown));
+    buf_printf(b, "# A comment after a value gives it in 万/亿 and names the file:line:col it was set\n"
+                  "# at; values without one are registry defaults.  Money is in RMB (yuan).\n");
+    buf_printf(b, "name: ");
+    buf_quoted(b, sc->name);
+    const char *keys[] = {"title", "title_zh", "description"};
+    const char *vals[] = {sc->title, sc->title_zh, sc->description};
+    for (int i = 0; i < 3; i++) {
+        if (!vals[i]) continue;
+        buf_printf(b, "\n%s: ", keys[i]);
+        buf_quoted(b, vals[i]);
+    }
+    buf_printf(b, "\n");
+}
+
+char *nb_scenario_to_yaml(const nb_scenario *sc)
+{
+    assert(sc && sc->name);
+    nb_buf b = {0};
+    yaml_head(&b, sc);
+    for (int g = 0; g < NB_NPARAMS; g++) {
+        char group[NB_KEY_MAX];
+        group_of(nb_registry[g].name, group, sizeof group);
+        if (group_first(group) != g) continue;         /* each group once, in order */
+        buf_printf(&b, "\n%s:\n", group);
+        for (int id = g; id < NB_NPARAMS; id++) {
+            char other[NB_KEY_MAX];
+            group_of(nb_registry[id].name, other, sizeof other);
+            if (strcmp(group, other) == 0) yaml_param(&b, sc, id);
+        }
+    }
+    if (b.oom) {
+        free(b.s);
+        return NULL;
+    }
+    return b.s;
+}

@@ -1,0 +1,116 @@
+/* capital.c -- money into firms: the fund alliance, priced rounds, grant-to-equity,
+ * tech credit, and exit proceeds (measures 4 and 13; see model/ODD.md).
+ *
+ * Accounting identities (checked by tests/test_sim.c every month):
+ *   committed(t) = committed(t-1) + inflow + guidance * leverage + recycled proceeds
+ *   dry powder   = called - deployed >= 0, called <= committed
+ */
+#include <math.h>
+#include <gsl/gsl_randist.h>
+#include "neobay.h"
+#include "model.h"
+
+/* Report an event to the sink, if any. */
+static void emit(nb_sim *s, int kind, int k, int i, int investor, double amount,
+                 double pre, double value, int exit_kind)
+{
+    if (!s->sink || !s->sink->event) return;
+    nb_event ev = {kind, k, s->f.eid[i], s->f.rounds[i], investor, exit_kind, amount, pre, value};
+    s->sink->event(s->sink->ud, s->rep, &ev);
+}
+
+/* The alliance's month: new commitments (private inflow and levered guidance-fund
+ * money), capital calls, and the scarcity of dry powder for this month's rounds. */
+void capital_alliance(nb_sim *s, nb_flows *fl)
+{
+    const nb_params *p = &s->p;
+    nb_zone *z = &s->z;
+    z->committed += p->alliance_inflow + s->d.spend[NB_I_guidance_fund] * p->pol_guidance_leverage;
+    z->called += p->alliance_call_rate * (z->committed - z->called);
+    double dry = z->called - z->deployed;
+    double avail = z->demand_prev > 0 ? fmin(1.0, dry / z->demand_prev) : 1.0;
+    z->demand_prev = 0;
+    s->d.round_avail = 1.0 - p->alliance_zone_share * (1.0 - avail);
+}
+
+/* A priced round for firm i in month k: the post-money valuation steps up from the
+ * larger of the last valuation and revenue x multiple; the round sells
+ * funding.dilution of the firm; the alliance takes its share from dry powder. */
+void capital_round(nb_sim *s, int k, int i, nb_flows *fl)
+{
+    const nb_params *p = &s->p;
+    nb_firms *f = &s->f;
+    nb_rng_stream(s->r, s->key, nb_rng_ctr(f->eid[i], (uint32_t)k, NB_RS_ROUND, 0));
+    double post, pre = f->valuation[i];
+    if (!(f->flags[i] & NB_FL_FUNDED))
+        post = p->fund_seed_valuation * f->rmul[i] * gsl_ran_lognormal(s->r, 0.0, 0.5);
+    else
+        post = fmax(pre, f->revenue[i] * s->d.mult) * gsl_ran_lognormal(s->r, log(p->fund_step_up), 0.3);
+    double amount = p->fund_dilution * post;
+    double want = p->alliance_zone_share * amount;
+    double dry = s->z.called - s->z.deployed;
+    s->z.deployed += fmin(want, fmax(0.0, dry));
+    s->z.demand_prev += want;
+    f->valuation[i] = (float)post;
+    f->cash[i] += (float)amount;
+    f->raised[i] += (float)amount;
+    f->flags[i] |= NB_FL_FUNDED;
+    if (f->rounds[i] < 255) f->rounds[i]++;
+    fl->rounds += 1;
+    fl->raised += amount;
+    emit(s, NB_EV_ROUND, k, i, NB_INV_MARKET, amount, pre, post, 0);
+}
+
+/* Grant-to-equity (拨投结合): a public seed investment of policy.grant_ticket in an
+ * unfunded start-up, at a post-money of ticket / funding.dilution. */
+void capital_grant(nb_sim *s, int k, int i, nb_flows *fl)
+{
+    const nb_params *p = &s->p;
+    nb_firms *f = &s->f;
+    double ticket = p->pol_grant_ticket, pre = f->valuation[i];
+    if (fl->spend[NB_I_grant_equity] + ticket > s->d.spend[NB_I_grant_equity] + 1e-6) return;
+    double post = fmax(pre + ticket, ticket / p->fund_dilution);
+    f->valuation[i] = (float)post;
+    f->cash[i] += (float)ticket;
+    f->raised[i] += (float)ticket;
+    f->flags[i] |= NB_FL_FUNDED;
+    if (f->rounds[i] < 255) f->rounds[i]++;
+    fl->grants += 1;
+    fl->raised += ticket;
+    fl->spend[NB_I_grant_equity] += ticket;
+    emit(s, NB_EV_GRANT, k, i, NB_INV_PUBLIC, ticket, pre, post, 0);
+}
+
+/* Tech credit: a firm out of cash borrows credit.loan_months of its burn while the
+ * month's guaranteed pool lasts. */
+void capital_credit(nb_sim *s, int k, int i, nb_flows *fl)
+{
+    const nb_params *p = &s->p;
+    nb_firms *f = &s->f;
+    double loan = p->credit_loan_months / 12.0 * cash_burn(p, f->stage[i]) - f->cash[i];
+    if (loan <= 0 || loan > s->z.credit_left) return;
+    s->z.credit_left -= loan;
+    f->cash[i] += (float)loan;
+    fl->loans += loan;
+    emit(s, NB_EV_LOAN, k, i, NB_INV_BANK, loan, f->valuation[i], f->valuation[i], 0);
+}
+
+/* A firm leaves (kind: nb_exit_kind) or lists (kind < 0).  Acquisitions and listings
+ * return the alliance's share of the value: investors hold 1-(1-dilution)^rounds of
+ * the firm and the alliance alliance.zone_share of that; alliance.recycle of the
+ * proceeds is recommitted and called at once. */
+void capital_exit(nb_sim *s, int k, int i, int kind, nb_flows *fl)
+{
+    const nb_params *p = &s->p;
+    nb_firms *f = &s->f;
+    double val = f->valuation[i];
+    if (kind < 0) emit(s, NB_EV_LISTING, k, i, NB_INV_MARKET, 0, val, val, 0);
+    else emit(s, NB_EV_EXIT, k, i, NB_INV_MARKET, 0, val, kind == NB_EX_FAILED ? 0 : val, kind);
+    if (kind == NB_EX_FAILED || kind == NB_EX_RELOCATED || !(f->flags[i] & NB_FL_FUNDED)) return;
+    double held = 1.0 - pow(1.0 - p->fund_dilution, f->rounds[i]);
+    double proceeds = val * held * p->alliance_zone_share;
+    double back = p->alliance_recycle * proceeds;
+    s->z.committed += back;
+    s->z.called += back;
+    fl->distributions += proceeds;
+}

@@ -1,0 +1,148 @@
+/* model.h -- internals shared by the model's modules (not part of the public API).
+ *
+ *   sim.c       the process schedule, the model object, recording the metrics
+ *   policy.c    the month's policy: special-fund budget, adaptive rules, derived rates
+ *   entry.c     research output, new firms, the initial population
+ *   firmstep.c  the monthly step of every firm (the hot loop)
+ *   capital.c   funding rounds, grant-to-equity, tech credit, the fund alliance
+ */
+#ifndef NB_MODEL_H
+#define NB_MODEL_H
+#include <stdint.h>
+#include <gsl/gsl_rng.h>
+#include "firms.h"
+#include "paramset.h"
+#include "results.h"
+#include "rng.h"
+#include "sim.h"
+
+#define NB_ZTAB 1024            /* bins of the tabulated growth factor */
+#define NB_ZONE_EID UINT64_MAX  /* identity of zone-level streams */
+#define NB_ENTRANT (1ull << 40) /* identities of entrants start here */
+#define NB_YOUNG_MONTHS 60      /* "young firm" for R&D-cost measures: under 5 years */
+#define NB_INCUB_MONTHS 36      /* start-ups under 3 years may hold an incubation place */
+
+enum nb_instr_id {
+#define NB_INSTR(id, param, en, zh) NB_I_##id,
+#include "instruments.def"
+#undef NB_INSTR
+    NB_NINSTR
+};
+
+/* Hazard classes: bits of a firm's situation that change its exit hazard. */
+enum { NB_HC_FUNDED = 1, NB_HC_INCUB = 2, NB_HC_CASHLESS = 4, NB_HC_PRE = 8, NB_NHC = 16 };
+/* Growth classes: stage (2 bits) x young x future industry. */
+#define NB_GC(stage, young, future) (((stage) << 2) | ((young) << 1) | (future))
+#define NB_NGC 16
+
+/* Everything the firm loop needs for one month, derived from the parameters and the
+ * zone's state by policy_month().  Read-only during the firm loop. */
+typedef struct nb_month {
+    double spend[NB_NINSTR];        /* this month's spending by instrument */
+    double hazard[8][NB_NHC];       /* monthly exit hazard by age year and class */
+    float gmul[NB_NGC];             /* monthly growth multiplier from support measures */
+    double grad_p, grad_p_incub;    /* pre-incubation -> start-up */
+    double round_decay[16];         /* funding.round_decay^r */
+    double list_boost;              /* round multiplier for listed-on-the-lists firms */
+    double grant_p;                 /* chance an unfunded start-up gets grant-to-equity */
+    double incub_share;             /* share of eligible firms holding a place */
+    double space_share;             /* share of backbone/leader firms holding a place */
+    double acquire_p;               /* monthly chance a funded start-up is acquired */
+    double talent_fill;             /* 0..1 */
+    double proc_boost, ovs_boost;   /* revenue multipliers of eligible firms */
+    double credit_pool;             /* loans available this month */
+    double round_avail;             /* alliance scarcity factor on round chances */
+    double mult;                    /* revenue multiple for valuations (with IP effect) */
+    double results;                 /* technology results this month */
+    double rate[NB_NORIGINS];       /* expected entrants by origin */
+    double qshift_spin, qshift_all; /* mean quality of new projects */
+    double sector_cdf[6];           /* cumulative sector shares of new firms */
+    double unicorn_rmb;
+} nb_month;
+
+/* The zone's aggregate state, carried from month to month. */
+typedef struct nb_zone {
+    double committed, called, deployed, demand_prev;
+    double spent_total;                     /* special-fund money spent so far */
+    double cum_strategic, cum_space;        /* capacity-building money so far */
+    double incub_demand, space_demand;      /* eligible firms last month */
+    double hire_demand;                     /* unconstrained hires last month */
+    double grant_demand;                    /* unfunded start-ups last month */
+    double proc_base, ovs_base;             /* eligible revenue last month */
+    double n_leaders;
+    double credit_left;                     /* loans still available this month */
+    int fired[NB_RULES_MAX];                /* month index a rule fired, or -1 */
+} nb_zone;
+
+/* A month's flows, gathered while stepping. */
+typedef struct nb_flows {
+    double entries[NB_NORIGINS], exits[3], rounds, raised, loans, grants;
+    double distributions, spend[NB_NINSTR], results;
+} nb_flows;
+
+struct nb_model {
+    int start, n_time;
+    uint32_t seed;
+    nb_params *p;               /* [n_time] scheduled parameters of month start+k */
+    nb_paramset rules;          /* only .n_rules/.rules are used */
+    float gtab[NB_ZTAB + 1];    /* monthly growth factor at the bin edges of u */
+    double gmu, gsd;
+};
+
+struct nb_sim {
+    nb_firms f;
+    gsl_rng *r;                 /* repositioned for each event that draws from GSL */
+    nb_zone z;
+    nb_params p;                /* this month's parameters (schedule + fired rules) */
+    nb_month d;
+    uint32_t rep;
+    nb_key key;
+    uint64_t firm_steps;
+    const nb_event_sink *sink;  /* may be NULL */
+    double last[NB_NMETRICS];   /* last recorded metrics, for the rules */
+};
+
+/* policy.c */
+void policy_month(nb_sim *s, const nb_model *m, int k, nb_flows *fl);
+
+/* entry.c */
+int entry_initial(nb_sim *s, const nb_model *m);
+int entry_step(nb_sim *s, const nb_model *m, int k, nb_flows *fl);
+void firm_growth_mul(nb_firms *f, const nb_params *p, int i);
+
+/* firmstep.c */
+void firms_step(nb_sim *s, const nb_model *m, int k, nb_flows *fl);
+void firms_january(nb_sim *s, int k);
+
+/* capital.c */
+void capital_alliance(nb_sim *s, nb_flows *fl);
+void capital_round(nb_sim *s, int k, int i, nb_flows *fl);
+void capital_grant(nb_sim *s, int k, int i, nb_flows *fl);
+void capital_credit(nb_sim *s, int k, int i, nb_flows *fl);
+void capital_exit(nb_sim *s, int k, int i, int kind, nb_flows *fl);
+
+/* Stage implied by annual revenue for a firm past pre-incubation. */
+static inline uint8_t stage_of_revenue(const nb_params *p, double rev)
+{
+    return rev >= p->stage_leader_revenue ? NB_LEADER
+         : rev >= p->stage_backbone_revenue ? NB_BACKBONE : NB_STARTUP;
+}
+
+/* A fixed priority in [0,1) for firm identity eid (incubation and space queues):
+ * the splitmix64 finaliser, so it needs no stored state and no draw. */
+static inline double firm_priority(uint64_t eid)
+{
+    uint64_t z = eid + 0x9E3779B97F4A7C15ull;
+    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+    z ^= z >> 31;
+    return (double)(z >> 11) * (1.0 / 9007199254740992.0);
+}
+
+/* Annual burn of cash by stage (backbones and leaders live on their margin). */
+static inline double cash_burn(const nb_params *p, int stage)
+{
+    return stage == NB_PRE ? p->cash_burn_pre : stage == NB_STARTUP ? p->cash_burn_startup : 0.0;
+}
+
+#endif

@@ -1,0 +1,166 @@
+/* policy.c -- the month's policy: adaptive rules, the special-fund budget, and the
+ * rates every mechanism reads (see model/ODD.md, "Submodels").
+ *
+ * Money levers are in RMB a month; "effects" are per 1亿 a month, so a lever's
+ * effect is effect * spend / 1e8.  Capacity measures (strategic forces, space,
+ * planning) build capacity from money spent so far; flow measures act while paid.
+ */
+#include <assert.h>
+#include <math.h>
+#include <string.h>
+#include "neobay.h"
+#include "model.h"
+
+#define YI 1e8
+
+static double monthly(double annual) { return 1.0 - pow(1.0 - annual, 1.0 / 12.0); }
+
+/* Fire the rules whose condition held last month; apply every fired rule to s->p. */
+static void rules_apply(nb_sim *s, const nb_model *m, int k)
+{
+    for (int r = 0; r < m->rules.n_rules; r++) {
+        const nb_rule *ru = &m->rules.rules[r];
+        if (s->z.fired[r] < 0 && k > 0 && m->start + k >= ru->from) {
+            double v = s->last[ru->metric];
+            if (ru->above ? v > ru->threshold : v < ru->threshold) s->z.fired[r] = k;
+        }
+        if (s->z.fired[r] < 0) continue;
+        double x = nb_params_get(&s->p, ru->param);
+        x = ru->op == NB_RULE_SET ? ru->value : ru->op == NB_RULE_ADD ? x + ru->value
+                                                                      : x * ru->value;
+        const nb_param_info *pi = &nb_registry[ru->param];
+        nb_params_set(&s->p, ru->param, fmin(pi->max, fmax(pi->min, x)));
+    }
+}
+
+/* Budgets by instrument, scaled down pro rata when the special fund runs out. */
+static void policy_budget(nb_sim *s, nb_month *d)
+{
+    const nb_params *p = &s->p;
+    double plan[NB_NINSTR], total = 0;
+    int j = 0;
+#define NB_INSTR(id, param, en, zh) plan[j++] = p->param;
+#include "instruments.def"
+#undef NB_INSTR
+    for (j = 0; j < NB_NINSTR; j++) total += plan[j];
+    double scale = 1.0;
+    if (p->pol_special_fund > 0 && total > 0)
+        scale = fmin(1.0, fmax(0.0, p->pol_special_fund - s->z.spent_total) / total);
+    for (j = 0; j < NB_NINSTR; j++) d->spend[j] = plan[j] * scale;
+}
+
+/* Research output and the entry rates of the month (measures 1-5, 16-19). */
+static void policy_entry(const nb_params *p, const nb_zone *z, nb_month *d)
+{
+    const double *sp = d->spend;
+    double sources = p->research_university + p->research_keylab + p->research_hospital
+                   + p->research_newrd;
+    d->results = sources * (1.0 + p->research_basic_effect * sp[NB_I_basic_research] / YI)
+               + p->research_capacity_per_yi * z->cum_strategic / YI;
+    double conv = p->conversion_prob * (1.0 + p->conversion_reform_effect * p->pol_ownership_reform)
+                * (1.0 + p->conversion_culture_effect * sp[NB_I_culture] / YI);
+    d->rate[NB_OR_SPINOFF] = d->results * fmin(1.0, conv) + sp[NB_I_poc] / p->pol_poc_cost;
+    d->rate[NB_OR_RELOCATION] = p->entry_relocation_rate
+        * (1.0 + p->entry_attract_effect * sp[NB_I_planning] / YI);
+    d->rate[NB_OR_OTHER] = p->entry_other_rate * (1.0 + p->entry_events_effect * sp[NB_I_events] / YI);
+    d->qshift_all = p->entry_intl_quality * sp[NB_I_international] / YI;
+    d->qshift_spin = d->qshift_all + p->research_basic_quality * sp[NB_I_basic_research] / YI;
+    double tilt = 1.0 + p->sector_future_tilt * sp[NB_I_future_industry] / YI;
+    double sh[6] = {p->sector_share_energy * tilt, p->sector_share_robotics * tilt,
+                    p->sector_share_life, p->sector_share_ic, p->sector_share_ai, 0};
+    double rest = 1.0 - p->sector_share_energy - p->sector_share_robotics - p->sector_share_life
+                - p->sector_share_ic - p->sector_share_ai;
+    sh[5] = fmax(0.0, rest);
+    double tot = 0, c = 0;
+    for (int i = 0; i < 6; i++) tot += sh[i];
+    for (int i = 0; i < 6; i++) d->sector_cdf[i] = (c += sh[i] / tot);
+    d->sector_cdf[5] = 1.0;
+}
+
+/* Exit hazards by age year and hazard class (measures 5, 6, 13). */
+static void policy_hazard(const nb_params *p, nb_month *d)
+{
+    double y[8] = {p->exit_hazard_y1, p->exit_hazard_y2, p->exit_hazard_y3,
+                   p->exit_hazard_y4_7, p->exit_hazard_y4_7, p->exit_hazard_y4_7,
+                   p->exit_hazard_y4_7, p->exit_hazard_y8};
+    double poc_cut = fmin(0.5, p->pol_poc_hazard_cut * d->spend[NB_I_poc] / YI);
+    for (int a = 0; a < 8; a++) {
+        double h = monthly(y[a]);
+        for (int c = 0; c < NB_NHC; c++) {
+            double x = h;
+            if (c & NB_HC_FUNDED) x *= p->exit_valued_factor;
+            if (c & NB_HC_INCUB) x *= p->incubator_hazard_factor;
+            if (c & NB_HC_CASHLESS) x *= p->cash_distress_factor;
+            if (c & NB_HC_PRE) x *= 1.0 - poc_cut;
+            d->hazard[a][c] = fmin(1.0, x);
+        }
+    }
+}
+
+/* Growth multipliers by stage, youth and sector (measures 2, 8, 9, 10, 15). */
+static void policy_growth(const nb_params *p, const nb_zone *z, nb_month *d)
+{
+    const double *sp = d->spend;
+    double cult = p->support_cultivation_effect * sp[NB_I_cultivation] / YI;
+    double rnd = p->support_rnd_effect
+               * (sp[NB_I_rnd_vouchers] + sp[NB_I_compute] + sp[NB_I_instruments]) / YI;
+    double spill = p->support_spillover * z->n_leaders
+                 * (1.0 + p->support_oic_effect * sp[NB_I_open_innovation] / YI);
+    for (int st = 0; st < NB_NSTAGES; st++)
+        for (int young = 0; young < 2; young++)
+            for (int fut = 0; fut < 2; fut++) {
+                double g = fut ? p->sector_future_drift : 0.0;
+                if (st == NB_STARTUP || st == NB_BACKBONE) g += cult;
+                if (st == NB_STARTUP) g += spill;
+                if (young) g += rnd;
+                d->gmul[NB_GC(st, young, fut)] = (float)exp(g / 12.0);
+            }
+}
+
+/* Capacity, queues and market sizes from last month's state (measures 6, 7, 9-14, 19). */
+static void policy_capacity(const nb_params *p, const nb_zone *z, nb_month *d)
+{
+    const double *sp = d->spend;
+    double slots = p->incubator_slots + sp[NB_I_incubator] / p->incubator_slot_cost;
+    d->incub_share = z->incub_demand > 0 ? fmin(1.0, slots / z->incub_demand) : 1.0;
+    double places = p->space_places + p->space_places_per_yi * z->cum_space / YI;
+    d->space_share = z->space_demand > 0 ? fmin(1.0, places / z->space_demand) : 1.0;
+    double supply = (p->talent_supply + sp[NB_I_talent] / p->talent_cost_per_hire)
+                  * (1.0 + p->talent_services_effect * (sp[NB_I_talent_services] + sp[NB_I_planning]) / YI);
+    d->talent_fill = z->hire_demand > 0 ? fmin(1.0, supply / z->hire_demand) : 1.0;
+    d->proc_boost = z->proc_base > 0 ? 12.0 * sp[NB_I_procurement] / z->proc_base : 0.0;
+    d->ovs_boost = z->ovs_base > 0
+                 ? 12.0 * p->support_overseas_multiplier * sp[NB_I_overseas] / z->ovs_base : 0.0;
+    d->grant_p = z->grant_demand > 0
+               ? fmin(1.0, floor(sp[NB_I_grant_equity] / p->pol_grant_ticket) / z->grant_demand) : 0.0;
+    d->credit_pool = sp[NB_I_tech_credit] * p->credit_leverage;
+    d->acquire_p = p->support_acquire_rate * z->n_leaders
+                 * (1.0 + p->support_oic_effect * sp[NB_I_open_innovation] / YI);
+    d->mult = p->fund_revenue_multiple * (1.0 + p->support_ip_effect * sp[NB_I_ip] / YI);
+}
+
+void policy_month(nb_sim *s, const nb_model *m, int k, nb_flows *fl)
+{
+    nb_month *d = &s->d;
+    s->p = m->p[k];
+    rules_apply(s, m, k);
+    const nb_params *p = &s->p;
+    policy_budget(s, d);
+    if (k == 0) memset(d->spend, 0, sizeof d->spend);   /* time point 0 spends nothing */
+    s->z.cum_strategic += d->spend[NB_I_strategic_forces];
+    s->z.cum_space += d->spend[NB_I_space] + d->spend[NB_I_planning];
+    policy_entry(p, &s->z, d);
+    policy_hazard(p, d);
+    policy_growth(p, &s->z, d);
+    policy_capacity(p, &s->z, d);
+    d->grad_p = fmin(1.0, p->stage_graduate_rate);
+    d->grad_p_incub = fmin(1.0, p->stage_graduate_rate * p->incubator_grad_factor);
+    for (int r = 0; r < 16; r++) d->round_decay[r] = pow(p->fund_round_decay, r);
+    d->list_boost = p->pol_lists ? 1.0 + p->support_list_signal : 1.0;
+    d->unicorn_rmb = p->def_unicorn_usd * p->def_usd_cny;
+    s->z.credit_left = d->credit_pool;
+    /* Grant-to-equity is booked as invested; every other instrument as budgeted. */
+    for (int j = 0; j < NB_NINSTR; j++)
+        fl->spend[j] = j == NB_I_grant_equity ? 0.0 : d->spend[j];
+    fl->results = k > 0 ? d->results : 0.0;
+}
