@@ -101,6 +101,8 @@ static uint64_t fnv_u64(uint64_t h, uint64_t v)
 
 /* ---- the run hash ------------------------------------------------------------------ */
 
+static ssize_t read_at(int fd, void *buf, size_t n, off_t off);
+
 /* Hash one adaptive-policy rule, field by field. */
 static uint64_t fnv_rule(uint64_t h, const nb_rule *r)
 {
@@ -126,9 +128,29 @@ static uint64_t fnv_params(uint64_t h, const nb_paramset *ps)
     return h;
 }
 
+/* Hash the running executable's bytes (Linux: /proc/self/exe), so a rebuilt neobay
+ * -- even one whose commit reads the same, "-dirty" -- refuses an older build's
+ * checkpoint.  Where it cannot be read, the version and commit alone stand for the
+ * build. */
+static uint64_t fnv_exe(uint64_t h)
+{
+    int fd = open("/proc/self/exe", O_RDONLY);
+    if (fd < 0) return h;
+    unsigned char buf[65536];
+    ssize_t n;
+    off_t off = 0;
+    while ((n = read_at(fd, buf, sizeof buf, off)) > 0) {
+        h = fnv(h, buf, (size_t)n);
+        off += n;
+    }
+    close(fd);
+    return h;
+}
+
 uint64_t nb_ckpt_hash(const nb_run_meta *meta, const nb_results *res)
 {
     uint64_t h = fnv_str(FNV_OFFSET, "neobay " NB_VERSION " commit " NB_GIT_COMMIT);
+    h = fnv_exe(h);
     h = fnv_str(h, meta->scenario_name);
     h = fnv_str(h, meta->scenario_path);
     h = fnv_str(h, meta->scenario_yaml);

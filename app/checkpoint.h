@@ -23,8 +23,8 @@
  * record would serialise the threads on the disk for protection that only matters
  * when the machine itself goes down -- and then at most ~1 s of work is lost.
  *
- * The run hash covers the neobay version and git commit, so a neobay built from
- * another commit refuses the checkpoint rather than mix rows from two builds.  Not
+ * The run hash covers the neobay version, git commit and executable, so a rebuilt
+ * neobay refuses the checkpoint rather than mix rows from two builds.  Not
  * thread-safe: call nb_ckpt_append from one thread at a time (the ensemble's on_done
  * callback is).
  */
@@ -44,8 +44,9 @@ int nb_ckpt_path(const char *out, char *buf, size_t size, nb_err *e);
 
 /* A 64-bit FNV-1a hash of everything that determines the results file: the
  * resolved scenario YAML, name and path, every parameter value bit for bit, the
- * seed, res's n_rep, n_time and start, the metric names, NB_VERSION and the git
- * commit.  Two runs with equal hashes write the same file. */
+ * seed, res's n_rep, n_time and start, the metric names, NB_VERSION, the git commit
+ * and the running executable's bytes (/proc/self/exe, when readable).  Two runs
+ * with equal hashes write the same file. */
 uint64_t nb_ckpt_hash(const nb_run_meta *meta, const nb_results *res);
 
 /* Open the checkpoint at `path` for the run with hash `hash` and results shaped

@@ -161,35 +161,29 @@ static int parse_month(const char *s, int *m)
 }
 
 /* Check that the runs pair: same seed, replicates, start and months.  NB_OK, or
- * NB_EINVAL after c_bad naming the policy file and both values. */
+ * NB_EINVAL after c_bad naming the policy file, the setting and both values. */
 static int c_pair(cmp *c)
 {
-    const cmp_in *b = &c->in[BASE], *p = &c->in[POLICY];
-    static const char why[] = "; compare pairs replicate i of one run with replicate i of "
-        "the other (common random numbers), so both need the same seed, replicate count, "
-        "start and number of months";
-    char vb[32] = "", vp[32] = "";
-    const char *what = NULL;
-    if (p->seed != b->seed) what = "seed";
-    else if (p->reps != b->reps) what = "replicates";
-    else if (strcmp(p->start, b->start) != 0) what = "start";
-    else if (p->n_time != b->n_time) what = "months";
-    if (what && strcmp(what, "start") == 0) {
-        snprintf(vb, sizeof vb, "%s", b->start);
-        snprintf(vp, sizeof vp, "%s", p->start);
-    } else if (what) {
-        int64_t x = what[0] == 's' ? b->seed : what[0] == 'r' ? b->reps : b->n_time;
-        int64_t y = what[0] == 's' ? p->seed : what[0] == 'r' ? p->reps : p->n_time;
-        snprintf(vb, sizeof vb, "%lld", (long long)x);
-        snprintf(vp, sizeof vp, "%lld", (long long)y);
+    static const char *const what[4] = {"seed", "replicates", "start", "months"};
+    const cmp_in *in[2] = {&c->in[BASE], &c->in[POLICY]};
+    char v[2][4][32];
+    for (int k = 0; k < 2; k++) {
+        snprintf(v[k][0], sizeof v[k][0], "%lld", (long long)in[k]->seed);
+        snprintf(v[k][1], sizeof v[k][1], "%lld", (long long)in[k]->reps);
+        snprintf(v[k][2], sizeof v[k][2], "%s", in[k]->start);
+        snprintf(v[k][3], sizeof v[k][3], "%lld", (long long)in[k]->n_time);
     }
-    if (what)
-        return c_bad(c, POLICY, "cannot be paired with %s: %s is %s here but %s there%s",
-                     b->path, what, vp, vb, why);
-    if (parse_month(b->start, &c->start) != 0)
-        return c_bad(c, BASE, "damaged results file: bad start attribute '%s'", b->start);
-    c->n_rep = (int)b->reps;
-    c->n_time = (int)b->n_time;
+    for (int j = 0; j < 4; j++)
+        if (strcmp(v[BASE][j], v[POLICY][j]) != 0)
+            return c_bad(c, POLICY, "cannot be paired with %s: %s is %s here but %s there; "
+                         "compare pairs replicate i of one run with replicate i of the "
+                         "other (common random numbers), so both runs need the same seed, "
+                         "replicate count, start and number of months",
+                         in[BASE]->path, what[j], v[POLICY][j], v[BASE][j]);
+    if (parse_month(in[BASE]->start, &c->start) != 0)
+        return c_bad(c, BASE, "damaged results file: bad start attribute '%s'", in[BASE]->start);
+    c->n_rep = (int)in[BASE]->reps;
+    c->n_time = (int)in[BASE]->n_time;
     return c->n_rep > 0 ? NB_OK : c_bad(c, BASE, "damaged results file: no replicates");
 }
 
@@ -252,9 +246,11 @@ static void c_column(const cmp *c, const double *d, int t)
 /* The mean and 90% interval of the paired differences d at time point t. */
 static cmp_stat c_stat(const cmp *c, const double *d, int t)
 {
+    double sum = 0;
+    for (int i = 0; i < c->n_rep; i++) sum += d[(size_t)i * c->n_time + t];
     c_column(c, d, t);
     size_t n = (size_t)c->n_rep;
-    cmp_stat s = {gsl_stats_mean(c->scratch, 1, n),
+    cmp_stat s = {sum / c->n_rep,
                   gsl_stats_quantile_from_sorted_data(c->scratch, 1, n, 0.05),
                   gsl_stats_quantile_from_sorted_data(c->scratch, 1, n, 0.95)};
     return s;
@@ -385,7 +381,7 @@ static int c_collect(cmp *c)
 
 /* ---- printing ------------------------------------------------------------------------ */
 
-enum { CELL_SZ = 64 };
+enum { CELL_SZ = 80 };
 
 /* The mean cell of s ("+12", "-3.5亿", with "*" when the interval excludes zero). */
 static void cell_mean(char *buf, const cmp_stat *s, int money)
@@ -476,38 +472,38 @@ static void c_print_table(const cmp *c, FILE *out)
 static void c_print_cost(const cmp *c, FILE *out, int k, int lw)
 {
     const cmp_cost *cc = &c->cost[k];
-    char label[256], money[64], lo[32], hi[32], mean[32];
+    char label[256], money[64], mean[CELL_SZ], band[CELL_SZ];
     snprintf(label, sizeof label, "  %s (%s)", outcomes[k].label, outcomes[k].label_zh);
     nb_format_pad(out, label, lw, 0);
     if (!cc->have) {
-        fprintf(out, " n/a  (no %s in the files)\n", outcomes[k].metric);
+        fprintf(out, " %10s   (no %s in the files)\n", "n/a", outcomes[k].metric);
         return;
     }
-    nb_format_num(mean, sizeof mean, cc->st.mean, 0);
-    nb_format_num(lo, sizeof lo, cc->st.lo, 0);
-    nb_format_num(hi, sizeof hi, cc->st.hi, 0);
+    cell_mean(mean, &cc->st, 0);
+    cell_band(band, &cc->st, 0);
     if (isfinite(cc->per)) nb_format_money(cc->per, money, sizeof money);
     else snprintf(money, sizeof money, "n/a");
-    fprintf(out, " %10s  (impact on %s: %s [%s, %s]%s)\n", money, outcomes[k].metric, mean,
-            lo, hi, isfinite(cc->per) ? "" : ", interval not above zero");
+    fprintf(out, " %10s   impact on %s %s %s\n", money, outcomes[k].metric, mean, band);
 }
 
-/* Print the public money per additional outcome. */
+/* Print the extra public spending and the public money per additional outcome. */
 static void c_print_costs(const cmp *c, FILE *out)
 {
     char label[256], money[64];
-    int lw = 0, last = c->start + c->n_time - 1;
+    static const char spend_label[] = "  extra public spending (新增财政支出)";
+    int lw = nb_format_width(spend_label), last = c->start + c->n_time - 1;
     for (int k = 0; k < N_OUTCOMES; k++) {
         snprintf(label, sizeof label, "  %s (%s)", outcomes[k].label, outcomes[k].label_zh);
         if (nb_format_width(label) > lw) lw = nb_format_width(label);
     }
-    fprintf(out, "\npublic money per additional outcome at %04d-%02d (每新增成果的财政投入)\n",
-            last / 12, last % 12 + 1);
-    snprintf(label, sizeof label, "  extra public spending, %s to %04d-%02d (新增财政支出)",
-             c->in[BASE].start, last / 12, last % 12 + 1);
+    fprintf(out, "\npublic money per additional outcome at %04d-%02d (每新增成果的财政投入):\n"
+            "extra public spending %s to %04d-%02d divided by the mean impact; n/a where the "
+            "impact's 90%% interval\nis not above zero\n", last / 12, last % 12 + 1,
+            c->in[BASE].start, last / 12, last % 12 + 1);
     if (c->have_spend) nb_format_money(c->extra_spend, money, sizeof money);
     else snprintf(money, sizeof money, "n/a");
-    fprintf(out, "%s: %s\n", label, money);
+    nb_format_pad(out, spend_label, lw, 0);
+    fprintf(out, " %10s\n", money);
     for (int k = 0; k < N_OUTCOMES; k++) c_print_cost(c, out, k, lw);
 }
 
@@ -579,7 +575,7 @@ static int w_impact(nb_h5w *w, cmp *c, int i, const hid_t *sc)
 {
     double *d = c_diff(c, c->metric[i]);
     if (!d) {
-        snprintf(w->why, sizeof w->why, "%s", c->e->msg);
+        snprintf(w->why, sizeof w->why, "%.500s", c->e->msg);
         return NB_EIO;
     }
     int rc = w_impact_pair(w, c, c->metric[i], d, sc);
@@ -615,13 +611,13 @@ static int w_spend_attrs(nb_h5w *w, hid_t ds, const void *ud)
     return NB_OK;
 }
 
-/* The attributes of a cost-per-outcome scalar (ud: its cmp_cost; the outcome row
- * is found from the cost's position in the cmp). */
+/* An outcome and its cost, for w_cost_attrs. */
 typedef struct cost_ud {
     const outcome *o;
     const cmp_cost *cc;
 } cost_ud;
 
+/* The attributes of a cost-per-outcome scalar (ud: its cost_ud). */
 static int w_cost_attrs(nb_h5w *w, hid_t ds, const void *ud)
 {
     const cost_ud *u = ud;
@@ -742,6 +738,8 @@ static void c_free(cmp *c)
 int nb_compare(const char *base, const char *policy, const char *output, FILE *out,
                nb_err *e)
 {
+    nb_err local;
+    if (!e) e = &local;
     cmp c;
     memset(&c, 0, sizeof c);
     c.in[BASE] = (cmp_in){.path = base, .file = H5I_INVALID_HID};

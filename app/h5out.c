@@ -61,6 +61,8 @@ static const int horizon_years[] = {2030, 2035};
 typedef struct run_out {
     const nb_results *res;
     const nb_run_meta *meta;
+    nb_h5w_fill_fn extra;      /* more groups (nb_h5_write_run_ex); may be NULL */
+    const void *extra_ud;
 } run_out;
 
 /* The month index of the last time point. */
@@ -451,6 +453,7 @@ static int w_contents(nb_h5w *w, const void *ud)
     nb_h5w_close(sc, 3);
     if (rc == NB_OK) rc = w_parameters(w, ro);
     if (rc == NB_OK) rc = w_root_attrs(w, ro);
+    if (rc == NB_OK && ro->extra) rc = ro->extra(w, ro->extra_ud);
     return rc;
 }
 
@@ -460,10 +463,17 @@ static int w_contents(nb_h5w *w, const void *ud)
 int nb_h5_write_run(const char *path, const nb_results *res, const nb_run_meta *meta,
                     nb_err *e)
 {
+    return nb_h5_write_run_ex(path, res, meta, NULL, NULL, e);
+}
+
+/* See h5out.h. */
+int nb_h5_write_run_ex(const char *path, const nb_results *res, const nb_run_meta *meta,
+                       nb_h5w_fill_fn extra, const void *extra_ud, nb_err *e)
+{
     if (!path || !*path) return nb_err_code(e, NB_EIO, "results file: empty path");
     if (!res || !meta || !meta->ps || res->n_rep < 1 || res->n_time < 1 || res->start < 0)
         return nb_err_code(e, NB_EIO, "%s: cannot write results file: no results to write",
                            path);
-    run_out ro = {res, meta};
+    run_out ro = {res, meta, extra, extra_ud};
     return nb_h5_write_file(path, "results file", w_contents, &ro, e);
 }

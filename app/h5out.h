@@ -22,6 +22,7 @@
  *     description, source, measure (parameter); value(parameter, time) resolved
  *   root attrs: neobay_version, git_commit, seed, scenario_name, scenario_path,
  *     scenario_yaml (the fully resolved scenario), replicates, start, conventions
+ *   /panel, /events groups: micro-data, only with `run --panel` (app/panel.h)
  * The file is written under a temporary name in the same directory and renamed
  * into place only when complete: a run that fails or is killed never leaves a file
  * at `path`, and never replaces a good one.
@@ -38,6 +39,8 @@
 #include "../model/paramset.h"
 #include "error.h"
 
+struct nb_h5w;                   /* below: a file being built */
+
 typedef struct nb_run_meta {
     const char *scenario_name;
     const char *scenario_path;
@@ -49,6 +52,13 @@ typedef struct nb_run_meta {
 /* Write `res` to `path` atomically (see above).  NB_OK, or NB_EIO with e->msg. */
 int nb_h5_write_run(const char *path, const nb_results *res, const nb_run_meta *meta,
                     nb_err *e);
+
+/* As nb_h5_write_run; then, when extra is not NULL, extra(w, extra_ud) adds more to
+ * the file being built (an nb_h5w_fill_fn: the micro-data of app/panel.h) before it
+ * is written.  With extra NULL the file is exactly nb_h5_write_run's. */
+int nb_h5_write_run_ex(const char *path, const nb_results *res, const nb_run_meta *meta,
+                       int (*extra)(struct nb_h5w *w, const void *ud),
+                       const void *extra_ud, nb_err *e);
 
 /* Print a results file's key table to `out`: for the headline metrics, the median
  * and 90% band at the first month, each December and the last month; then the

@@ -25,6 +25,7 @@
 #include <strings.h>
 #include <sys/stat.h>
 #include <libfyaml.h>
+#include "../model/metrics.h"
 #include "../model/neobay.h"
 #include "scenario.h"
 
@@ -121,6 +122,58 @@ static const char *type_note(int id, char *buf, size_t n)
         snprintf(buf, n, "%s", nb_ptype_name(p->type));
     else
         snprintf(buf, n, "%s, %s", nb_ptype_name(p->type), p->unit);
+    return buf;
+}
+
+/* Optimal string alignment distance of a and b (Levenshtein, a swap of two neighbours
+ * counting as one edit), capped at 63 characters each (keys are short). */
+static int edit_distance(const char *a, const char *b)
+{
+    int la = (int)strlen(a), lb = (int)strlen(b);
+    if (la > 63) la = 63;
+    if (lb > 63) lb = 63;
+    int d[64][64];
+    for (int i = 0; i <= la; i++) d[i][0] = i;
+    for (int j = 0; j <= lb; j++) d[0][j] = j;
+    for (int i = 1; i <= la; i++)
+        for (int j = 1; j <= lb; j++) {
+            int c = d[i - 1][j - 1] + (a[i - 1] != b[j - 1]);
+            int del = d[i - 1][j] + 1, ins = d[i][j - 1] + 1;
+            int x = c < del ? (c < ins ? c : ins) : (del < ins ? del : ins);
+            if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] && d[i - 2][j - 2] + 1 < x)
+                x = d[i - 2][j - 2] + 1;
+            d[i][j] = x;
+        }
+    return d[la][lb];
+}
+
+/* Index of the word of words[0..n) closest to `key`, for a did-you-mean hint: within
+ * a third of the key's length (as nb_registry_suggest), or one the key (3 characters
+ * or more) begins; -1 when none is close. */
+static int suggest_word(const char *key, const char *const *words, int n)
+{
+    int best = -1, bestd = 1 << 30, len = (int)strlen(key);
+    for (int i = 0; i < n; i++) {
+        int d = edit_distance(key, words[i]);
+        if (d < bestd) { bestd = d; best = i; }
+    }
+    if (best >= 0 && bestd * 3 <= len + 3) return best;
+    for (int i = 0; i < n && len >= 3; i++)
+        if (strncmp(words[i], key, (size_t)len) == 0) return i;
+    return -1;
+}
+
+/* "a, b and c": words[0..n) joined with `last` ("and", "or") before the last, into buf. */
+static const char *word_list(const char *const *words, int n, const char *last, char *buf, size_t size)
+{
+    size_t len = 0;
+    buf[0] = '\0';
+    for (int i = 0; i < n && len < size; i++) {
+        bool end = i > 0 && i + 1 == n;
+        len += (size_t)snprintf(buf + len, size - len, "%s%s%s%s", i == 0 || end ? "" : ", ",
+                                end ? " " : "", end ? last : "", end ? " " : "");
+        if (len < size) len += (size_t)snprintf(buf + len, size - len, "%s", words[i]);
+    }
     return buf;
 }
 
@@ -718,6 +771,8 @@ static int unknown_key(const nb_src *s, const char *path, nb_loc at, struct fy_n
 {
     char group[NB_KEY_MAX], probe[2 * NB_KEY_MAX], sg[NB_KEY_MAX], list[512];
     bool dotted = strchr(path, '.') != NULL, map = v && fy_node_is_mapping(v);
+    if (!dotted && edit_distance(path, "rules") <= 1)
+        return src_fail(s, at, path, "unknown key; did you mean 'rules'?");
     group_of(path, group, sizeof group);
     if (group_first(group) >= 0 || (!dotted && !map)) {
         int sug = nb_registry_suggest(path);
@@ -777,6 +832,364 @@ static int apply_meta(nb_src *s, const char *key, nb_loc at, struct fy_node *v)
     return NB_OK;
 }
 
+/* ==== rules: adaptive policy (measure 20) ========================================== */
+
+#define NB_RULES_KEY "rules"
+
+enum { RK_NAME, RK_FROM, RK_IF, RK_THEN, RK_N };          /* the keys of a rule */
+enum { IK_METRIC, IK_BELOW, IK_ABOVE, IK_N };              /* of its `if` */
+enum { TK_PARAM, TK_SET, TK_ADD, TK_MUL, TK_N };           /* of its `then` */
+static const char *const rule_keys[RK_N] = {"name", "from", "if", "then"};
+static const char *const if_keys[IK_N] = {"metric", "below", "above"};
+static const char *const then_keys[TK_N] = {"param", "set", "add", "multiply"};
+
+typedef struct nb_part {         /* one mapping of a rule: the rule, its if, its then */
+    const char *what;            /* for messages: "a rule" */
+    const char *const *keys;
+    int n;
+    const char *shape;           /* what it looks like, for messages */
+} nb_part;
+
+static const nb_part part_rule = {"a rule", rule_keys, RK_N,
+                                  "{name: TEXT, from: YYYY-MM, if: {...}, then: {...}}"};
+static const nb_part part_if = {"an 'if'", if_keys, IK_N, "{metric: NAME, below: VALUE} or above: VALUE"};
+static const nb_part part_then = {"a 'then'", then_keys, TK_N,
+                                  "{param: NAME, set: VALUE}, or add: VALUE, or multiply: FACTOR"};
+
+typedef struct nb_fields {       /* a mapping of a rule, read: key and value by index */
+    struct fy_node *key[TK_N], *val[TK_N];    /* NULL: not given */
+    nb_loc at;                   /* where the mapping starts */
+} nb_fields;
+
+/* Read mapping v (the value of key path `path`, written at `at`) as part p into *f;
+ * every key must be one of p->keys. */
+static int read_fields(const nb_src *s, const char *path, nb_loc at, struct fy_node *v,
+                       const nb_part *p, nb_fields *f)
+{
+    memset(f, 0, sizeof *f);
+    f->at = loc_or(node_loc(v), at);
+    if (node_is_null(v) || !fy_node_is_mapping(v))
+        return src_fail(s, f->at, path, "%s is a mapping %s; found %s", p->what, p->shape,
+                        node_is_null(v) ? "nothing" : node_kind(v));
+    void *iter = NULL;
+    struct fy_node_pair *pair;
+    while ((pair = fy_node_mapping_iterate(v, &iter))) {
+        struct fy_node *k = fy_node_pair_key(pair);
+        nb_loc kat = loc_or(node_loc(k), f->at);
+        if (!k || !fy_node_is_scalar(k) || node_is_null(k))
+            return src_fail(s, kat, path, "a key must be a name, not %s",
+                            node_is_null(k) ? "nothing" : node_kind(k));
+        const char *name = node_text(k);
+        int i = 0;
+        while (i < p->n && strcmp(name, p->keys[i]) != 0) i++;
+        if (i < p->n) {
+            f->key[i] = k;
+            f->val[i] = fy_node_pair_value(pair);
+            continue;
+        }
+        char full[NB_KEY_MAX], shown[80], list[128];
+        snprintf(full, sizeof full, "%s.%s", path, show(name, shown, sizeof shown));
+        word_list(p->keys, p->n, "and", list, sizeof list);
+        int sug = suggest_word(name, p->keys, p->n);
+        if (sug >= 0)
+            return src_fail(s, kat, full, "unknown key; did you mean '%s'? (%s has the keys %s)",
+                            p->keys[sug], p->what, list);
+        return src_fail(s, kat, full, "unknown key; %s has the keys %s", p->what, list);
+    }
+    return NB_OK;
+}
+
+/* The text of f's value i (key path path.KEY) into *text; `what` says what it should
+ * be ("a month, YYYY-MM or YYYY-MM-DD"); *at is where the value is. */
+static int field_text(const nb_src *s, const char *path, const nb_fields *f, int i,
+                      const char *const *keys, const char *what, const char **text, nb_loc *at)
+{
+    char full[NB_KEY_MAX];
+    snprintf(full, sizeof full, "%s.%s", path, keys[i]);
+    nb_loc kat = loc_or(node_loc(f->key[i]), f->at);
+    *at = loc_or(node_loc(f->val[i]), kat);
+    if (node_is_null(f->val[i])) return src_fail(s, kat, full, "has no value (%s)", what);
+    if (!fy_node_is_scalar(f->val[i]))
+        return src_fail(s, *at, full, "expected %s, found %s", what, node_kind(f->val[i]));
+    *text = node_text(f->val[i]);
+    return NB_OK;
+}
+
+/* Exactly one of f's keys first..first+n-1 is given: its index into *which.  Neither
+ * is an error at the mapping ("needs `need`"), two at the later of the two. */
+static int one_of(const nb_src *s, const char *path, const nb_fields *f, const char *const *keys,
+                  int first, int n, const char *need, int *which)
+{
+    char list[128];
+    int found = -1;
+    word_list(keys + first, n, "and", list, sizeof list);
+    for (int i = first; i < first + n; i++) {
+        if (!f->key[i]) continue;
+        if (found >= 0) {
+            nb_loc a = loc_or(node_loc(f->key[found]), f->at), b = loc_or(node_loc(f->key[i]), f->at);
+            bool a_later = a.line > b.line || (a.line == b.line && a.col > b.col);
+            return src_fail(s, a_later ? a : b, path, "give only one of %s; found both '%s' and '%s'",
+                            list, keys[a_later ? i : found], keys[a_later ? found : i]);
+        }
+        found = i;
+    }
+    if (found < 0) return src_fail(s, f->at, path, "needs %s", need);
+    *which = found;
+    return NB_OK;
+}
+
+/* Why a rule cannot do `op` to parameter id, or NULL when it can. */
+static const char *rule_op_why(int id, int op)
+{
+    nb_ptype t = nb_registry[id].type;
+    if (op == NB_RULE_SET) return NULL;
+    if (t == NB_T_BOOL) return "is on/off: a rule can only set it (set: true or set: false)";
+    if (t == NB_T_MONTH) return "is a month: a rule can only set it";
+    if (t == NB_T_INT && op == NB_RULE_MUL)
+        return "is a whole number: a rule can set it or add to it, not multiply it";
+    return NULL;
+}
+
+/* Why x cannot be the value of a rule doing `op` to parameter id ("is above the
+ * maximum 1000亿"; buf holds it when it names a bound), or NULL when it can. */
+static const char *rule_value_why(int id, int op, double x, char *buf, size_t n)
+{
+    const nb_param_info *p = &nb_registry[id];
+    const char *why = NULL;
+    char lo[64], hi[64];
+    if (!isfinite(x)) return "is not a finite number";
+    fmt_human(p->type, p->min, lo, sizeof lo);
+    fmt_human(p->type, p->max, hi, sizeof hi);
+    switch (op) {
+    case NB_RULE_SET:
+        if (nb_registry_check(id, x, &why) == NB_OK) return NULL;
+        if (x < p->min || x > p->max) snprintf(buf, n, "%s %s", why, x < p->min ? lo : hi);
+        else snprintf(buf, n, "%s", why);
+        return buf;
+    case NB_RULE_ADD:
+        if ((p->type == NB_T_INT || p->type == NB_T_MONTH) && x != floor(x)) return "is not a whole number";
+        if (fabs(x) <= p->max - p->min) return NULL;
+        snprintf(buf, n, "is more than the whole range of the parameter (%s to %s)", lo, hi);
+        return buf;
+    case NB_RULE_MUL:
+        return x < 0 ? "is below 0" : NULL;
+    }
+    return "belongs to no known operation";
+}
+
+/* Read the `from` of rule `path` (f) into r->from. */
+static int rule_from(const nb_src *s, const char *path, const nb_fields *f, nb_rule *r)
+{
+    const char *text, *why, *what = "a month, YYYY-MM or YYYY-MM-DD";
+    char full[64], shown[80];
+    nb_loc at;
+    double m;
+    int rc = field_text(s, path, f, RK_FROM, rule_keys, what, &text, &at);
+    if (rc) return rc;
+    snprintf(full, sizeof full, "%.32s.from", path);
+    if (nb_value_parse(NB_T_MONTH, text, &m, &why) != NB_OK)
+        return src_fail(s, at, full, "value '%s' %s", show(text, shown, sizeof shown), why);
+    r->from = (int)m;
+    return NB_OK;
+}
+
+/* The error for metric name `text` (key path `full`, at `at`), which is not a metric. */
+static int unknown_metric(const nb_src *s, const char *full, nb_loc at, const char *text)
+{
+    char shown[80], list[1200];
+    int sug = nb_metric_suggest(text);
+    show(text, shown, sizeof shown);
+    if (sug >= 0)
+        return src_fail(s, at, full, "unknown metric '%s'; did you mean '%s'?", shown, nb_metrics[sug].name);
+    size_t len = 0;
+    list[0] = '\0';
+    for (int i = 0; i < NB_NMETRICS && len < sizeof list; i++)
+        len += (size_t)snprintf(list + len, sizeof list - len, "%s%s", i ? ", " : "", nb_metrics[i].name);
+    return src_fail(s, at, full, "unknown metric '%s'; the metrics are %s", shown, list);
+}
+
+/* Read the `if` of rule `path` (key k, value v) into r: metric, above, threshold. */
+static int rule_if(const nb_src *s, const char *rpath, struct fy_node *k, struct fy_node *v, nb_rule *r)
+{
+    char path[32], full[64], shown[80];
+    const char *text, *why;
+    nb_fields f;
+    nb_loc at;
+    int which;
+    snprintf(path, sizeof path, "%.24s.if", rpath);
+    int rc = read_fields(s, path, node_loc(k), v, &part_if, &f);
+    if (rc) return rc;
+    if (!f.key[IK_METRIC])
+        return src_fail(s, f.at, path, "has no 'metric' (the output metric the rule watches: metric: NAME)");
+    rc = field_text(s, path, &f, IK_METRIC, if_keys, "the name of an output metric", &text, &at);
+    if (rc) return rc;
+    snprintf(full, sizeof full, "%s.metric", path);
+    int m = nb_metric_find(text);
+    if (m < 0) return unknown_metric(s, full, at, text);
+    rc = one_of(s, path, &f, if_keys, IK_BELOW, 2, "a threshold: below: VALUE or above: VALUE", &which);
+    if (rc) return rc;
+    const char *what = "a threshold: a number, which may carry 万, 亿 or 万亿";
+    rc = field_text(s, path, &f, which, if_keys, what, &text, &at);
+    if (rc) return rc;
+    snprintf(full, sizeof full, "%s.%s", path, if_keys[which]);
+    double x;
+    if (nb_value_parse(NB_T_MONEY, text, &x, &why) != NB_OK)      /* some reasons say it */
+        return src_fail(s, at, full, "value '%s' %s%s%s%s", show(text, shown, sizeof shown), why,
+                        strchr(why, '(') ? "" : " (", strchr(why, '(') ? "" : what, strchr(why, '(') ? "" : ")");
+    r->metric = m;
+    r->above = which == IK_ABOVE;
+    r->threshold = x;
+    return NB_OK;
+}
+
+/* The parameter named `text` for a rule (key path `full`, at `at`) into *id: it must
+ * exist and be schedulable. */
+static int rule_param(const nb_src *s, const char *full, nb_loc at, const char *text, int *id)
+{
+    char shown[80], note[96];
+    show(text, shown, sizeof shown);
+    int i = nb_registry_find(text);
+    if (i < 0) {
+        int g = group_first(text);
+        if (g >= 0) {
+            for (int j = g; j < NB_NPARAMS; j++)        /* an example that would do */
+                if ((nb_registry[j].flags & NB_F_SCHED) &&
+                    strncmp(nb_registry[j].name, text, strlen(text)) == 0 &&
+                    nb_registry[j].name[strlen(text)] == '.') { g = j; break; }
+            return src_fail(s, at, full, "'%s' is a group of parameters; name one of them, e.g. '%s'",
+                            shown, nb_registry[g].name);
+        }
+        int sug = nb_registry_suggest(text);
+        for (int j = 0; j < NB_NPARAMS && sug < 0 && strlen(text) >= 3; j++)   /* or a beginning */
+            if ((nb_registry[j].flags & NB_F_SCHED) && strncmp(nb_registry[j].name, text, strlen(text)) == 0)
+                sug = j;
+        if (sug >= 0)
+            return src_fail(s, at, full, "unknown parameter '%s'; did you mean '%s'?", shown, nb_registry[sug].name);
+        return src_fail(s, at, full, "unknown parameter '%s' (`neobay params` lists the parameters)", shown);
+    }
+    if (!(nb_registry[i].flags & NB_F_SCHED))
+        return src_fail(s, at, full, "'%s' (%s) is not schedulable: a rule can only change a parameter "
+                        "that may be a dated schedule (`neobay params` marks them)",
+                        nb_registry[i].name, type_note(i, note, sizeof note));
+    *id = i;
+    return NB_OK;
+}
+
+/* Read the `then` of rule `path` (key k, value v) into r: param, op, value. */
+static int rule_then(const nb_src *s, const char *rpath, struct fy_node *k, struct fy_node *v, nb_rule *r)
+{
+    static const int ops[TK_N] = {-1, NB_RULE_SET, NB_RULE_ADD, NB_RULE_MUL};
+    char path[32], full[64], shown[80], note[160], tn[96], why_buf[200];
+    const char *text, *why;
+    nb_fields f;
+    nb_loc at;
+    int which, id = 0;
+    snprintf(path, sizeof path, "%.24s.then", rpath);
+    int rc = read_fields(s, path, node_loc(k), v, &part_then, &f);
+    if (rc) return rc;
+    if (!f.key[TK_PARAM])
+        return src_fail(s, f.at, path, "has no 'param' (the parameter the rule changes: param: NAME)");
+    rc = field_text(s, path, &f, TK_PARAM, then_keys, "the name of a schedulable parameter", &text, &at);
+    snprintf(full, sizeof full, "%s.param", path);
+    if (!rc) rc = rule_param(s, full, at, text, &id);
+    if (!rc) rc = one_of(s, path, &f, then_keys, TK_SET, 3,
+                         "what to do: set: VALUE, add: VALUE or multiply: FACTOR", &which);
+    if (rc) return rc;
+    int op = ops[which];
+    snprintf(full, sizeof full, "%s.%s", path, then_keys[which]);
+    if ((why = rule_op_why(id, op)))
+        return src_fail(s, loc_or(node_loc(f.key[which]), f.at), full, "%s %s", nb_registry[id].name, why);
+    nb_ptype t = op == NB_RULE_MUL ? NB_T_REAL : nb_registry[id].type;
+    if (op == NB_RULE_MUL) snprintf(note, sizeof note, "a factor: a plain number >= 0");
+    else snprintf(note, sizeof note, "%s: %s", nb_registry[id].name, type_note(id, tn, sizeof tn));
+    rc = field_text(s, path, &f, which, then_keys, note, &text, &at);
+    if (rc) return rc;
+    double x;
+    if (nb_value_parse(t, text, &x, &why) != NB_OK)              /* some reasons say it */
+        return src_fail(s, at, full, "value '%s' %s%s%s%s", show(text, shown, sizeof shown), why,
+                        strchr(why, '(') ? "" : " (", strchr(why, '(') ? "" : note, strchr(why, '(') ? "" : ")");
+    if ((why = rule_value_why(id, op, x, why_buf, sizeof why_buf))) {
+        char trimmed[128];
+        if (!trim_copy(text, trimmed, sizeof trimmed)) snprintf(trimmed, sizeof trimmed, "?");
+        return src_fail(s, at, full, "value %s %s (%s)", show(trimmed, shown, sizeof shown), why, note);
+    }
+    r->param = id;
+    r->op = op;
+    r->value = x;
+    return NB_OK;
+}
+
+/* Read rule i (node v; the rules key written at `at`) into *r, its name (text of the
+ * document, or NULL) into *name and where it starts into *where. */
+static int read_rule(const nb_src *s, int i, struct fy_node *v, nb_loc at, nb_rule *r,
+                     const char **name, nb_loc *where)
+{
+    char path[24];
+    nb_fields f;
+    nb_loc nat;
+    snprintf(path, sizeof path, "%s[%d]", NB_RULES_KEY, i);
+    int rc = read_fields(s, path, at, v, &part_rule, &f);
+    if (rc) return rc;
+    *where = f.at;
+    *name = NULL;
+    if (f.key[RK_NAME]) rc = field_text(s, path, &f, RK_NAME, rule_keys, "a text", name, &nat);
+    if (!rc && f.key[RK_FROM]) rc = rule_from(s, path, &f, r);
+    if (rc) return rc;
+    if (!f.key[RK_IF])
+        return src_fail(s, f.at, path, "the rule has no 'if' (when it fires: if: {metric: NAME, below: VALUE})");
+    rc = rule_if(s, path, f.key[RK_IF], f.val[RK_IF], r);
+    if (rc) return rc;
+    if (!f.key[RK_THEN])
+        return src_fail(s, f.at, path, "the rule has no 'then' (what it does: then: {param: NAME, add: VALUE})");
+    return rule_then(s, path, f.key[RK_THEN], f.val[RK_THEN], r);
+}
+
+/* Apply the value v of the top-level key `rules` (written at `at`): the list replaces
+ * the scenario's rules (those of a file it extends) only when all of it is valid. */
+static int apply_rules(nb_src *s, nb_loc at, struct fy_node *v)
+{
+    if (s->cli) return src_fail(s, at, NB_RULES_KEY, "rules can only be given in a scenario file");
+    if (node_is_null(v) || !fy_node_is_sequence(v))
+        return src_fail(s, at, NB_RULES_KEY,
+                        "expected a list of rules, each '- {from: YYYY-MM, if: {...}, then: {...}}' "
+                        "('rules: []' for none); found %s", node_is_null(v) ? "nothing" : node_kind(v));
+    int n = fy_node_sequence_item_count(v);
+    if (n > NB_RULES_MAX)
+        return src_fail(s, loc_or(node_loc(fy_node_sequence_get_by_index(v, NB_RULES_MAX)), at),
+                        NB_RULES_KEY, "%d rules; a scenario has at most %d", n, NB_RULES_MAX);
+    nb_rule rules[NB_RULES_MAX];
+    const char *names[NB_RULES_MAX] = {0};
+    nb_loc where[NB_RULES_MAX];
+    memset(rules, 0, sizeof rules);      /* padding included: equal sets compare equal */
+    for (int i = 0; i < n; i++) {        /* an empty item has no place: the key's */
+        struct fy_node *item = fy_node_sequence_get_by_index(v, i);
+        int rc = read_rule(s, i, item, at, &rules[i], &names[i], &where[i]);
+        if (rc) return rc;
+    }
+    char *copies[NB_RULES_MAX] = {0};
+    for (int i = 0; i < n; i++)
+        if (names[i] && !(copies[i] = dup_str(names[i]))) {
+            for (int j = 0; j < i; j++) free(copies[j]);
+            return nb_err_code(s->e, NB_ENOMEM, "out of memory");
+        }
+    nb_scenario *sc = s->sc;
+    for (int i = 0; i < NB_RULES_MAX; i++) {
+        free(sc->rule_name[i]);
+        sc->rule_name[i] = copies[i];
+        sc->rule_origin[i] = i < n ? (nb_origin){s->file, where[i].line, where[i].col} : (nb_origin){0};
+    }
+    memcpy(sc->ps.rules, rules, sizeof rules);
+    sc->ps.n_rules = n;
+    return NB_OK;
+}
+
+/* True for `rules` and any key path into it ("rules[0].if"), for --set. */
+static bool is_rules_path(const char *key)
+{
+    size_t n = strlen(NB_RULES_KEY);
+    return strncmp(key, NB_RULES_KEY, n) == 0 && (!key[n] || key[n] == '[' || key[n] == '.');
+}
+
 /* Apply one key: value pair of a mapping under dotted prefix (empty at the top). */
 static int apply_pair(nb_src *s, const char *prefix, struct fy_node_pair *pair, nb_loc parent)
 {
@@ -792,6 +1205,7 @@ static int apply_pair(nb_src *s, const char *prefix, struct fy_node_pair *pair, 
                       : snprintf(path, sizeof path, "%s", name);
     if (len < 0 || (size_t)len >= sizeof path) return src_fail(s, at, ctx, "a key is too long");
     if (!*prefix && is_meta(name)) return apply_meta(s, name, at, v);
+    if (!*prefix && strcmp(name, NB_RULES_KEY) == 0) return apply_rules(s, at, v);
     return apply_entry(s, path, at, v);
 }
 
@@ -1055,7 +1469,8 @@ static int set_value(nb_scenario *sc, const char *key, const char *text, nb_err 
     else {
         struct fy_node *v = y.doc ? fy_document_root(y.doc) : NULL;
         at = (nb_loc){0, 0};
-        rc = is_meta(key) ? apply_meta(src, key, at, v) : apply_entry(src, key, at, v);
+        rc = is_rules_path(key) ? apply_rules(src, at, v)
+           : is_meta(key) ? apply_meta(src, key, at, v) : apply_entry(src, key, at, v);
     }
     yaml_close(&y);
     free(src);
@@ -1102,6 +1517,7 @@ void nb_scenario_free(nb_scenario *sc)
     free(sc->title);
     free(sc->title_zh);
     free(sc->description);
+    for (int i = 0; i < NB_RULES_MAX; i++) free(sc->rule_name[i]);
     free(sc);
 }
 
@@ -1220,11 +1636,43 @@ static int check_shares(const nb_scenario *sc, nb_err *e)
                       origin_from(&sc->origin[other], w2, sizeof w2));
 }
 
+/* Check every stored rule again (a rule put into the parameter set behind the
+ * loader's back is caught too). */
+static int check_rules(const nb_scenario *sc, nb_err *e)
+{
+    const nb_paramset *ps = &sc->ps;
+    char where[1100], val[96], buf[200];
+    if (ps->n_rules < 0 || ps->n_rules > NB_RULES_MAX)
+        return nb_err_set(e, "key '%s': %d rules; a scenario has at most %d", NB_RULES_KEY, ps->n_rules,
+                          NB_RULES_MAX);
+    for (int i = 0; i < ps->n_rules; i++) {
+        const nb_rule *r = &ps->rules[i];
+        const char *why = NULL, *part = "";
+        origin_where(&sc->rule_origin[i], where, sizeof where);
+        if (r->metric < 0 || r->metric >= NB_NMETRICS) part = "if.metric", why = "is not a metric";
+        else if (r->above != 0 && r->above != 1) part = "if", why = "is neither below nor above";
+        else if (!isfinite(r->threshold)) part = r->above ? "if.above" : "if.below", why = "is not a finite number";
+        else if (r->param < 0 || r->param >= NB_NPARAMS || !(nb_registry[r->param].flags & NB_F_SCHED))
+            part = "then.param", why = "is not a schedulable parameter";
+        else if (r->op != NB_RULE_SET && r->op != NB_RULE_ADD && r->op != NB_RULE_MUL)
+            part = "then", why = "is not set, add or multiply";
+        else if ((why = rule_op_why(r->param, r->op)) || (why = rule_value_why(r->param, r->op, r->value, buf, sizeof buf))) {
+            part = r->op == NB_RULE_SET ? "then.set" : r->op == NB_RULE_ADD ? "then.add" : "then.multiply";
+            fmt_num(r->value, val, sizeof val);
+            return nb_err_set(e, "%s: key '%s[%d].%s': %s %s %s", where, NB_RULES_KEY, i, part,
+                              nb_registry[r->param].name, val, why);
+        }
+        if (why) return nb_err_set(e, "%s: key '%s[%d].%s': %s", where, NB_RULES_KEY, i, part, why);
+    }
+    return NB_OK;
+}
+
 int nb_scenario_validate(const nb_scenario *sc, nb_err *e)
 {
     assert(sc);
     int rc = NB_OK;
     for (int id = 0; id < NB_NPARAMS && rc == NB_OK; id++) rc = check_stored(sc, id, e);
+    if (!rc) rc = check_rules(sc, e);
     if (!rc) rc = check_run(sc, e);
     if (!rc) rc = check_le(sc, NB_P_init_valued_1e9, NB_P_init_valued_1e8, false, "exceeds",
                            "firms valued at 10亿 are among those valued at 1亿", e);
@@ -1352,6 +1800,75 @@ static void yaml_head(nb_buf *b, const nb_scenario *sc)
     buf_printf(b, "\n");
 }
 
+/* Append one line of a rule ("  - " before the first, "    " before the others) with
+ * the comment parts c1 and c2 (either may be empty). */
+static void yaml_rule_line(nb_buf *b, bool first, const char *text, const char *c1, const char *c2)
+{
+    int width = 4;                       /* columns: a CJK character (3 bytes) takes 2 */
+    for (const unsigned char *p = (const unsigned char *)text; *p; p++)
+        width += (*p & 0xC0) == 0x80 ? 0 : (*p & 0xF0) == 0xE0 ? 2 : 1;
+    buf_printf(b, "%s%s", first ? "  - " : "    ", text);
+    if (*c1 || *c2)
+        buf_printf(b, "%*s# %s%s%s", width < 60 ? 60 - width : 1, "", c1, *c1 && *c2 ? "; " : "", c2);
+    buf_printf(b, "\n");
+}
+
+/* Append rule i: name, from (when not the first month), if and then; the comments give
+ * the money in 万/亿 and the file:line:col the rule was written at. */
+static void yaml_rule(nb_buf *b, const nb_scenario *sc, int i)
+{
+    const nb_rule *r = &sc->ps.rules[i];
+    const nb_param_info *p = &nb_registry[r->param];
+    static const char *const op_key[] = {"set", "add", "multiply"};
+    char where[1100], origin[1100], text[512], plain[64], human[96], hif[160] = "", hthen[160] = "";
+    bool first = true;
+    origin_where(&sc->rule_origin[i], where, sizeof where);
+    show(sc->rule_origin[i].file ? where : "", origin, sizeof origin);
+    if (sc->rule_name[i]) {
+        nb_buf name = {0};
+        buf_printf(&name, "name: ");
+        buf_quoted(&name, sc->rule_name[i]);
+        if (name.oom) b->oom = true;
+        else yaml_rule_line(b, first, name.s, "", origin);
+        free(name.s);
+        first = false;
+    }
+    if (r->from != 0) {
+        nb_month_format(r->from, plain);
+        snprintf(text, sizeof text, "from: %s", plain);
+        yaml_rule_line(b, first, text, "", first ? origin : "");
+        first = false;
+    }
+    const char *unit = nb_metrics[r->metric].unit;
+    fmt_num(r->threshold, plain, sizeof plain);
+    if (strncmp(unit, "RMB", 3) == 0 && fmt_money_unit(r->threshold, human, sizeof human))
+        snprintf(hif, sizeof hif, "%s %s", r->above ? "above" : "below", human);
+    snprintf(text, sizeof text, "if: {metric: %s, %s: %s}", nb_metrics[r->metric].name,
+             r->above ? "above" : "below", plain);
+    yaml_rule_line(b, first, text, hif, first ? origin : "");
+    first = false;
+    nb_ptype t = r->op == NB_RULE_MUL ? NB_T_REAL : p->type;
+    fmt_plain(t, r->value, plain, sizeof plain);
+    fmt_human(t, r->value, human, sizeof human);
+    if (strcmp(plain, human) != 0) snprintf(hthen, sizeof hthen, "%s %s", op_key[r->op], human);
+    snprintf(text, sizeof text, "then: {param: %s, %s: %s}", p->name, op_key[r->op], plain);
+    yaml_rule_line(b, first, text, hthen, "");
+}
+
+/* Append the rules: a list, or "rules: []" when there are none. */
+static void yaml_rules(nb_buf *b, const nb_scenario *sc)
+{
+    buf_printf(b, "\n# Adaptive rules (measure 20), in order: from `from` on, the first month in which last\n"
+                  "# month's metric is below/above the threshold, the rule fires and from then on sets,\n"
+                  "# raises or multiplies the parameter on top of its schedule.  Each fires at most once.\n");
+    if (sc->ps.n_rules <= 0) {
+        buf_printf(b, "%s: []\n", NB_RULES_KEY);
+        return;
+    }
+    buf_printf(b, "%s:\n", NB_RULES_KEY);
+    for (int i = 0; i < sc->ps.n_rules && i < NB_RULES_MAX; i++) yaml_rule(b, sc, i);
+}
+
 char *nb_scenario_to_yaml(const nb_scenario *sc)
 {
     assert(sc && sc->name);
@@ -1368,6 +1885,7 @@ char *nb_scenario_to_yaml(const nb_scenario *sc)
             if (strcmp(group, other) == 0) yaml_param(&b, sc, id);
         }
     }
+    yaml_rules(&b, sc);
     if (b.oom) {
         free(b.s);
         return NULL;

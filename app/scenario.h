@@ -5,7 +5,33 @@
  * `description`.  Every other key is a parameter of the registry, written nested
  * (`exit: {hazard_y1: 0.02}`) or dotted (`exit.hazard_y1: 0.02`).  A value is a
  * scalar of the parameter's type or, for NB_F_SCHED parameters, a dated schedule
- * `{2024-07-11: 0, 2025-01-01: 2亿}`.  Money may carry 万 (1e4) or 亿 (1e8).
+ * `{2024-07-11: 0, 2025-01-01: 2亿}`.  Money may carry 万 (1e4), 亿 (1e8) or 万亿 (1e12).
+ *
+ * Adaptive policy rules (measure 20): the top-level key `rules` is a list of at most
+ * NB_RULES_MAX rules, each a mapping
+ *
+ *     rules:
+ *       - name: top up the guidance fund       # optional text, kept for the output
+ *         from: 2026-01                        # optional; YYYY-MM or YYYY-MM-DD
+ *         if: {metric: alliance_deployed, below: 50亿}     # or above: VALUE
+ *         then: {param: policy.guidance_fund, add: 1亿}    # or set: / multiply:
+ *
+ * From month `from` on (from the first month when `from` is left out) the model checks
+ * the rule each month: the first month in which last month's value of the output
+ * metric (any name of model/metrics.def) is below (or above) the threshold, the rule
+ * fires, and from that month on the parameter is set to, raised by, or multiplied by
+ * the value, on top of its schedule.  Each rule fires at most once; rules apply in
+ * the order written; the result is clamped to the parameter's registry range.
+ * `if` takes exactly one of below/above: a number, which may carry 万/亿/万亿 whatever
+ * the metric.  `then` takes exactly one of set/add/multiply; `param` must be a
+ * parameter that may be a dated schedule (NB_F_SCHED).  `set` is a value of the
+ * parameter's type within its range; `add` is of its type (negative lowers it) and no
+ * larger than its whole range; `multiply` is a plain number >= 0.  A boolean
+ * parameter can only be `set`.
+ *
+ * A file's `rules` replaces the whole list of the scenario it extends (`rules: []`
+ * removes every rule); a file without `rules` keeps its base's.  `--set` cannot give
+ * rules.  Messages name a rule by its position from 0: `rules[2].if.metric`.
  *
  * Every error message names the file, line, column, key path and what is wrong.
  */
@@ -27,6 +53,10 @@ typedef struct nb_scenario {
     char *title, *title_zh, *description;   /* may be NULL */
     char **files;                /* every file read (for origins), owned */
     int n_files;
+    /* For each of ps.rules[0 .. ps.n_rules): where it was written (the file is one of
+     * files[]) and its `name` (owned; NULL when it has none). */
+    nb_origin rule_origin[NB_RULES_MAX];
+    char *rule_name[NB_RULES_MAX];
 } nb_scenario;
 
 /* Load `path` and the chain of files it extends.  On success *out is a new
@@ -36,16 +66,18 @@ typedef struct nb_scenario {
 int nb_scenario_load(const char *path, nb_scenario **out, nb_err *e);
 
 /* Apply a command-line override "key=value" (value as in a file, schedules in flow
- * style allowed).  Errors name "--set" in place of file:line. */
+ * style allowed; not `rules`).  Errors name "--set" in place of file:line. */
 int nb_scenario_set(nb_scenario *sc, const char *assignment, nb_err *e);
 
 /* Cross-parameter checks after all overrides (run.end >= run.start, nested
- * initial counts, ...), naming the file and line where the offending value was set. */
+ * initial counts, ...), naming the file and line where the offending value was set;
+ * every stored value and rule is checked again. */
 int nb_scenario_validate(const nb_scenario *sc, nb_err *e);
 
-/* The fully resolved scenario as YAML text (every parameter, defaults included,
- * with comments naming the file and line each value came from).  malloc'd; NULL
- * when memory runs out.  Loading this text as a file gives the same parameters. */
+/* The fully resolved scenario as YAML text (every parameter, defaults included, then
+ * the rules, with comments naming the file and line each value came from).  malloc'd;
+ * NULL when memory runs out.  Loading this text as a file gives the same parameter
+ * set, rules included, and the same rule names. */
 char *nb_scenario_to_yaml(const nb_scenario *sc);
 
 void nb_scenario_free(nb_scenario *sc);

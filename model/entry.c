@@ -40,6 +40,7 @@ static int firm_add(nb_firms *f, const nb_params *p, uint64_t eid, int birth,
     f->quality[i] = (float)q;
     f->hmul[i] = (float)exp(-p->exit_quality_effect * q);
     f->rmul[i] = (float)exp(0.5 * q);
+    f->prio[i] = (float)firm_priority(eid);
     f->revenue[i] = 0;
     f->valuation[i] = 0;
     f->cash[i] = (float)p->cash_burn_pre;
@@ -115,6 +116,7 @@ int entry_initial(nb_sim *s, const nb_model *m)
                 + m->p[k].conversion_prob * 200.0;
     if (nb_firms_reserve(&s->f, n0 + (int)(1.5 * inflow) + 1024) != NB_OK) return NB_ENOMEM;
     s->f.n = 0;
+    s->f.dead = 0;
     for (int i = 0; i < n0; i++) init_firm(s, i);
     /* Certificates go to the valued firms first, then to the earliest other firms past
      * pre-incubation, up to init.hightech. */
@@ -142,7 +144,7 @@ static void entry_birth(nb_sim *s, int k, int o, unsigned j)
     }
 }
 
-int entry_step(nb_sim *s, const nb_model *m, int k, nb_flows *fl)
+int entry_step(nb_sim *s, const nb_model *m, int k, nb_flows *fl, nb_tally *t)
 {
     for (int o = 0; o < NB_NORIGINS; o++) {
         nb_rng_stream(s->r, s->key, nb_rng_ctr(NB_ZONE_EID, (uint32_t)k, NB_RS_ENTRY, (uint32_t)o));
@@ -151,7 +153,10 @@ int entry_step(nb_sim *s, const nb_model *m, int k, nb_flows *fl)
         if (s->f.n + (int)c > s->f.cap &&
             nb_firms_reserve(&s->f, 2 * (s->f.n + (int)c)) != NB_OK)
             return NB_ENOMEM;
-        for (unsigned j = 0; j < c; j++) entry_birth(s, k, o, j);
+        for (unsigned j = 0; j < c; j++) {
+            entry_birth(s, k, o, j);
+            tally_firm(s, t, s->f.n - 1, k);
+        }
         fl->entries[o] = c;
     }
     return NB_OK;

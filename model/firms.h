@@ -20,13 +20,14 @@ enum nb_firm_flag {
     NB_FL_LISTED = 2u,
     NB_FL_HIGHTECH = 4u,
     NB_FL_GAZELLE = 8u,     /* as of the last January */
-    NB_FL_DEAD = 16u        /* exited this month; removed at the end of the step */
+    NB_FL_DEAD = 16u        /* exited; the slot is skipped until nb_firms_compact */
 };
 
 #define NB_HIST 3           /* January revenue snapshots kept, for the gazelle test */
 
 typedef struct nb_firms {
     int n, cap;
+    int dead;               /* slots flagged NB_FL_DEAD, removed by nb_firms_compact */
     uint64_t *eid;          /* identity: keys the random streams */
     int16_t *birth;         /* month founded, relative to the run's start month */
     uint8_t *stage, *flags, *origin, *rounds, *sector;
@@ -34,15 +35,17 @@ typedef struct nb_firms {
     float *hmul;            /* exit-hazard multiplier exp(-exit.quality_effect*quality) */
     float *gmul;            /* monthly growth multiplier from quality and size (each January) */
     float *rmul;            /* round-probability multiplier exp(quality/2) */
+    float *prio;            /* fixed queue priority in [0,1): incubation and space places */
     float *revenue;         /* annualised revenue, RMB/year (0 in pre-incubation) */
     float *valuation;       /* RMB */
     float *cash;            /* RMB; below zero the firm is in distress */
     float *raised;          /* equity raised so far, RMB */
     float *hist;            /* [NB_HIST * cap]: January revenues 1, 2, 3 years ago */
+    uint32_t *u0, *u1, *u2, *u3;   /* scratch: this month's random words, filled in bulk */
 } nb_firms;
 
 /* Bytes of state per firm (the arrays above), for the memory budget. */
-#define NB_FIRM_BYTES (8 + 2 + 5 * 1 + 10 * 4 + NB_HIST * 4)
+#define NB_FIRM_BYTES (8 + 2 + 5 * 1 + 11 * 4 + NB_HIST * 4 + 4 * 4)
 
 /* Make room for at least `cap` firms, keeping the first f->n.  NB_OK or NB_ENOMEM
  * (then f is unchanged). */
@@ -51,7 +54,7 @@ int nb_firms_reserve(nb_firms *f, int cap);
 /* Free the arrays; f is left empty. */
 void nb_firms_release(nb_firms *f);
 
-/* Remove firms flagged NB_FL_DEAD, keeping the others' order. */
+/* Remove firms flagged NB_FL_DEAD, keeping the others' order; f->dead becomes 0. */
 void nb_firms_compact(nb_firms *f);
 
 #endif

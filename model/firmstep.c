@@ -40,13 +40,13 @@ static inline int firm_exit(const nb_sim *s, int i, int age, int st, uint8_t fg,
     const nb_month *d = &s->d;
     const nb_firms *f = &s->f;
     int incub_ok = st == NB_PRE || (st == NB_STARTUP && age < NB_INCUB_MONTHS);
-    double prio = (incub_ok || st >= NB_BACKBONE) ? firm_priority(f->eid[i]) : 0.0;
+    float prio = f->prio[i];
     int cls = ((fg & NB_FL_FUNDED) ? NB_HC_FUNDED : 0)
             | ((incub_ok && prio < d->incub_share) ? NB_HC_INCUB : 0)
             | (f->cash[i] < 0 ? NB_HC_CASHLESS : 0) | (st == NB_PRE ? NB_HC_PRE : 0);
     double h = d->hazard[age >= 84 ? 7 : age / 12][cls] * f->hmul[i];
     if (u0 < h) return exit_kind(&s->p, u0 / h, fg & NB_FL_FUNDED);
-    if (st >= NB_BACKBONE && 1.0 - prio >= d->space_share) {
+    if (st >= NB_BACKBONE && 1.0f - prio >= d->space_share) {
         h += s->p.space_short_hazard;
         if (u0 < h) return NB_EX_RELOCATED;
     }
@@ -55,19 +55,17 @@ static inline int firm_exit(const nb_sim *s, int i, int age, int st, uint8_t fg,
 }
 
 /* Revenue growth of firm i (a start-up or later) for the month; returns the factor
- * and adds the hires it would want, before the talent constraint, to *hires. */
+ * and adds the hires it would want, before the talent constraint, to *hires.
+ * (Procurement and overseas revenue are added by tally_firm while paid.) */
 static inline float firm_grow(const nb_sim *s, const nb_model *m, int i, int age, int st,
                               uint8_t fg, uint32_t x, double *hires)
 {
     const nb_month *d = &s->d;
     const nb_firms *f = &s->f;
-    int fut = f->sector[i] <= NB_SEC_ROBOTICS;
-    float g = f->gmul[i] * d->gmul[NB_GC(st, age < NB_YOUNG_MONTHS, fut)] * growth_shock(m, x);
+    float g = f->gmul[i] * d->gmul[NB_GC(st, age < NB_YOUNG_MONTHS)] * d->gsec[f->sector[i]]
+            * growth_shock(m, x);
     *hires += (g - 1.0f) * f->revenue[i];      /* net: firms that shrink free staff */
     if (g > 1.0f) g = 1.0f + (g - 1.0f) * (float)d->talent_fill;
-    if ((fg & NB_FL_HIGHTECH) && (st == NB_STARTUP || st == NB_BACKBONE))
-        g *= (float)(1.0 + d->proc_boost);
-    if (st >= NB_BACKBONE) g *= (float)(1.0 + d->ovs_boost);
     return g;
 }
 
@@ -90,7 +88,7 @@ static inline void firm_capital(nb_sim *s, int k, int i, int st, uint8_t fg, dou
     }
 }
 
-void firms_step(nb_sim *s, const nb_model *m, int k, nb_flows *fl)
+void firms_step(nb_sim *s, const nb_model *m, int k, nb_flows *fl, nb_tally *t)
 {
     const nb_params *p = &s->p;
     const nb_month *d = &s->d;
@@ -99,39 +97,43 @@ void firms_step(nb_sim *s, const nb_model *m, int k, nb_flows *fl)
     const double burn[NB_NSTAGES] = {cash_burn(p, NB_PRE) / 12, cash_burn(p, NB_STARTUP) / 12, 0, 0};
     double hires = 0;
     const int n = f->n;
-    s->firm_steps += (uint64_t)n;
+    s->firm_steps += (uint64_t)(n - f->dead);
+    nb_philox4x32_batch(s->key, n, f->eid, (uint32_t)k, NB_RS_FIRM, f->u0, f->u1, f->u2, f->u3);
     for (int i = 0; i < n; i++) {
-        nb_ctr u = nb_philox4x32(s->key, nb_rng_ctr(f->eid[i], (uint32_t)k, NB_RS_FIRM, 0));
-        int age = k - f->birth[i], st = f->stage[i];
         uint8_t fg = f->flags[i];
-        int ex = firm_exit(s, i, age, st, fg, nb_u01(u.v[0]));
+        if (fg & NB_FL_DEAD) continue;
+        int age = k - f->birth[i], st = f->stage[i];
+        int ex = firm_exit(s, i, age, st, fg, nb_u01(f->u0[i]));
         if (ex >= 0) {
             fl->exits[ex] += 1;
             capital_exit(s, k, i, ex, fl);
             f->flags[i] = fg | NB_FL_DEAD;
+            f->dead++;
             continue;
         }
         f->cash[i] += (float)(margin * f->revenue[i] - burn[st]);
         if (st == NB_PRE) {
-            int incub = firm_priority(f->eid[i]) < d->incub_share;
-            if (nb_u01(u.v[1]) < (incub ? d->grad_p_incub : d->grad_p)) {
+            int incub = f->prio[i] < d->incub_share;
+            if (nb_u01(f->u1[i]) < (incub ? d->grad_p_incub : d->grad_p)) {
                 f->stage[i] = NB_STARTUP;
                 f->revenue[i] = (float)(p->growth_start_revenue * f->rmul[i]);
                 if (!(fg & NB_FL_FUNDED)) f->valuation[i] = (float)(f->revenue[i] * d->mult);
                 firm_growth_mul(f, p, i);
             }
+            tally_firm(s, t, i, k);
             continue;   /* projects raise no rounds and hold no certificates */
         }
-        float g = firm_grow(s, m, i, age, st, fg, u.v[2], &hires);
+        float g = firm_grow(s, m, i, age, st, fg, f->u2[i], &hires);
         f->revenue[i] *= g;
         f->valuation[i] = (fg & NB_FL_FUNDED) ? f->valuation[i] * g
                                               : (float)(f->revenue[i] * d->mult);
         uint8_t up = stage_of_revenue(p, f->revenue[i]);
         if (up > st) f->stage[i] = up;             /* stages never go back */
-        if (!(fg & NB_FL_HIGHTECH) && age >= 12 && nb_u01(u.v[1]) < ht_p)
+        if (!(fg & NB_FL_HIGHTECH) && age >= 12 && nb_u01(f->u1[i]) < ht_p)
             f->flags[i] = (fg |= NB_FL_HIGHTECH);
         if (f->cash[i] < 0 && s->z.credit_left > 0) capital_credit(s, k, i, fl);
-        if (!(fg & NB_FL_LISTED)) firm_capital(s, k, i, f->stage[i], fg, nb_u01(u.v[3]), fl);
+        if (!(fg & NB_FL_LISTED)) firm_capital(s, k, i, f->stage[i], fg, nb_u01(f->u3[i]), fl);
+        tally_firm(s, t, i, k);
     }
     s->z.hire_demand = fmax(0.0, hires / p->growth_revenue_per_employee);
 }
@@ -145,6 +147,7 @@ void firms_january(nb_sim *s, int k)
     int max_age = (int)(12.0 * p->def_gazelle_max_age);
     double lam = p->fund_valuation_reversion, mult = s->d.mult;
     for (int i = 0; i < f->n; i++) {
+        if (f->flags[i] & NB_FL_DEAD) continue;
         float *h = &f->hist[NB_HIST * i];
         double base = h[yrs - 1], rev = f->revenue[i];
         int gz = f->stage[i] != NB_PRE && k - f->birth[i] <= max_age &&

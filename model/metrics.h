@@ -25,4 +25,9 @@ extern const nb_metric_info nb_metrics[NB_NMETRICS];
 /* Index of the metric called `name`, or -1. */
 int nb_metric_find(const char *name);
 
+/* Index of the metric name closest to `name` (edit distance, a swap of two adjacent
+ * characters counting as one edit), for a did-you-mean hint; -1 when nothing is
+ * close (distance > 1/3 of the length, as nb_registry_suggest). */
+int nb_metric_suggest(const char *name);
+
 #endif

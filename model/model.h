@@ -31,9 +31,9 @@ enum nb_instr_id {
 
 /* Hazard classes: bits of a firm's situation that change its exit hazard. */
 enum { NB_HC_FUNDED = 1, NB_HC_INCUB = 2, NB_HC_CASHLESS = 4, NB_HC_PRE = 8, NB_NHC = 16 };
-/* Growth classes: stage (2 bits) x young x future industry. */
-#define NB_GC(stage, young, future) (((stage) << 2) | ((young) << 1) | (future))
-#define NB_NGC 16
+/* Growth classes: stage (2 bits) x young. */
+#define NB_GC(stage, young) (((stage) << 1) | (young))
+#define NB_NGC 8
 
 /* Everything the firm loop needs for one month, derived from the parameters and the
  * zone's state by policy_month().  Read-only during the firm loop. */
@@ -41,6 +41,7 @@ typedef struct nb_month {
     double spend[NB_NINSTR];        /* this month's spending by instrument */
     double hazard[8][NB_NHC];       /* monthly exit hazard by age year and class */
     float gmul[NB_NGC];             /* monthly growth multiplier from support measures */
+    float gsec[NB_NSECTORS];        /* ... and from sector-targeted measures */
     double grad_p, grad_p_incub;    /* pre-incubation -> start-up */
     double round_decay[16];         /* funding.round_decay^r */
     double list_boost;              /* round multiplier for listed-on-the-lists firms */
@@ -57,13 +58,23 @@ typedef struct nb_month {
     double rate[NB_NORIGINS];       /* expected entrants by origin */
     double qshift_spin, qshift_all; /* mean quality of new projects */
     double sector_cdf[6];           /* cumulative sector shares of new firms */
-    double unicorn_rmb;
+    double unicorn_rmb, unicorn_age;    /* RMB; months */
+    double team, per_head;              /* head count floor; employees per RMB/year */
 } nb_month;
+
+/* Counts and sums over the live firms at the end of a month, gathered as the firm
+ * loop passes each firm (and each entrant), so no separate pass is needed. */
+typedef struct nb_tally {
+    int stage[NB_NSTAGES], v1e8, v1e9, gazelles, unicorns, listed, hightech;
+    int no_cash, future, incubated, no_space;
+    int incub_demand, space_demand, grant_demand;
+    double employees, revenue, valuation, proc_base, ovs_base;
+} nb_tally;
 
 /* The zone's aggregate state, carried from month to month. */
 typedef struct nb_zone {
     double committed, called, deployed, demand_prev;
-    double spent_total;                     /* special-fund money spent so far */
+    double spent_fund;                      /* special-fund money spent so far */
     double cum_strategic, cum_space;        /* capacity-building money so far */
     double incub_demand, space_demand;      /* eligible firms last month */
     double hire_demand;                     /* unconstrained hires last month */
@@ -107,11 +118,11 @@ void policy_month(nb_sim *s, const nb_model *m, int k, nb_flows *fl);
 
 /* entry.c */
 int entry_initial(nb_sim *s, const nb_model *m);
-int entry_step(nb_sim *s, const nb_model *m, int k, nb_flows *fl);
+int entry_step(nb_sim *s, const nb_model *m, int k, nb_flows *fl, nb_tally *t);
 void firm_growth_mul(nb_firms *f, const nb_params *p, int i);
 
 /* firmstep.c */
-void firms_step(nb_sim *s, const nb_model *m, int k, nb_flows *fl);
+void firms_step(nb_sim *s, const nb_model *m, int k, nb_flows *fl, nb_tally *t);
 void firms_january(nb_sim *s, int k);
 
 /* capital.c */
@@ -129,7 +140,7 @@ static inline uint8_t stage_of_revenue(const nb_params *p, double rev)
 }
 
 /* A fixed priority in [0,1) for firm identity eid (incubation and space queues):
- * the splitmix64 finaliser, so it needs no stored state and no draw. */
+ * the splitmix64 finaliser, so it needs no draw; stored in nb_firms.prio at birth. */
 static inline double firm_priority(uint64_t eid)
 {
     uint64_t z = eid + 0x9E3779B97F4A7C15ull;
@@ -137,6 +148,47 @@ static inline double firm_priority(uint64_t eid)
     z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
     z ^= z >> 31;
     return (double)(z >> 11) * (1.0 / 9007199254740992.0);
+}
+
+/* Add live firm i, at the end of time point k, to the tally. */
+static inline void tally_firm(const nb_sim *s, nb_tally *t, int i, int k)
+{
+    const nb_firms *f = &s->f;
+    const nb_month *d = &s->d;
+    uint8_t fg = f->flags[i];
+    int st = f->stage[i], age = k - f->birth[i];
+    double val = f->valuation[i], rev = f->revenue[i];
+    /* Public demand adds revenue while it is paid (it does not compound). */
+    if ((fg & NB_FL_HIGHTECH) && (st == NB_STARTUP || st == NB_BACKBONE)) {
+        t->proc_base += rev;
+        rev *= 1.0 + d->proc_boost;
+    }
+    if (st >= NB_BACKBONE) {
+        t->ovs_base += f->revenue[i];
+        rev *= 1.0 + d->ovs_boost;
+    }
+    double emp = rev * d->per_head;
+    t->stage[st]++;
+    t->v1e8 += val >= 1e8;
+    t->v1e9 += val >= 1e9;
+    t->gazelles += (fg & NB_FL_GAZELLE) != 0;
+    t->unicorns += !(fg & NB_FL_LISTED) && val >= d->unicorn_rmb && age <= d->unicorn_age;
+    t->listed += (fg & NB_FL_LISTED) != 0;
+    t->hightech += (fg & NB_FL_HIGHTECH) != 0;
+    t->employees += emp > d->team ? emp : d->team;
+    t->revenue += rev;
+    t->valuation += val;
+    t->no_cash += f->cash[i] < 0;
+    t->future += f->sector[i] <= NB_SEC_ROBOTICS;
+    if (st == NB_PRE || (st == NB_STARTUP && age < NB_INCUB_MONTHS)) {
+        t->incub_demand++;
+        t->incubated += f->prio[i] < d->incub_share;
+    }
+    if (st >= NB_BACKBONE) {
+        t->space_demand++;
+        t->no_space += 1.0f - f->prio[i] >= d->space_share;
+    }
+    t->grant_demand += st == NB_STARTUP && !(fg & NB_FL_FUNDED);
 }
 
 /* Annual burn of cash by stage (backbones and leaders live on their margin). */

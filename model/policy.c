@@ -33,7 +33,8 @@ static void rules_apply(nb_sim *s, const nb_model *m, int k)
     }
 }
 
-/* Budgets by instrument, scaled down pro rata when the special fund runs out. */
+/* Budgets by instrument; those paid from the special fund (all but the guidance
+ * fund) are scaled down pro rata when the fund runs out. */
 static void policy_budget(nb_sim *s, nb_month *d)
 {
     const nb_params *p = &s->p;
@@ -42,11 +43,12 @@ static void policy_budget(nb_sim *s, nb_month *d)
 #define NB_INSTR(id, param, en, zh) plan[j++] = p->param;
 #include "instruments.def"
 #undef NB_INSTR
-    for (j = 0; j < NB_NINSTR; j++) total += plan[j];
+    for (j = 0; j < NB_NINSTR; j++)
+        if (j != NB_I_guidance_fund) total += plan[j];
     double scale = 1.0;
     if (p->pol_special_fund > 0 && total > 0)
-        scale = fmin(1.0, fmax(0.0, p->pol_special_fund - s->z.spent_total) / total);
-    for (j = 0; j < NB_NINSTR; j++) d->spend[j] = plan[j] * scale;
+        scale = fmin(1.0, fmax(0.0, p->pol_special_fund - s->z.spent_fund) / total);
+    for (j = 0; j < NB_NINSTR; j++) d->spend[j] = j == NB_I_guidance_fund ? plan[j] : plan[j] * scale;
 }
 
 /* Research output and the entry rates of the month (measures 1-5, 16-19). */
@@ -97,24 +99,30 @@ static void policy_hazard(const nb_params *p, nb_month *d)
     }
 }
 
-/* Growth multipliers by stage, youth and sector (measures 2, 8, 9, 10, 15). */
+/* Growth multipliers by stage and youth, and by sector (measures 2, 8, 9, 10, 15). */
 static void policy_growth(const nb_params *p, const nb_zone *z, nb_month *d)
 {
     const double *sp = d->spend;
     double cult = p->support_cultivation_effect * sp[NB_I_cultivation] / YI;
-    double rnd = p->support_rnd_effect
-               * (sp[NB_I_rnd_vouchers] + sp[NB_I_compute] + sp[NB_I_instruments]) / YI;
+    double rnd = p->support_rnd_effect * sp[NB_I_rnd_vouchers] / YI;
     double spill = p->support_spillover * z->n_leaders
                  * (1.0 + p->support_oic_effect * sp[NB_I_open_innovation] / YI);
     for (int st = 0; st < NB_NSTAGES; st++)
-        for (int young = 0; young < 2; young++)
-            for (int fut = 0; fut < 2; fut++) {
-                double g = fut ? p->sector_future_drift : 0.0;
-                if (st == NB_STARTUP || st == NB_BACKBONE) g += cult;
-                if (st == NB_STARTUP) g += spill;
-                if (young) g += rnd;
-                d->gmul[NB_GC(st, young, fut)] = (float)exp(g / 12.0);
-            }
+        for (int young = 0; young < 2; young++) {
+            double g = 0.0;
+            if (st == NB_STARTUP || st == NB_BACKBONE) g += cult;
+            if (st == NB_STARTUP) g += spill;
+            if (young) g += rnd;
+            d->gmul[NB_GC(st, young)] = (float)exp(g / 12.0);
+        }
+    double compute = p->support_compute_effect * sp[NB_I_compute] / YI;
+    double instr = p->support_instrument_effect * sp[NB_I_instruments] / YI;
+    for (int sec = 0; sec < NB_NSECTORS; sec++) {
+        int fut = sec == NB_SEC_ENERGY || sec == NB_SEC_ROBOTICS;
+        int cmp = sec == NB_SEC_ROBOTICS || sec == NB_SEC_IC || sec == NB_SEC_AI;
+        double g = (fut ? p->sector_future_drift : 0.0) + (cmp ? compute : instr);
+        d->gsec[sec] = (float)exp(g / 12.0);
+    }
 }
 
 /* Capacity, queues and market sizes from last month's state (measures 6, 7, 9-14, 19). */
@@ -158,6 +166,9 @@ void policy_month(nb_sim *s, const nb_model *m, int k, nb_flows *fl)
     for (int r = 0; r < 16; r++) d->round_decay[r] = pow(p->fund_round_decay, r);
     d->list_boost = p->pol_lists ? 1.0 + p->support_list_signal : 1.0;
     d->unicorn_rmb = p->def_unicorn_usd * p->def_usd_cny;
+    d->unicorn_age = 12.0 * p->def_unicorn_max_age;
+    d->team = p->growth_team_size;
+    d->per_head = 1.0 / p->growth_revenue_per_employee;
     s->z.credit_left = d->credit_pool;
     /* Grant-to-equity is booked as invested; every other instrument as budgeted. */
     for (int j = 0; j < NB_NINSTR; j++)

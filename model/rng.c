@@ -72,3 +72,71 @@ void nb_rng_stream(gsl_rng *r, nb_key key, nb_ctr ctr)
     s->ctr = ctr;
     philox_refill(s);
 }
+
+/* ---- batch: block 0 of (eid[i], step, purpose) for n firms --------------------- */
+
+#if defined(__SSE2__)
+#include <emmintrin.h>
+
+/* hi and lo words of a[j] * m for the four 32-bit lanes of a. */
+static inline void mulhilo4(__m128i a, __m128i m, __m128i *hi, __m128i *lo)
+{
+    __m128i p02 = _mm_mul_epu32(a, m);                       /* lanes 0, 2 */
+    __m128i p13 = _mm_mul_epu32(_mm_srli_epi64(a, 32), m);   /* lanes 1, 3 */
+    __m128i x = _mm_shuffle_epi32(p02, _MM_SHUFFLE(3, 1, 2, 0));   /* lo0 lo2 hi0 hi2 */
+    __m128i y = _mm_shuffle_epi32(p13, _MM_SHUFFLE(3, 1, 2, 0));   /* lo1 lo3 hi1 hi3 */
+    *lo = _mm_unpacklo_epi32(x, y);
+    *hi = _mm_unpackhi_epi32(x, y);
+}
+
+/* Four firms at once, lanes = firms (structure of arrays). */
+static int philox_batch4(nb_key key, int n, const uint64_t *eid, uint32_t step,
+                         uint32_t purpose, uint32_t *r0, uint32_t *r1, uint32_t *r2,
+                         uint32_t *r3)
+{
+    const __m128i m0 = _mm_set1_epi32((int)NB_PHILOX_M0), m1 = _mm_set1_epi32((int)NB_PHILOX_M1);
+    int i = 0;
+    for (; i + 4 <= n; i += 4) {
+        __m128i e01 = _mm_shuffle_epi32(_mm_loadu_si128((const __m128i *)(eid + i)), _MM_SHUFFLE(3, 1, 2, 0));
+        __m128i e23 = _mm_shuffle_epi32(_mm_loadu_si128((const __m128i *)(eid + i + 2)), _MM_SHUFFLE(3, 1, 2, 0));
+        __m128i c0 = _mm_unpackhi_epi64(e01, e23);           /* high words of eid */
+        __m128i c1 = _mm_unpacklo_epi64(e01, e23);           /* low words */
+        __m128i c2 = _mm_set1_epi32((int)step), c3 = _mm_set1_epi32((int)(purpose << 16));
+        uint32_t k0 = key.v[0], k1 = key.v[1];
+        for (int r = 0; r < 10; r++) {
+            __m128i hi0, lo0, hi1, lo1;
+            mulhilo4(c0, m0, &hi0, &lo0);
+            mulhilo4(c2, m1, &hi1, &lo1);
+            c0 = _mm_xor_si128(_mm_xor_si128(hi1, c1), _mm_set1_epi32((int)k0));
+            c1 = lo1;
+            c2 = _mm_xor_si128(_mm_xor_si128(hi0, c3), _mm_set1_epi32((int)k1));
+            c3 = lo0;
+            k0 += NB_PHILOX_W0;
+            k1 += NB_PHILOX_W1;
+        }
+        _mm_storeu_si128((__m128i *)(r0 + i), c0);
+        _mm_storeu_si128((__m128i *)(r1 + i), c1);
+        _mm_storeu_si128((__m128i *)(r2 + i), c2);
+        _mm_storeu_si128((__m128i *)(r3 + i), c3);
+    }
+    return i;
+}
+#else
+static int philox_batch4(nb_key key, int n, const uint64_t *eid, uint32_t step,
+                         uint32_t purpose, uint32_t *r0, uint32_t *r1, uint32_t *r2,
+                         uint32_t *r3)
+{
+    return 0;
+}
+#endif
+
+void nb_philox4x32_batch(nb_key key, int n, const uint64_t *eid, uint32_t step,
+                         uint32_t purpose, uint32_t *r0, uint32_t *r1, uint32_t *r2,
+                         uint32_t *r3)
+{
+    int i = philox_batch4(key, n, eid, step, purpose, r0, r1, r2, r3);
+    for (; i < n; i++) {
+        nb_ctr u = nb_philox4x32(key, nb_rng_ctr(eid[i], step, purpose, 0));
+        r0[i] = u.v[0]; r1[i] = u.v[1]; r2[i] = u.v[2]; r3[i] = u.v[3];
+    }
+}

@@ -51,6 +51,13 @@ static inline nb_ctr nb_philox4x32(nb_key key, nb_ctr c)
     return c;
 }
 
+/* Block 0 of the streams (eid[i], step, purpose) for i < n, word j into rj[i]:
+ * the same numbers as nb_philox4x32(key, nb_rng_ctr(eid[i], step, purpose, 0)),
+ * computed four firms at a time with SSE2 where available. */
+void nb_philox4x32_batch(nb_key key, int n, const uint64_t *eid, uint32_t step,
+                         uint32_t purpose, uint32_t *r0, uint32_t *r1, uint32_t *r2,
+                         uint32_t *r3);
+
 /* Key for a replicate of a run. */
 static inline nb_key nb_rng_key(uint32_t seed, uint32_t replicate)
 { nb_key k = {{seed, replicate}}; return k; }

@@ -4,11 +4,15 @@
  *   1. policy_month     the month's parameters (schedules, fired rules), budgets
  *                       under the special fund, and every derived rate
  *   2. capital_alliance commitments, calls, scarcity of dry powder
+ *   2b firms_january    in January, before the firms move: gazelle status from the
+ *                       December revenues, size effect, valuation reversion
  *   3. firms_step       each firm: exit, cash, graduation, growth, stage,
- *                       certification, credit, round / grant / listing
- *   4. compact, entry_step (new firms take their first step next month)
- *   5. firms_january    in January: gazelle status, size effect, valuation reversion
- *   6. record           the metrics, and the zone's queues for next month
+ *                       certification, credit, round / grant / listing; each
+ *                       survivor is tallied for the month's metrics as it passes
+ *   4. entry_step       new firms (tallied too; their first step is next month)
+ *   5. record           the metrics, and the zone's queues for next month
+ * Exited firms are flagged and skipped; their slots are compacted away when they
+ * exceed a quarter of the arrays.
  * Every random number comes from Philox keyed by (seed, replicate) with a counter of
  * (firm identity, month, purpose): see rng.h.  Nothing depends on slot order.
  */
@@ -87,60 +91,40 @@ void nb_sim_set_sink(nb_sim *s, const nb_event_sink *sink) { s->sink = sink; }
 
 uint64_t nb_sim_firm_steps(const nb_sim *s) { return s->firm_steps; }
 
-/* Per-firm sums of the metrics and of next month's queues. */
-static void record_firms(nb_sim *s, int k, double *v)
+/* Carry the tally's queues and market sizes into next month's zone state. */
+static void record_queues(nb_zone *z, const nb_tally *t)
 {
-    const nb_params *p = &s->p;
-    const nb_month *d = &s->d;
-    const nb_firms *f = &s->f;
-    nb_zone *z = &s->z;
-    double uni = d->unicorn_rmb, uni_age = 12.0 * p->def_unicorn_max_age;
-    double team = p->growth_team_size, per_head = 1.0 / p->growth_revenue_per_employee;
-    double incub = 0, space = 0, grant = 0, proc = 0, ovs = 0;
-    for (int i = 0; i < f->n; i++) {
-        uint8_t fg = f->flags[i];
-        int st = f->stage[i], age = k - f->birth[i];
-        double val = f->valuation[i], rev = f->revenue[i];
-        v[NB_M_firms_pre + st] += 1;
-        v[NB_M_valued_1e8] += val >= 1e8;
-        v[NB_M_valued_1e9] += val >= 1e9;
-        v[NB_M_gazelles] += (fg & NB_FL_GAZELLE) != 0;
-        v[NB_M_unicorns] += !(fg & NB_FL_LISTED) && val >= uni && age <= uni_age;
-        v[NB_M_listed] += (fg & NB_FL_LISTED) != 0;
-        v[NB_M_hightech] += (fg & NB_FL_HIGHTECH) != 0;
-        v[NB_M_employees] += fmax(team, rev * per_head);
-        v[NB_M_revenue] += rev;
-        v[NB_M_valuation] += val;
-        v[NB_M_out_of_cash] += f->cash[i] < 0;
-        v[NB_M_firms_future] += f->sector[i] <= NB_SEC_ROBOTICS;
-        int incub_ok = st == NB_PRE || (st == NB_STARTUP && age < NB_INCUB_MONTHS);
-        incub += incub_ok;
-        if (incub_ok && firm_priority(f->eid[i]) < d->incub_share) v[NB_M_incubated] += 1;
-        if (st >= NB_BACKBONE) {
-            space += 1;
-            ovs += rev;
-            if (1.0 - firm_priority(f->eid[i]) >= d->space_share) v[NB_M_no_space] += 1;
-        }
-        grant += st == NB_STARTUP && !(fg & NB_FL_FUNDED);
-        if ((fg & NB_FL_HIGHTECH) && (st == NB_STARTUP || st == NB_BACKBONE)) proc += rev;
-    }
-    z->incub_demand = incub;
-    z->space_demand = space;
-    z->grant_demand = grant;
-    z->proc_base = proc;
-    z->ovs_base = ovs;
-    z->n_leaders = v[NB_M_firms_leader];
+    z->incub_demand = t->incub_demand;
+    z->space_demand = t->space_demand;
+    z->grant_demand = t->grant_demand;
+    z->proc_base = t->proc_base;
+    z->ovs_base = t->ovs_base;
+    z->n_leaders = t->stage[NB_LEADER];
 }
 
 /* Write the metrics of time point k into row `rep` of res and into s->last. */
-static void record(nb_sim *s, int k, const nb_flows *fl, nb_results *res)
+static void record(nb_sim *s, int k, const nb_flows *fl, const nb_tally *t, nb_results *res)
 {
     double *v = s->last;
     memset(v, 0, sizeof s->last);
-    record_firms(s, k, v);
+    record_queues(&s->z, t);
     const nb_zone *z = &s->z;
-    v[NB_M_firms] = s->f.n;
-    v[NB_M_rnd] = s->p.growth_rnd_intensity * v[NB_M_revenue];
+    for (int st = 0; st < NB_NSTAGES; st++) v[NB_M_firms_pre + st] = t->stage[st];
+    v[NB_M_firms] = s->f.n - s->f.dead;
+    v[NB_M_valued_1e8] = t->v1e8;
+    v[NB_M_valued_1e9] = t->v1e9;
+    v[NB_M_gazelles] = t->gazelles;
+    v[NB_M_unicorns] = t->unicorns;
+    v[NB_M_listed] = t->listed;
+    v[NB_M_hightech] = t->hightech;
+    v[NB_M_employees] = t->employees;
+    v[NB_M_revenue] = t->revenue;
+    v[NB_M_valuation] = t->valuation;
+    v[NB_M_out_of_cash] = t->no_cash;
+    v[NB_M_firms_future] = t->future;
+    v[NB_M_incubated] = t->incubated;
+    v[NB_M_no_space] = t->no_space;
+    v[NB_M_rnd] = s->p.growth_rnd_intensity * t->revenue;
     v[NB_M_entries_spinoff] = fl->entries[NB_OR_SPINOFF];
     v[NB_M_entries_relocation] = fl->entries[NB_OR_RELOCATION];
     v[NB_M_entries_other] = fl->entries[NB_OR_OTHER];
@@ -163,16 +147,19 @@ static void record(nb_sim *s, int k, const nb_flows *fl, nb_results *res)
         total += fl->spend[j];
     }
     v[NB_M_public_spend] = total;
-    s->z.spent_total += total;
+    s->z.spent_fund += total - fl->spend[NB_I_guidance_fund];
     for (int j = 0; j < NB_NMETRICS; j++) nb_results_row(res, j, (int)s->rep)[k] = v[j];
 }
 
-/* Hand the population at time point k to the sink's panel, when it asks for it. */
+/* Hand the population at time point k to the sink's panel, when it asks for it
+ * (compacted first, so the sink sees live firms only). */
 static void panel(nb_sim *s, int k, int last)
 {
     const nb_event_sink *sk = s->sink;
-    if (sk && sk->panel && sk->panel_every > 0 && (k % sk->panel_every == 0 || last))
+    if (sk && sk->panel && sk->panel_every > 0 && (k % sk->panel_every == 0 || last)) {
+        if (s->f.dead) nb_firms_compact(&s->f);
         sk->panel(sk->ud, s->rep, k, &s->f);
+    }
 }
 
 /* Reset the replicate's state and build the initial population (time point 0). */
@@ -193,18 +180,22 @@ int nb_sim_run(const nb_model *m, nb_sim *s, uint32_t rep, nb_results *res)
 {
     assert(res->n_time == m->n_time && (int)rep < res->n_rep);
     nb_flows fl;
+    nb_tally t;
     if (sim_start(m, s, rep, &fl) != NB_OK) return NB_ENOMEM;
-    record(s, 0, &fl, res);
+    memset(&t, 0, sizeof t);
+    for (int i = 0; i < s->f.n; i++) tally_firm(s, &t, i, 0);
+    record(s, 0, &fl, &t, res);
     panel(s, 0, m->n_time == 1);
     for (int k = 1; k < m->n_time; k++) {
         memset(&fl, 0, sizeof fl);
+        memset(&t, 0, sizeof t);
         policy_month(s, m, k, &fl);
-        capital_alliance(s, &fl);
-        firms_step(s, m, k, &fl);
-        nb_firms_compact(&s->f);
-        if (entry_step(s, m, k, &fl) != NB_OK) return NB_ENOMEM;
         if ((m->start + k) % 12 == 0) firms_january(s, k);
-        record(s, k, &fl, res);
+        capital_alliance(s, &fl);
+        firms_step(s, m, k, &fl, &t);
+        if (s->f.dead > s->f.n / 4) nb_firms_compact(&s->f);
+        if (entry_step(s, m, k, &fl, &t) != NB_OK) return NB_ENOMEM;
+        record(s, k, &fl, &t, res);
         panel(s, k, k == m->n_time - 1);
     }
     return NB_OK;

@@ -7,6 +7,7 @@
 #include <cmocka.h>
 #include <dirent.h>
 #include <errno.h>
+#include <math.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -355,6 +356,116 @@ static void test_parameters_group(void **state)
     H5Fclose(file);
 }
 
+/* ---- milestones and horizons ----------------------------------------------------- */
+
+/* Double attribute `name` of obj. */
+static double attr_f64(hid_t obj, const char *name)
+{
+    double v = NAN;
+    hid_t a = H5Aopen(obj, name, H5P_DEFAULT);
+    assert_true(a >= 0);
+    assert_true(H5Aread(a, H5T_NATIVE_DOUBLE, &v) >= 0);
+    H5Aclose(a);
+    return v;
+}
+
+/* hightech: replicate 0 reaches exactly 1000 in 2025-03 (t = 8) and stays; replicate
+ * 1 touches 1200 in 2025-06 (t = 11) only; replicate 2 reaches it in 2026-01 (t = 18).
+ * So by the end of 2024, 2025, 2026 the shares are 0, 2/3, 1. */
+static void set_hightech(nb_results *r)
+{
+    for (int t = 0; t < N_TIME; t++) {
+        nb_results_row(r, NB_M_hightech, 0)[t] = t >= 8 ? 1000 : 900;
+        nb_results_row(r, NB_M_hightech, 1)[t] = t == 11 ? 1200 : 999.5;
+        nb_results_row(r, NB_M_hightech, 2)[t] = t >= 18 ? 1001 : 600;
+    }
+}
+
+static void test_milestones(void **state)
+{
+    fixture *f = *state;
+    set_hightech(f->res);
+    write_ok(f, f->path);
+    hid_t file = H5Fopen(f->path, H5F_ACC_RDONLY, H5P_DEFAULT);
+    assert_true(file >= 0);
+    hsize_t ny = 3;
+    double *year = read_doubles(file, "year", 1, &ny);
+    assert_true(year[0] == 2024 && year[1] == 2025 && year[2] == 2026);
+    free(year);
+    double *p = read_doubles(file, "p_hightech_1000", 1, &ny);
+    assert_true(p[0] == 0 && fabs(p[1] - 2.0 / 3) < 1e-15 && p[2] == 1);
+    free(p);
+    p = read_doubles(file, "p_alliance_300yi", 1, &ny);    /* values ~2e4: never */
+    assert_true(p[0] == 0 && p[1] == 0 && p[2] == 0);
+    free(p);
+    static const char *const names[] = {"p_alliance_300yi", "p_hightech_1000",
+                                        "p_revenue_1000yi", "p_valuation_1wanyi"};
+    static const char *const yd[1] = {"year"};
+    for (int i = 0; i < 4; i++) assert_scales(file, names[i], 1, yd);
+    hid_t ds = H5Dopen2(file, "p_hightech_1000", H5P_DEFAULT);
+    char buf[512];
+    attr_str(ds, "units", buf, sizeof buf);
+    assert_string_equal(buf, "probability");
+    attr_str(ds, "source", buf, sizeof buf);
+    assert_string_equal(buf, "2023 plan");
+    attr_str(ds, "metric", buf, sizeof buf);
+    assert_string_equal(buf, "hightech");
+    attr_str(ds, "long_name_zh", buf, sizeof buf);
+    assert_non_null(strstr(buf, "高新技术企业"));
+    attr_str(ds, "definition", buf, sizeof buf);
+    assert_non_null(strstr(buf, ">= 1000"));
+    assert_true(attr_f64(ds, "threshold") == 1000);
+    assert_int_equal(attr_i64(ds, "target_year"), 2025);
+    H5Dclose(ds);
+    ds = H5Dopen2(file, "p_alliance_300yi", H5P_DEFAULT);
+    attr_str(ds, "source", buf, sizeof buf);
+    assert_string_equal(buf, "source document");
+    assert_true(attr_f64(ds, "threshold") == 3e10);
+    assert_int_equal(H5Aexists(ds, "target_year"), 0);
+    H5Dclose(ds);
+    /* the run ends 2026-02: no horizon year's December is in it */
+    assert_int_equal(H5Lexists(file, "horizon", H5P_DEFAULT), 0);
+    assert_int_equal(H5Lexists(file, "unicorns_at", H5P_DEFAULT), 0);
+    H5Fclose(file);
+}
+
+/* A run from 2024-07 to 2031-03: December 2030 is in it, December 2035 is not. */
+static void test_horizons(void **state)
+{
+    fixture *f = *state;
+    int n_time = NB_MONTH(2031, 3) - START + 1, t30 = NB_MONTH(2030, 12) - START;
+    nb_results *r = nb_results_alloc(N_REP, n_time, START);
+    assert_non_null(r);
+    for (int m = 0; m < NB_NMETRICS; m++)
+        for (int i = 0; i < N_REP; i++)
+            for (int t = 0; t < n_time; t++) nb_results_row(r, m, i)[t] = expected(m, i, t);
+    nb_err e = {""};
+    assert_int_equal(nb_h5_write_run(f->path, r, &f->meta, &e), NB_OK);
+    hid_t file = H5Fopen(f->path, H5F_ACC_RDONLY, H5P_DEFAULT);
+    hsize_t nh = 1, dims[2] = {N_REP, 1};
+    double *h = read_doubles(file, "horizon", 1, &nh);
+    assert_true(h[0] == 2030);
+    free(h);
+    static const char *const hd[2] = {"replicate", "horizon"};
+    static const char *const which[2] = {"unicorns_at", "listed_at"};
+    static const int metric[2] = {NB_M_unicorns, NB_M_listed};
+    for (int k = 0; k < 2; k++) {
+        double *v = read_doubles(file, which[k], 2, dims);
+        for (int i = 0; i < N_REP; i++) assert_true(v[i] == expected(metric[k], i, t30));
+        free(v);
+        assert_scales(file, which[k], 2, hd);
+    }
+    hid_t ds = H5Dopen2(file, "unicorns_at", H5P_DEFAULT);
+    char buf[512];
+    attr_str(ds, "units", buf, sizeof buf);
+    assert_string_equal(buf, nb_metrics[NB_M_unicorns].unit);
+    attr_str(ds, "long_name_zh", buf, sizeof buf);
+    assert_non_null(strstr(buf, nb_metrics[NB_M_unicorns].long_name_zh));
+    H5Dclose(ds);
+    H5Fclose(file);
+    nb_results_free(r);
+}
+
 /* ---- reproducibility and atomicity ---------------------------------------------- */
 
 static void test_byte_identical(void **state)
@@ -450,6 +561,7 @@ static int summarise(const char *path, char **text, nb_err *e)
 static void test_summary_table(void **state)
 {
     fixture *f = *state;
+    set_hightech(f->res);
     write_ok(f, f->path);
     char *text = NULL;
     nb_err e = {""};
@@ -468,10 +580,50 @@ static void test_summary_table(void **state)
     assert_non_null(strstr(text, "2025-12"));
     assert_non_null(strstr(text, "2026-02"));
     assert_null(strstr(text, "2025-06"));
+    /* the milestone table: years as columns, probabilities in % */
+    assert_non_null(strstr(text, "milestones"));
+    assert_non_null(strstr(text, "High-tech firms >= 1000"));
+    assert_non_null(strstr(text, "高新技术企业达1000家"));
+    assert_non_null(strstr(text, " 2024  2025  2026"));
+    assert_null(strstr(text, "at the horizons"));         /* none in this run */
     /* firms (metric 0), replicate 1 at 2024-12 (t = 5): the median. */
     char cell[32];
     snprintf(cell, sizeof cell, " %.0f ", expected(NB_M_firms, 1, 5));
     assert_non_null(strstr(text, cell));
+    /* p_hightech_1000 by the end of 2024, 2025, 2026 */
+    const char *row = strstr(text, "High-tech firms >= 1000");
+    assert_non_null(row);
+    assert_non_null(strstr(row, "0%   67%  100%"));
+    free(text);
+}
+
+/* The summary of a run that reaches December 2030 shows the horizon section: the
+ * median and band of unicorns and listings at 2030-12. */
+static void test_summary_horizons(void **state)
+{
+    fixture *f = *state;
+    int n_time = NB_MONTH(2031, 3) - START + 1, t30 = NB_MONTH(2030, 12) - START;
+    nb_results *r = nb_results_alloc(5, n_time, START);
+    assert_non_null(r);
+    for (int i = 0; i < 5; i++)
+        for (int t = 0; t < n_time; t++) {
+            nb_results_row(r, NB_M_unicorns, i)[t] = t == t30 ? 10 + i : 0;  /* 10..14 */
+            nb_results_row(r, NB_M_listed, i)[t] = 7;
+        }
+    nb_err e = {""};
+    assert_int_equal(nb_h5_write_run(f->path, r, &f->meta, &e), NB_OK);
+    nb_results_free(r);
+    char *text = NULL;
+    assert_int_equal(summarise(f->path, &text, &e), NB_OK);
+    const char *hz = strstr(text, "at the horizons");
+    assert_non_null(hz);
+    assert_non_null(strstr(hz, "2030-12"));
+    assert_null(strstr(hz, "2035-12"));
+    const char *u = strstr(hz, "\nunicorns");
+    assert_non_null(u);
+    assert_non_null(strstr(u, " 12\n"));                   /* median of 10..14 */
+    assert_non_null(strstr(u, "[10.2-13.8]"));              /* type-7 5% and 95% */
+    assert_non_null(strstr(hz, "\nlisted"));
     free(text);
 }
 
@@ -566,11 +718,14 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_metric_values_and_attrs, setup, teardown),
         cmocka_unit_test_setup_teardown(test_root_attrs, setup, teardown),
         cmocka_unit_test_setup_teardown(test_parameters_group, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_milestones, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_horizons, setup, teardown),
         cmocka_unit_test_setup_teardown(test_byte_identical, setup, teardown),
         cmocka_unit_test_setup_teardown(test_missing_directory, setup, teardown),
         cmocka_unit_test_setup_teardown(test_failed_create_keeps_good_file, setup, teardown),
         cmocka_unit_test_setup_teardown(test_failed_write_keeps_good_file, setup, teardown),
         cmocka_unit_test_setup_teardown(test_summary_table, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_summary_horizons, setup, teardown),
         cmocka_unit_test_setup_teardown(test_summary_truncated, setup, teardown),
         cmocka_unit_test_setup_teardown(test_summary_corrupt_chunk, setup, teardown),
         cmocka_unit_test_setup_teardown(test_summary_not_hdf5, setup, teardown),

@@ -76,6 +76,23 @@ static void test_uniform_chisq(void **state)
     gsl_rng_free(r);
 }
 
+/* The batch (SSE2) path gives exactly the scalar numbers, for every tail length. */
+static void test_batch_matches_scalar(void **state)
+{
+    enum { N = 37 };
+    uint64_t eid[N];
+    uint32_t r[4][N];
+    for (int i = 0; i < N; i++) eid[i] = 0x9E3779B97F4A7C15ull * (uint64_t)(i + 1) ^ ((uint64_t)i << 40);
+    nb_key key = nb_rng_key(20240711, 17);
+    for (int n = 0; n <= N; n++) {
+        nb_philox4x32_batch(key, n, eid, 123, NB_RS_FIRM, r[0], r[1], r[2], r[3]);
+        for (int i = 0; i < n; i++) {
+            nb_ctr u = nb_philox4x32(key, nb_rng_ctr(eid[i], 123, NB_RS_FIRM, 0));
+            for (int j = 0; j < 4; j++) assert_int_equal(r[j][i], u.v[j]);
+        }
+    }
+}
+
 /* nb_u01 never returns 0 or 1. */
 static void test_u01_open(void **state)
 {
@@ -91,6 +108,7 @@ int main(void)
         cmocka_unit_test(test_stream_reproducible),
         cmocka_unit_test(test_uniform_chisq),
         cmocka_unit_test(test_u01_open),
+        cmocka_unit_test(test_batch_matches_scalar),
     };
     return cmocka_run_group_tests_name("rng", tests, NULL, NULL);
 }

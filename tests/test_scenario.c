@@ -1,6 +1,6 @@
 /* test_scenario.c -- scenario files: value parsing, keys (nested and dotted), extends,
- * schedules, --set, validation, the resolved YAML and its round trip, and every broken
- * scenario of tests/bad/ (so the error paths also run under the sanitizers).
+ * schedules, adaptive rules, --set, validation, the resolved YAML and its round trip, and
+ * every broken scenario of tests/bad/ (so the error paths also run under the sanitizers).
  *
  * Files are read from $NB_ROOT (the repository root; "." when unset).  Scenarios a
  * test writes itself go to a fresh directory under /tmp, removed afterwards. */
@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include "../model/metrics.h"
 #include "../model/neobay.h"
 #include "../app/scenario.h"
 
@@ -550,6 +551,10 @@ static char *round_trip_v(const nb_scenario *sc, bool valid)
         if (!a[i]) assert_null(b[i]);
         else assert_string_equal(a[i], b[i]);
     }
+    for (int i = 0; i < NB_RULES_MAX; i++) {
+        if (!sc->rule_name[i]) assert_null(back->rule_name[i]);
+        else assert_string_equal(sc->rule_name[i], back->rule_name[i]);
+    }
     if (valid) assert_int_equal(nb_scenario_validate(back, &e), NB_OK);
     char *again = nb_scenario_to_yaml(back);                /* and it is stable */
     assert_non_null(again);
@@ -628,6 +633,323 @@ static void test_to_yaml(void **state)
     nb_scenario_free(sc);
 }
 
+/* ---- adaptive rules (measure 20) -------------------------------------------------- */
+
+static void check_rule(const nb_scenario *sc, int i, int from, int metric, int above, double threshold,
+                       int param, int op, double value)
+{
+    const nb_rule *r = &sc->ps.rules[i];
+    assert_true(i < sc->ps.n_rules);
+    assert_int_equal(r->from, from);
+    assert_int_equal(r->metric, metric);
+    assert_int_equal(r->above, above);
+    assert_true(r->threshold == threshold);
+    assert_int_equal(r->param, param);
+    assert_int_equal(r->op, op);
+    assert_true(r->value == value);
+}
+
+static void test_rules_parse(void **state)
+{
+    nb_scenario *sc = load_ok("tests/data/scenarios/rules.yaml");
+    assert_int_equal(sc->ps.n_rules, 5);
+    check_rule(sc, 0, NB_MONTH(2026, 1), NB_M_alliance_deployed, 0, 5e9, NB_P_pol_guidance_fund,
+               NB_RULE_ADD, 1e8);
+    check_rule(sc, 1, 0, NB_M_out_of_cash, 1, 200, NB_P_pol_tech_credit, NB_RULE_SET, 5e7);
+    check_rule(sc, 2, NB_MONTH(2027, 6), NB_M_no_space, 1, 150, NB_P_pol_space, NB_RULE_MUL, 2);
+    check_rule(sc, 3, NB_MONTH(2026, 1), NB_M_talent_fill, 0, 0.9, NB_P_pol_lists, NB_RULE_SET, 1);
+    check_rule(sc, 4, 0, NB_M_capital_raised, 0, 1.25e12, NB_P_exit_relocate_share, NB_RULE_ADD, -0.05);
+    assert_string_equal(sc->rule_name[0], "top up the guidance fund");
+    assert_null(sc->rule_name[1]);
+    assert_string_equal(sc->rule_name[2], "扩大产业化空间: 骨干企业缺空间");
+    for (int i = 3; i < NB_RULES_MAX; i++) assert_null(sc->rule_name[i]);
+    /* origins: the first key of each rule */
+    assert_ptr_equal(sc->rule_origin[0].file, sc->files[0]);
+    assert_int_equal(sc->rule_origin[0].line, 7);
+    assert_int_equal(sc->rule_origin[0].col, 5);
+    assert_int_equal(sc->rule_origin[1].line, 11);
+    assert_int_equal(sc->rule_origin[4].line, 24);
+    assert_null(sc->rule_origin[5].file);
+    /* unused entries stay zero, so equal rule lists compare equal byte for byte */
+    nb_rule zero;
+    memset(&zero, 0, sizeof zero);
+    for (int i = 5; i < NB_RULES_MAX; i++) assert_memory_equal(&sc->ps.rules[i], &zero, sizeof zero);
+    nb_err e;
+    assert_int_equal(nb_scenario_validate(sc, &e), NB_OK);
+    nb_scenario_free(sc);
+
+    /* a scenario without rules has none; `rules: []` is allowed */
+    sc = load_ok("tests/data/scenarios/base.yaml");
+    assert_int_equal(sc->ps.n_rules, 0);
+    nb_scenario_free(sc);
+    char path[256];
+    assert_int_equal(load_text("rules: []\n", &sc, &e, path, sizeof path), NB_OK);
+    assert_int_equal(sc->ps.n_rules, 0);
+    nb_scenario_free(sc);
+
+    /* every op on every schedulable type; values parsed with the parameter's type */
+    const char *text =
+        "rules:\n"
+        "  - {if: {metric: firms, below: 3000}, then: {param: policy.lists, set: on}}\n"
+        "  - {if: {metric: firms, below: '5000万'}, then: {param: def.usd_cny, multiply: 0}}\n"
+        "  - {if: {metric: firms, below: -1}, then: {param: def.usd_cny, add: -5}}\n"
+        "  - {if: {metric: talent_fill, above: 1e-3}, then: {param: conversion.prob, set: 1}}\n"
+        "  - {from: 2024-02-29, if: {metric: spend_planning, above: 0}, then: {param: policy.planning, add: 1000亿}}\n";
+    assert_int_equal(load_text(text, &sc, &e, path, sizeof path), NB_OK);
+    assert_int_equal(sc->ps.n_rules, 5);
+    check_rule(sc, 0, 0, NB_M_firms, 0, 3000, NB_P_pol_lists, NB_RULE_SET, 1);
+    check_rule(sc, 1, 0, NB_M_firms, 0, 5e7, NB_P_def_usd_cny, NB_RULE_MUL, 0);
+    check_rule(sc, 2, 0, NB_M_firms, 0, -1, NB_P_def_usd_cny, NB_RULE_ADD, -5);
+    check_rule(sc, 3, 0, NB_M_talent_fill, 1, 1e-3, NB_P_conversion_prob, NB_RULE_SET, 1);
+    check_rule(sc, 4, NB_MONTH(2024, 2), nb_metric_find("spend_planning"), 1, 0, NB_P_pol_planning,
+               NB_RULE_ADD, 1e11);
+    nb_scenario_free(sc);
+
+    /* NB_RULES_MAX rules are fine, one more is not */
+    char big[8192];
+    for (int extra = 0; extra <= 1; extra++) {
+        size_t len = (size_t)snprintf(big, sizeof big, "rules:\n");
+        for (int k = 0; k < NB_RULES_MAX + extra; k++)
+            len += (size_t)snprintf(big + len, sizeof big - len,
+                                    "  - {if: {metric: firms, below: %d}, then: {param: policy.poc_budget, add: %d}}\n",
+                                    k, k);
+        nb_scenario *t = NULL;
+        int rc = load_text(big, &t, &e, path, sizeof path);
+        assert_int_equal(rc, extra ? NB_EINVAL : NB_OK);
+        if (extra) assert_non_null(strstr(e.msg, ":34:6: key 'rules': 33 rules; a scenario has at most 32"));
+        else assert_true(t->ps.n_rules == NB_RULES_MAX && t->ps.rules[31].value == 31);
+        nb_scenario_free(t);
+    }
+}
+
+static void test_rules_extends(void **state)
+{
+    char cwd[4096], abs_base[8192], path[256], text[9000];
+    assert_non_null(getcwd(cwd, sizeof cwd));
+    snprintf(abs_base, sizeof abs_base, "%s%s%s/tests/data/scenarios/rules.yaml", root()[0] == '/' ? "" : cwd,
+             root()[0] == '/' ? "" : "/", root());
+    scratch s;
+    nb_scenario *sc = NULL;
+    nb_err e;
+    scratch_open(&s);
+    /* no `rules`: the base's are kept, with their origins */
+    snprintf(text, sizeof text, "extends: %s\ninit.firms: 4000\n", abs_base);
+    scratch_write(&s, "keep.yaml", text, path, sizeof path);
+    assert_int_equal(nb_scenario_load(path, &sc, &e), NB_OK);
+    assert_int_equal(sc->ps.n_rules, 5);
+    assert_ptr_equal(sc->rule_origin[0].file, sc->files[1]);
+    assert_string_equal(sc->rule_name[0], "top up the guidance fund");
+    nb_scenario_free(sc);
+    /* `rules` replaces the whole list */
+    snprintf(text, sizeof text, "extends: %s\nrules:\n  - if: {metric: listed, above: 60}\n"
+             "    then: {param: listing.rate, multiply: 0.5}\n", abs_base);
+    scratch_write(&s, "replace.yaml", text, path, sizeof path);
+    assert_int_equal(nb_scenario_load(path, &sc, &e), NB_OK);
+    assert_int_equal(sc->ps.n_rules, 1);
+    check_rule(sc, 0, 0, NB_M_listed, 1, 60, NB_P_listing_rate, NB_RULE_MUL, 0.5);
+    assert_null(sc->rule_name[0]);                      /* not the base's first name */
+    assert_null(sc->rule_name[2]);
+    assert_ptr_equal(sc->rule_origin[0].file, sc->files[0]);
+    assert_int_equal(sc->rule_origin[0].line, 3);
+    assert_null(sc->rule_origin[1].file);
+    nb_rule zero;
+    memset(&zero, 0, sizeof zero);
+    for (int i = 1; i < NB_RULES_MAX; i++) assert_memory_equal(&sc->ps.rules[i], &zero, sizeof zero);
+    nb_scenario_free(sc);
+    /* `rules: []` removes them all */
+    snprintf(text, sizeof text, "extends: %s\nrules: []\n", abs_base);
+    scratch_write(&s, "clear.yaml", text, path, sizeof path);
+    assert_int_equal(nb_scenario_load(path, &sc, &e), NB_OK);
+    assert_int_equal(sc->ps.n_rules, 0);
+    assert_null(sc->rule_name[0]);
+    nb_scenario_free(sc);
+    scratch_close(&s);
+}
+
+static void test_rules_errors(void **state)
+{
+    const char *ok_then = "    then: {param: policy.poc_budget, add: 1亿}\n";
+    char text[1024];
+    expect_error("rules:\n", "1:1: key 'rules'", "expected a list of rules");
+    expect_error("rules: ~\n", "1:1: key 'rules'", "('rules: []' for none); found nothing");
+    expect_error("rules: {if: 1}\n", "1:1: key 'rules'", "found a mapping");
+    expect_error("rules:\n  -\n", "1:1: key 'rules[0]'", "a rule is a mapping");
+    expect_error("rules:\n  - [1, 2]\n", "2:", "key 'rules[0]': a rule is a mapping");
+    expect_error("rules:\n  - {[a]: 1}\n", "2:", "key 'rules[0]': a key must be a name, not a list");
+    expect_error("rule:\n  - from: 2026-01\n", "1:1: key 'rule'", "unknown key; did you mean 'rules'?");
+    expect_error("policy:\n  rules: []\n", "2:3: key 'policy.rules'", "unknown key");
+    expect_error("rules:\n  - then: {param: policy.poc_budget, add: 1}\n    fi: {}\n", "3:5: key 'rules[0].fi'",
+                 "did you mean 'if'?");
+    expect_error("rules:\n  - name: ~\n", "2:5: key 'rules[0].name'", "has no value (a text)");
+    expect_error("rules:\n  - name: {a: b}\n", "2:", "key 'rules[0].name': expected a text, found a mapping");
+    expect_error("rules:\n  - from: 2026\n", "2:11: key 'rules[0].from'", "is not a month (write YYYY-MM or YYYY-MM-DD)");
+    expect_error("rules:\n  - from: [2026-01]\n", "2:", "key 'rules[0].from': expected a month");
+    expect_error("rules:\n  - from: 2026-01\n    then: {param: policy.poc_budget, add: 1}\n", "2:5: key 'rules[0]'",
+                 "the rule has no 'if'");
+    snprintf(text, sizeof text, "rules:\n  - if: 5\n%s", ok_then);
+    expect_error(text, "2:9: key 'rules[0].if'", "an 'if' is a mapping");
+    snprintf(text, sizeof text, "rules:\n  - if: {below: 5}\n%s", ok_then);
+    expect_error(text, "2:10: key 'rules[0].if'", "has no 'metric'");
+    snprintf(text, sizeof text, "rules:\n  - if: {metric: ~, below: 5}\n%s", ok_then);
+    expect_error(text, "2:10: key 'rules[0].if.metric'", "has no value (the name of an output metric)");
+    snprintf(text, sizeof text, "rules:\n  - if: {metric: qqqqqqqqqqqq, below: 5}\n%s", ok_then);
+    expect_error(text, "2:18: key 'rules[0].if.metric'", "unknown metric 'qqqqqqqqqqqq'; the metrics are firms, firms_pre,");
+    snprintf(text, sizeof text, "rules:\n  - if: {metric: alliance_depolyed, below: 5}\n%s", ok_then);
+    expect_error(text, "2:18: key 'rules[0].if.metric'", "did you mean 'alliance_deployed'?");
+    snprintf(text, sizeof text, "rules:\n  - if: {metric: firms, above: .nan}\n%s", ok_then);
+    expect_error(text, "2:32: key 'rules[0].if.above'", "value '.nan' is not a finite number");
+    snprintf(text, sizeof text, "rules:\n  - if: {metric: firms, above: many}\n%s", ok_then);
+    expect_error(text, "2:32: key 'rules[0].if.above'", "value 'many' is not a number (a threshold: a number, which may carry 万, 亿 or 万亿)");
+    snprintf(text, sizeof text, "rules:\n  - if: {metric: firms, above: 1, below: 2}\n%s", ok_then);
+    expect_error(text, "2:35: key 'rules[0].if'", "give only one of below and above");
+    const char *if_ok = "rules:\n  - if: {metric: firms, below: 10}\n";
+    struct { const char *then, *where, *want; } bad[] = {
+        {"then: 5", "3:11: key 'rules[0].then'", "a 'then' is a mapping"},
+        {"then: {set: 1}", "3:12: key 'rules[0].then'", "has no 'param'"},
+        {"then: {param: policy, set: 1}", "3:19: key 'rules[0].then.param'", "'policy' is a group of parameters; name one of them, e.g. 'policy.strategic_forces'"},
+        {"then: {param: exit, set: 1}", "3:19: key 'rules[0].then.param'", "'exit' is a group of parameters; name one of them, e.g. 'exit.relocate_share'"},
+        {"then: {param: zzzzzzzz.qqqqqqqq, set: 1}", "3:19: key 'rules[0].then.param'", "unknown parameter 'zzzzzzzz.qqqqqqqq' (`neobay params`"},
+        {"then: {param: guidance_fund, set: 1}", "3:19: key 'rules[0].then.param'", "did you mean 'policy.guidance_fund'?"},
+        {"then: {param: run.seed, set: 1}", "3:19: key 'rules[0].then.param'", "'run.seed' (integer) is not schedulable"},
+        {"then: {param: init.firms, add: 1}", "3:19: key 'rules[0].then.param'", "is not schedulable"},
+        {"then: {param: policy.poc_budget, set: 1, multiply: 2}", "3:46: key 'rules[0].then'", "found both 'set' and 'multiply'"},
+        {"then: {param: policy.poc_budget, add: 1, multiply: 2}", "3:46: key 'rules[0].then'", "found both 'add' and 'multiply'"},
+        {"then: {param: policy.poc_budget, mul: 2}", "3:38: key 'rules[0].then.mul'", "did you mean 'multiply'?"},
+        {"then: {param: policy.poc_budget, to: 2}", "3:38: key 'rules[0].then.to'", "unknown key; a 'then' has the keys param, set, add and multiply"},
+        {"then: {param: policy.poc_budget, set: -1}", "3:43: key 'rules[0].then.set'", "value -1 is below the minimum 0 (policy.poc_budget: money, RMB/month)"},
+        {"then: {param: policy.poc_budget, set: 2兆}", "3:43: key 'rules[0].then.set'", "value '2兆' has an unknown unit"},
+        {"then: {param: policy.poc_budget, set: [1]}", "3:44: key 'rules[0].then.set'", "expected policy.poc_budget: money, RMB/month, found a list"},
+        {"then: {param: policy.poc_budget, add: ~}", "3:38: key 'rules[0].then.add'", "has no value (policy.poc_budget: money, RMB/month)"},
+        {"then: {param: policy.poc_budget, add: -101亿}", "3:43: key 'rules[0].then.add'", "value -101亿 is more than the whole range of the parameter (0 to 100亿)"},
+        {"then: {param: conversion.prob, add: 1.5}", "3:41: key 'rules[0].then.add'", "value 1.5 is more than the whole range of the parameter (0 to 1) (conversion.prob: probability, fraction)"},
+        {"then: {param: conversion.prob, set: 50%}", "3:41: key 'rules[0].then.set'", "value '50%' is not a number (conversion.prob: probability, fraction)"},
+        {"then: {param: policy.poc_budget, multiply: 1.5亿}", "3:48: key 'rules[0].then.multiply'", "value '1.5亿' is not a number (a factor: a plain number >= 0)"},
+        {"then: {param: policy.poc_budget, multiply: -0.5}", "3:48: key 'rules[0].then.multiply'", "value -0.5 is below 0 (a factor: a plain number >= 0)"},
+        {"then: {param: policy.poc_budget, multiply: inf}", "3:48: key 'rules[0].then.multiply'", "is not a finite number"},
+        {"then: {param: policy.lists, multiply: 0}", "3:33: key 'rules[0].then.multiply'", "policy.lists is on/off: a rule can only set it"},
+        {"then: {param: policy.lists, set: 2}", "3:38: key 'rules[0].then.set'", "is not true or false"},
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+        snprintf(text, sizeof text, "%s    %s\n", if_ok, bad[i].then);
+        expect_error(text, bad[i].where, bad[i].want);
+    }
+    /* the first bad rule is reported, after good ones; a second rules key is a duplicate */
+    snprintf(text, sizeof text, "%s%s  - if: {metric: firms, below: 10}\n    then: {param: policy.poc_budget, add: 1亿, set: 0}\n",
+             if_ok, ok_then);
+    expect_error(text, "5:47: key 'rules[1].then'", "give only one of set, add and multiply; found both 'add' and 'set'");
+    expect_error("rules: []\nrules: []\n", "2:1: ", "duplicate key 'rules'");
+}
+
+static void test_rules_set(void **state)
+{
+    nb_scenario *sc = load_ok("tests/data/scenarios/rules.yaml");
+    nb_paramset before = sc->ps;
+    nb_err e;
+    const char *sets[] = {"rules=[]", "rules=[{if: {metric: firms, below: 1}, then: {param: policy.ip, set: 1}}]",
+                          "rules[0].if.below=5亿", "rules.x=1"};
+    for (size_t i = 0; i < sizeof sets / sizeof *sets; i++) {
+        assert_int_equal(nb_scenario_set(sc, sets[i], &e), NB_EINVAL);
+        assert_string_equal(e.msg, "--set: key 'rules': rules can only be given in a scenario file");
+    }
+    assert_int_equal(nb_scenario_set(sc, "rule=[]", &e), NB_EINVAL);
+    assert_string_equal(e.msg, "--set: key 'rule': unknown key; did you mean 'rules'?");
+    assert_memory_equal(&sc->ps, &before, sizeof before);
+    assert_int_equal(nb_scenario_set(sc, "policy.guidance_fund=3亿", &e), NB_OK);   /* rules kept */
+    assert_int_equal(sc->ps.n_rules, 5);
+    assert_memory_equal(sc->ps.rules, before.rules, sizeof before.rules);
+    nb_scenario_free(sc);
+}
+
+static void test_rules_validate(void **state)
+{
+    nb_scenario *sc = load_ok("tests/data/scenarios/rules.yaml");
+    nb_err e;
+    char want[2048];
+    const nb_rule good = sc->ps.rules[2];
+    /* rules put into the parameter set behind the loader's back are still checked */
+    sc->ps.rules[2].metric = NB_NMETRICS;
+    assert_int_equal(nb_scenario_validate(sc, &e), NB_EINVAL);
+    snprintf(want, sizeof want, "%s:17:5: key 'rules[2].if.metric': is not a metric", sc->files[0]);
+    assert_string_equal(e.msg, want);
+    sc->ps.rules[2] = good;
+    sc->ps.rules[2].param = NB_P_exit_hazard_y1;
+    assert_int_equal(nb_scenario_validate(sc, &e), NB_EINVAL);
+    assert_non_null(strstr(e.msg, "key 'rules[2].then.param': is not a schedulable parameter"));
+    sc->ps.rules[2] = good;
+    sc->ps.rules[2].op = NB_RULE_SET;
+    sc->ps.rules[2].value = 2e11;
+    assert_int_equal(nb_scenario_validate(sc, &e), NB_EINVAL);
+    assert_non_null(strstr(e.msg, "key 'rules[2].then.set': policy.space 200000000000 is above the maximum 1000亿"));
+    sc->ps.rules[2] = good;
+    sc->ps.rules[2].threshold = NAN;
+    assert_int_equal(nb_scenario_validate(sc, &e), NB_EINVAL);
+    assert_non_null(strstr(e.msg, "key 'rules[2].if.above': is not a finite number"));
+    sc->ps.rules[2] = good;
+    sc->ps.rules[2].op = 7;
+    assert_int_equal(nb_scenario_validate(sc, &e), NB_EINVAL);
+    assert_non_null(strstr(e.msg, "key 'rules[2].then': is not set, add or multiply"));
+    sc->ps.rules[2] = good;
+    assert_int_equal(nb_scenario_validate(sc, &e), NB_OK);
+    sc->ps.n_rules = NB_RULES_MAX + 1;
+    assert_int_equal(nb_scenario_validate(sc, &e), NB_EINVAL);
+    assert_string_equal(e.msg, "key 'rules': 33 rules; a scenario has at most 32");
+    nb_scenario_free(sc);
+}
+
+static void test_rules_to_yaml(void **state)
+{
+    nb_scenario *sc = load_ok("tests/data/scenarios/rules.yaml");
+    char *yaml = round_trip(sc);
+    assert_non_null(strstr(yaml, "\nrules:\n  - name: \"top up the guidance fund\""));
+    assert_non_null(strstr(yaml, "tests/data/scenarios/rules.yaml:7:5\n    from: 2026-01\n"));
+    assert_non_null(strstr(yaml, "\n    if: {metric: alliance_deployed, below: 5000000000}"));
+    assert_non_null(strstr(yaml, "# below 50亿\n    then: {param: policy.guidance_fund, add: 100000000}"));
+    assert_non_null(strstr(yaml, "# add 1亿\n"));
+    assert_non_null(strstr(yaml, "\n  - if: {metric: out_of_cash, above: 200}"));      /* no from */
+    assert_non_null(strstr(yaml, "\n    then: {param: policy.lists, set: true}"));
+    assert_non_null(strstr(yaml, "\n    then: {param: exit.relocate_share, add: -0.05}"));
+    free(yaml);
+    nb_scenario_free(sc);
+
+    sc = load_ok("tests/data/scenarios/base.yaml");
+    yaml = nb_scenario_to_yaml(sc);
+    assert_non_null(strstr(yaml, "\nrules: []\n"));
+    free(yaml);
+    /* NB_RULES_MAX rules put in directly, over every metric, every schedulable parameter
+     * and every op, with values far from round numbers, survive exactly */
+    int sched[NB_NPARAMS], n_sched = 0;
+    for (int id = 0; id < NB_NPARAMS; id++)
+        if (nb_registry[id].flags & NB_F_SCHED) sched[n_sched++] = id;
+    for (int pass = 0; pass < 3; pass++) {
+        memset(sc->ps.rules, 0, sizeof sc->ps.rules);
+        sc->ps.n_rules = NB_RULES_MAX;
+        for (int i = 0; i < NB_RULES_MAX; i++) {
+            nb_rule *r = &sc->ps.rules[i];
+            int id = sched[(i + pass * NB_RULES_MAX) % n_sched];
+            const nb_param_info *p = &nb_registry[id];
+            r->from = i % 3 == 0 ? 0 : NB_MONTH(2024 + i, i % 12 + 1);
+            r->metric = (i + pass * NB_RULES_MAX) % NB_NMETRICS;
+            r->above = (i + pass) % 2;
+            r->threshold = (i % 4 == 0 ? 1e9 : i % 4 == 1 ? -0.1 : 1) * 0.3183098861837907 * (i + 1);
+            r->param = id;
+            r->op = p->type == NB_T_BOOL ? NB_RULE_SET : (i + pass) % 3;
+            r->value = r->op == NB_RULE_MUL ? 0.7071067811865476 * i
+                     : r->op == NB_RULE_ADD ? -(p->max - p->min) * 0.1 * (i % 7)
+                     : odd_value(id, 0.3183098861837907);
+            free(sc->rule_name[i]);
+            sc->rule_name[i] = NULL;
+            if (i % 2) {
+                char name[64];
+                snprintf(name, sizeof name, "rule %d: \"quoted\" # 规则 \\ %d", i, pass);
+                sc->rule_name[i] = strdup(name);
+            }
+        }
+        assert_int_equal(nb_scenario_validate(sc, &(nb_err){{0}}), NB_OK);
+        free(round_trip_v(sc, false));
+    }
+    nb_scenario_free(sc);
+}
+
 /* ---- every file of tests/bad ------------------------------------------------------ */
 
 /* Each row of tests/bad/cases.tsv (file, line, key, message) fails to load or validate
@@ -694,6 +1016,12 @@ int main(void)
         cmocka_unit_test(test_validate),
         cmocka_unit_test(test_to_yaml),
         cmocka_unit_test(test_to_yaml_every_parameter),
+        cmocka_unit_test(test_rules_parse),
+        cmocka_unit_test(test_rules_extends),
+        cmocka_unit_test(test_rules_errors),
+        cmocka_unit_test(test_rules_set),
+        cmocka_unit_test(test_rules_validate),
+        cmocka_unit_test(test_rules_to_yaml),
         cmocka_unit_test(test_bad_files),
         cmocka_unit_test(test_free_null),
     };

@@ -78,6 +78,8 @@ def test_missing_scenario_file(neobay, root, tmp_path):
     ("policy.poc_budget={2025-01: 2兆}", "--set: key 'policy.poc_budget': at 2025-01: value '2兆' has an unknown unit"),
     ("policy.poc_budget={2025-01: 1亿", "--set: key 'policy.poc_budget': YAML syntax error in the value"),
     ("exit.hazard_y1", "--set: 'exit.hazard_y1' is not of the form key=value"),
+    ("rules=[]", "--set: key 'rules': rules can only be given in a scenario file"),
+    ("rules[0].if.below=5亿", "--set: key 'rules': rules can only be given in a scenario file"),
 ])
 def test_bad_set_is_refused(neobay, root, tmp_path, assignment, message):
     r = run(neobay, root, "scenarios/baseline.yaml", tmp_path, "--set", assignment)

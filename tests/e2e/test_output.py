@@ -61,8 +61,18 @@ def display_width(line):
 
 # ---- xarray ----------------------------------------------------------------------------
 
+MILESTONES = {"p_alliance_300yi": ("alliance_committed", 3e10, "source document"),
+              "p_hightech_1000": ("hightech", 1000, "2023 plan"),
+              "p_revenue_1000yi": ("revenue", 1e11, "2023 plan"),
+              "p_valuation_1wanyi": ("valuation", 1e12, "2023 plan")}
+
+
+def is_series(ds, name):
+    return ds[name].dims in (("replicate", "time"), ("quantile", "time"))
+
+
 def test_named_dimensions(ds):
-    assert set(ds.dims) == {"time", "replicate", "quantile"}
+    assert set(ds.dims) == {"time", "replicate", "quantile", "year", "horizon"}
     assert ds.dims["replicate"] == REPLICATES
     assert ds["firms"].dims == ("replicate", "time")
     assert ds["firms_q"].dims == ("quantile", "time")
@@ -80,14 +90,17 @@ def test_time_is_monthly_datetime(ds):
 
 
 def test_every_metric_has_metadata(ds):
-    metrics = [v for v in ds.data_vars if not v.endswith("_q")]
+    metrics = [v for v in ds.data_vars if not v.endswith("_q") and is_series(ds, v)]
     assert "firms" in metrics and "unicorns" in metrics
     for name in list(ds.data_vars):
         a = ds[name].attrs
-        for key in ("units", "long_name", "long_name_zh", "definition", "kind"):
+        for key in ("units", "long_name", "long_name_zh", "definition"):
             assert isinstance(a.get(key), str) and a[key], (name, key)
         assert is_chinese(a["long_name_zh"]), name
-        assert a["kind"] in ("stock", "flow"), name
+        if is_series(ds, name) or name.endswith("_at"):
+            assert a["kind"] in ("stock", "flow"), name
+        else:
+            assert name in MILESTONES, name
     assert ds["firms"].attrs["long_name_zh"] == "在区企业数"
     assert ds["revenue"].attrs["units"].startswith("RMB")
 
@@ -97,6 +110,39 @@ def test_quantiles_match_the_series(ds):
     for name in ("firms", "revenue", "unicorns"):
         q = ds[name].quantile(ds["quantile"].values, dim="replicate")
         np.testing.assert_allclose(ds[name + "_q"].values, q.values, rtol=1e-12, atol=0)
+
+
+def test_milestones(ds):
+    """p_<goal>(year): the share of replicates in which the metric reached the
+    threshold at some month up to December of the year, recomputed here from the
+    series."""
+    years = ds["year"].values
+    assert ds["year"].dtype == np.int32
+    assert list(years) == list(range(2024, 2036))
+    for name, (metric, threshold, source) in MILESTONES.items():
+        p = ds[name]
+        assert p.dims == ("year",)
+        a = p.attrs
+        assert a["units"] == "probability" and a["metric"] == metric
+        assert float(a["threshold"]) == threshold and a["source"] == source
+        assert is_chinese(a["long_name_zh"])
+        reached = (ds[metric] >= threshold).cumsum("time") > 0
+        for k, y in enumerate(years):
+            upto = reached.sel(time=slice(None, f"{y}-12-01")).isel(time=-1)
+            assert p.values[k] == pytest.approx(float(upto.mean()), abs=1e-12), (name, y)
+        assert (np.diff(p.values) >= 0).all() and ((p >= 0) & (p <= 1)).all()
+
+
+def test_horizon_distributions(ds):
+    assert list(ds["horizon"].values) == [2030, 2035]
+    assert ds["horizon"].dtype == np.int32
+    for name in ("unicorns", "listed"):
+        at = ds[name + "_at"]
+        assert at.dims == ("replicate", "horizon")
+        for y in (2030, 2035):
+            np.testing.assert_array_equal(at.sel(horizon=y).values,
+                                          ds[name].sel(time=f"{y}-12-01").values)
+        assert at.attrs["units"] == ds[name].attrs["units"]
 
 
 def test_root_attributes(ds):
@@ -173,8 +219,13 @@ def test_summary_prints_the_table(neobay, root, runs):
     assert r.returncode == 0, r.stderr
     out = r.stdout
     for text in ("baseline", "firms", "在区企业数", "unicorns", "独角兽企业数",
-                 "valuation", "亿", "2024-07", "2024-12", "2030-12", "2035-12"):
+                 "valuation", "亿", "2024-07", "2024-12", "2030-12", "2035-12",
+                 "milestones", "基金联盟认缴规模达300亿元", "High-tech firms >= 1000",
+                 "at the horizons"):
         assert text in out, text
+    years = [l for l in out.splitlines() if l.startswith("reached by the end of")]
+    assert years and "2024" in years[0] and "2035" in years[-1]
+    assert out.count("%") > 40
     assert max(display_width(l) for l in out.splitlines()) <= 120
 
 

@@ -1,0 +1,424 @@
+/* test_measures.c -- each of the 20 policy measures moves the outcome it acts on.
+ *
+ * One row per (measure, lever, outcome): a paired comparison with common random
+ * numbers.  BASE is the defaults (plus any environment setting the mechanism needs,
+ * e.g. a space shortage, set in both arms); POLICY is BASE plus the lever.  Both run
+ * the same seed and replicates, so replicate i of POLICY differs from replicate i of
+ * BASE only through the lever.  For each replicate the outcome (a flow summed over
+ * all months, or a stock at the last month) gives a paired difference d_i; the test
+ * asserts that dir * mean(d) > 3 * sd(d)/sqrt(n): the sign is right and the effect is
+ * larger than three standard errors of the paired differences, a bound from the
+ * data's own dispersion.  When every d_i is the same (a deterministic mechanism) the
+ * sign is asserted directly.
+ *
+ * Every comparison also checks the special fund's accounting: the lever's
+ * spend_<instrument> is > 0 in POLICY and every spend_* is 0 in BASE; no other
+ * instrument spends in POLICY; and public_spend equals the sum of the spend_*
+ * metrics in every month of both arms.  Measure 20 (the special fund's cap and the
+ * adaptive rules) has its own tests at the end.
+ *
+ * A table of the effects (mean +- s.e. of the paired differences) is printed.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "../model/ensemble.h"
+#include "../model/neobay.h"
+
+#define NREP 16        /* replicates per arm */
+#define THREADS 2
+#define END_YEAR 2029  /* run to 2029-12: 66 months from 2024-07 */
+#define YI 1e8         /* 1亿 RMB */
+
+enum { H_SUM, H_LAST };   /* horizon: a flow summed over all months, a stock at the end */
+
+typedef struct { int id; double v; } setting;
+
+typedef struct measure_case {
+    int measure;              /* 1..19 (mission.md) */
+    const char *label;
+    setting lever[3];         /* POLICY = BASE + these; id 0 ends the list */
+    setting env[2];           /* set in both arms (a binding constraint); id 0 ends */
+    int metric, dir, horizon;
+    const char *note;
+} measure_case;
+
+/* Parameter id 0 is run.seed, never a lever: it marks the end of a list. */
+static const measure_case cases[] = {
+    {1, "strategic_forces->tech_results", {{NB_P_pol_strategic_forces, YI}}, {{0}},
+     NB_M_tech_results, +1, H_SUM, "capacity built from cumulative spend (deterministic)"},
+    {1, "strategic_forces->entries_spinoff", {{NB_P_pol_strategic_forces, YI}}, {{0}},
+     NB_M_entries_spinoff, +1, H_SUM, "more results x conversion.prob"},
+    {2, "future_industry->firms_future", {{NB_P_pol_future_industry, YI}}, {{0}},
+     NB_M_firms_future, +1, H_LAST, "sector shares of new firms tilt to energy/robotics"},
+    {3, "basic_research->tech_results", {{NB_P_pol_basic_research, YI}}, {{0}},
+     NB_M_tech_results, +1, H_SUM, "every source's output rises (deterministic)"},
+    {3, "basic_research->entries_spinoff", {{NB_P_pol_basic_research, YI}}, {{0}},
+     NB_M_entries_spinoff, +1, H_SUM, "more results to convert"},
+    {4, "ownership_reform->entries_spinoff", {{NB_P_pol_ownership_reform, 1}}, {{0}},
+     NB_M_entries_spinoff, +1, H_SUM, "conversion.prob x (1 + reform_effect)"},
+    {4, "grant_equity->grants_equity", {{NB_P_pol_grant_equity, 3e7}}, {{0}},
+     NB_M_grants_equity, +1, H_SUM, "10 tickets of 300万 a month"},
+    {4, "grant_equity->capital_raised", {{NB_P_pol_grant_equity, 3e7}}, {{0}},
+     NB_M_capital_raised, +1, H_SUM, "tickets count as equity raised"},
+    {5, "poc_budget->entries_spinoff", {{NB_P_pol_poc_budget, 1e7}}, {{0}},
+     NB_M_entries_spinoff, +1, H_SUM, "budget / poc_cost extra spin-offs a month"},
+    {5, "poc_budget->exits_failed", {{NB_P_pol_poc_budget, YI}}, {{NB_P_pol_poc_cost, 1e9}},
+     NB_M_exits_failed, -1, H_SUM, "pre-incubation hazard cut (poc_cost high: few extra entrants)"},
+    {6, "incubator_budget->incubated", {{NB_P_pol_incubator_budget, 1e7}}, {{0}},
+     NB_M_incubated, +1, H_LAST, "500 more places at 2万 a month"},
+    {6, "incubator_budget->firms_startup", {{NB_P_pol_incubator_budget, 1e7}}, {{0}},
+     NB_M_firms_startup, +1, H_LAST, "incubated projects graduate faster, fail less"},
+    {7, "space->exits_relocated", {{NB_P_pol_space, YI}}, {{NB_P_space_places, 100}},
+     NB_M_exits_relocated, -1, H_SUM, "shortage in both arms: space.places = 100"},
+    {8, "cultivation->revenue", {{NB_P_pol_cultivation, YI}}, {{0}},
+     NB_M_revenue, +1, H_LAST, "growth of start-ups and backbones"},
+    {8, "lists->rounds", {{NB_P_pol_lists, 1}}, {{0}},
+     NB_M_rounds, +1, H_SUM, "round chance of gazelles and certified firms"},
+    {9, "rnd_vouchers->revenue", {{NB_P_pol_rnd_vouchers, YI}}, {{0}},
+     NB_M_revenue, +1, H_LAST, "growth of firms under 5 years"},
+    {9, "open_innovation->revenue", {{NB_P_pol_open_innovation, YI}}, {{0}},
+     NB_M_revenue, +1, H_LAST, "leader spill-overs to start-ups"},
+    {9, "open_innovation->exits_acquired", {{NB_P_pol_open_innovation, YI}}, {{0}},
+     NB_M_exits_acquired, +1, H_SUM, "leaders acquire more funded start-ups"},
+    {10, "procurement->revenue", {{NB_P_pol_procurement, YI}}, {{0}},
+     NB_M_revenue, +1, H_LAST, "public demand for certified start-ups/backbones"},
+    {10, "compute->revenue", {{NB_P_pol_compute, YI}}, {{0}},
+     NB_M_revenue, +1, H_LAST, "lower R&D cost of young firms"},
+    {10, "overseas->revenue", {{NB_P_pol_overseas, 1e7}}, {{0}},
+     NB_M_revenue, +1, H_LAST, "next-stage lever: backbone/leader revenue"},
+    {11, "talent->employees", {{NB_P_pol_talent, YI}}, {{NB_P_talent_supply, 200}},
+     NB_M_employees, +1, H_LAST, "binding talent constraint in both arms: supply 200"},
+    {12, "talent_services->employees", {{NB_P_pol_talent_services, YI}}, {{NB_P_talent_supply, 200}},
+     NB_M_employees, +1, H_LAST, "retention raises supply; supply 200 in both arms"},
+    {13, "guidance_fund->alliance_committed", {{NB_P_pol_guidance_fund, 2e8}}, {{0}},
+     NB_M_alliance_committed, +1, H_LAST, "levered commitments"},
+    {13, "tech_credit->loans", {{NB_P_pol_tech_credit, 1e7}}, {{0}},
+     NB_M_loans, +1, H_SUM, "guaranteed pool x credit.leverage"},
+    {13, "tech_credit->exits_failed", {{NB_P_pol_tech_credit, 1e7}}, {{0}},
+     NB_M_exits_failed, -1, H_SUM, "loans lift firms out of distress"},
+    {14, "ip->valuation", {{NB_P_pol_ip, YI}}, {{0}},
+     NB_M_valuation, +1, H_LAST, "revenue multiple rises"},
+    {15, "instruments->revenue", {{NB_P_pol_instruments, YI}}, {{0}},
+     NB_M_revenue, +1, H_LAST, "lower R&D cost of young firms"},
+    {16, "international->valued_1e8", {{NB_P_pol_international, YI}}, {{0}},
+     NB_M_valued_1e8, +1, H_LAST, "quality of new projects"},
+    {16, "international->valuation", {{NB_P_pol_international, YI}}, {{0}},
+     NB_M_valuation, +1, H_LAST, "quality of new projects"},
+    {17, "events->entries_other", {{NB_P_pol_events, YI}}, {{0}},
+     NB_M_entries_other, +1, H_SUM, "outside founders"},
+    {18, "culture->entries_spinoff", {{NB_P_pol_culture, YI}}, {{0}},
+     NB_M_entries_spinoff, +1, H_SUM, "propensity to found"},
+    {19, "planning->entries_relocation", {{NB_P_pol_planning, YI}}, {{0}},
+     NB_M_entries_relocation, +1, H_SUM, "attractiveness: relocation in"},
+};
+#define NCASES ((int)(sizeof cases / sizeof cases[0]))
+
+/* The spend_<instrument> metric paid by each money lever (instruments.def). */
+static const struct { int param, metric; } instr_of[] = {
+#define NB_INSTR(id, param, en, zh) {NB_P_##param, NB_M_spend_##id},
+#include "../model/instruments.def"
+#undef NB_INSTR
+};
+#define NINSTR ((int)(sizeof instr_of / sizeof instr_of[0]))
+
+static int spend_metric(int param)
+{
+    for (int j = 0; j < NINSTR; j++)
+        if (instr_of[j].param == param) return instr_of[j].metric;
+    return -1;   /* not a money lever (ownership_reform, lists) */
+}
+
+/* ---- running ---------------------------------------------------------------- */
+
+static nb_results *run(const nb_paramset *ps)
+{
+    nb_model *m = nb_model_alloc(ps);
+    assert_non_null(m);
+    nb_results *r = nb_results_alloc(NREP, nb_model_n_time(m), nb_model_start(m));
+    assert_non_null(r);
+    nb_ensemble_opts o = {THREADS, NULL, NULL, NULL};
+    assert_int_equal(nb_ensemble_run(m, r, &o, NULL), NB_OK);
+    nb_model_free(m);
+    return r;
+}
+
+static nb_paramset *base_set(const setting *env)
+{
+    nb_paramset *ps = malloc(sizeof *ps);
+    assert_non_null(ps);
+    nb_paramset_default(ps);
+    nb_paramset_set_const(ps, NB_P_run_end, NB_MONTH(END_YEAR, 12));
+    for (int j = 0; env && j < 2 && env[j].id; j++) nb_paramset_set_const(ps, env[j].id, env[j].v);
+    return ps;
+}
+
+/* BASE runs are shared by every case with the same environment. */
+static struct { setting env[2]; nb_results *r; } base_cache[8];
+static int n_base_cache;
+
+static int same_env(const setting *a, const setting *b)
+{
+    for (int j = 0; j < 2; j++)
+        if (a[j].id != b[j].id || (a[j].id && a[j].v != b[j].v)) return 0;
+    return 1;
+}
+
+static const nb_results *base_run(const setting *env)
+{
+    for (int c = 0; c < n_base_cache; c++)
+        if (same_env(base_cache[c].env, env)) return base_cache[c].r;
+    assert_true(n_base_cache < 8);
+    nb_paramset *ps = base_set(env);
+    base_cache[n_base_cache].env[0] = env[0];
+    base_cache[n_base_cache].env[1] = env[1];
+    base_cache[n_base_cache].r = run(ps);
+    free(ps);
+    return base_cache[n_base_cache++].r;
+}
+
+/* The last POLICY run, reused by the next case when it sets the same levers. */
+static const measure_case *pol_case;
+static nb_results *pol_last;
+
+static int free_runs(void **state)
+{
+    for (int c = 0; c < n_base_cache; c++) nb_results_free(base_cache[c].r);
+    n_base_cache = 0;
+    nb_results_free(pol_last);
+    pol_last = NULL;
+    pol_case = NULL;
+    return 0;
+}
+
+/* ---- statistics ---------------------------------------------------------------- */
+
+static double at(const nb_results *r, int m, int rep, int k) { return nb_results_row(r, m, rep)[k]; }
+
+static double outcome(const nb_results *r, int m, int rep, int horizon)
+{
+    if (horizon == H_LAST) return at(r, m, rep, r->n_time - 1);
+    double s = 0;
+    for (int k = 1; k < r->n_time; k++) s += at(r, m, rep, k);
+    return s;
+}
+
+static double total(const nb_results *r, int m, int rep) { return outcome(r, m, rep, H_SUM); }
+
+typedef struct { double base, mean, se; int deterministic; } paired;
+
+static paired paired_diff(const nb_results *a, const nb_results *b, int m, int horizon)
+{
+    int n = a->n_rep;
+    double d[NREP], sa = 0, mean = 0, ss = 0;
+    for (int i = 0; i < n; i++) {
+        double x = outcome(a, m, i, horizon);
+        d[i] = outcome(b, m, i, horizon) - x;
+        sa += x;
+        mean += d[i];
+    }
+    mean /= n;
+    int same = 1;
+    for (int i = 0; i < n; i++) {
+        ss += (d[i] - mean) * (d[i] - mean);
+        same &= d[i] == d[0];
+    }
+    paired p = {sa / n, mean, same ? 0.0 : sqrt(ss / (n - 1) / n), same};
+    return p;
+}
+
+/* dir * mean > 3 s.e. (or, if every difference is the same, dir * mean > 0). */
+static int significant(paired p, int dir)
+{
+    return p.deterministic ? dir * p.mean > 0 : dir * p.mean > 3.0 * p.se;
+}
+
+/* ---- accounting ---------------------------------------------------------------- */
+
+/* public_spend is the sum of the spend_* metrics in every month of every replicate. */
+static void check_conservation(const nb_results *r)
+{
+    for (int i = 0; i < r->n_rep; i++)
+        for (int k = 0; k < r->n_time; k++) {
+            double s = 0, ps = at(r, NB_M_public_spend, i, k);
+            for (int j = 0; j < NINSTR; j++) {
+                double x = at(r, instr_of[j].metric, i, k);
+                assert_true(x >= 0);
+                s += x;
+            }
+            assert_true(fabs(ps - s) <= 1e-9 * fabs(s) + 1e-6);
+        }
+}
+
+/* BASE spends nothing; POLICY spends on the levers' instruments (in every replicate)
+ * and on nothing else.  With no cap, a money lever is paid in full every month after
+ * time point 0 (which spends nothing); grant-to-equity is booked as invested, in
+ * whole tickets, within its budget. */
+static void check_spend(const nb_results *base, const nb_results *pol, const setting *lever)
+{
+    double budget[NB_NMETRICS] = {0};
+    int expected[NB_NMETRICS] = {0};
+    for (int j = 0; j < 3 && lever[j].id; j++) {
+        int m = spend_metric(lever[j].id);
+        if (m >= 0) { expected[m] = 1; budget[m] = lever[j].v; }
+    }
+    for (int i = 0; i < pol->n_rep; i++) {
+        assert_true(total(base, NB_M_public_spend, i) == 0);
+        for (int j = 0; j < NINSTR; j++) {
+            int m = instr_of[j].metric;
+            assert_true(total(base, m, i) == 0);
+            if (!expected[m]) { assert_true(total(pol, m, i) == 0); continue; }
+            assert_true(total(pol, m, i) > 0);
+            assert_true(at(pol, m, i, 0) == 0);
+            for (int k = 1; k < pol->n_time; k++) {
+                double x = at(pol, m, i, k);
+                if (m != NB_M_spend_grant_equity) { assert_true(x == budget[m]); continue; }
+                double ticket = nb_registry[NB_P_pol_grant_ticket].def, t = x / ticket;
+                assert_true(x <= budget[m] + 1e-6 && fabs(t - round(t)) < 1e-9);
+            }
+        }
+    }
+}
+
+/* ---- the 19 measures' rows --------------------------------------------------- */
+
+static int same_levers(const measure_case *a, const measure_case *b)
+{
+    for (int j = 0; j < 3; j++)
+        if (a->lever[j].id != b->lever[j].id || (a->lever[j].id && a->lever[j].v != b->lever[j].v))
+            return 0;
+    return same_env(a->env, b->env);
+}
+
+static void test_measure(void **state)
+{
+    const measure_case *c = *state;
+    const nb_results *base = base_run(c->env);
+    if (!pol_case || !same_levers(pol_case, c)) {
+        nb_results_free(pol_last);
+        pol_last = NULL;
+        nb_paramset *ps = base_set(c->env);
+        for (int j = 0; j < 3 && c->lever[j].id; j++)
+            nb_paramset_set_const(ps, c->lever[j].id, c->lever[j].v);
+        pol_last = run(ps);
+        pol_case = c;
+        free(ps);
+    }
+    const nb_results *pol = pol_last;
+
+    check_conservation(base);
+    check_conservation(pol);
+    check_spend(base, pol, c->lever);
+
+    paired p = paired_diff(base, pol, c->metric, c->horizon);
+    int ok = significant(p, c->dir);
+    printf("  m%-2d %-36s %-5s base %11.4g  effect %+11.4g +- %-10.3g %s%s\n", c->measure,
+           c->label, c->horizon == H_SUM ? "sum" : "last", p.base, p.mean, p.se,
+           p.deterministic ? "(deterministic) " : "", ok ? "ok" : "NOT SIGNIFICANT/WRONG SIGN");
+    assert_true(ok);
+}
+
+/* ---- measure 20: the special fund and adaptive rules ------------------------- */
+
+static void set_many_levers(nb_paramset *ps)
+{
+    nb_paramset_set_const(ps, NB_P_pol_strategic_forces, YI);
+    nb_paramset_set_const(ps, NB_P_pol_basic_research, YI);
+    nb_paramset_set_const(ps, NB_P_pol_incubator_budget, 1e7);
+    nb_paramset_set_const(ps, NB_P_pol_tech_credit, 1e7);
+    nb_paramset_set_const(ps, NB_P_pol_grant_equity, 3e7);
+    nb_paramset_set_const(ps, NB_P_pol_planning, 5e7);
+}
+
+/* With several levers on (2.9亿 a month planned) and a special fund of 20亿, the
+ * cumulative public spend reaches the cap and never exceeds it; the uncapped run
+ * spends far more; while money lasts the instruments are scaled pro rata.  (The
+ * guidance fund is left out: it is an equity commitment that the model may finance
+ * outside the special fund.) */
+static void test_special_fund_cap(void **state)
+{
+    const double cap = 2e9;
+    nb_paramset *ps = base_set(NULL);
+    set_many_levers(ps);
+    nb_results *open = run(ps);
+    nb_paramset_set_const(ps, NB_P_pol_special_fund, cap);
+    nb_results *capped = run(ps);
+    free(ps);
+    check_conservation(open);
+    check_conservation(capped);
+    double mean_open = 0, mean_capped = 0;
+    for (int i = 0; i < NREP; i++) {
+        double cum = 0;
+        for (int k = 0; k < capped->n_time; k++) {
+            cum += at(capped, NB_M_public_spend, i, k);
+            assert_true(cum <= cap * (1 + 1e-12));
+            /* basic research (1亿) and planning (5000万) keep their 2:1 ratio */
+            double br = at(capped, NB_M_spend_basic_research, i, k);
+            double pl = at(capped, NB_M_spend_planning, i, k);
+            assert_true(fabs(br - 2 * pl) <= 1e-9 * br);
+        }
+        assert_true(cum > 0);
+        assert_true(cum >= 0.99 * cap);           /* over-subscribed: the fund is used up */
+        mean_capped += cum / NREP;
+        mean_open += total(open, NB_M_public_spend, i) / NREP;
+        assert_true(total(open, NB_M_public_spend, i) > 2 * cap);
+    }
+    printf("  m20 special_fund cap %.3g: cumulative public_spend %.6g (uncapped %.4g)\n",
+           cap, mean_capped, mean_open);
+    nb_results_free(open);
+    nb_results_free(capped);
+}
+
+/* An adaptive rule: while the alliance's commitments are below a (huge) threshold,
+ * from the start, add 1亿 a month to policy.guidance_fund.  It fires at the first
+ * month (on month 0's value), so the guidance fund spends 1亿 every month after, and
+ * commitments rise against BASE.  A rule whose condition never holds spends nothing. */
+static void test_adaptive_rule(void **state)
+{
+    const setting none[2] = {{0}};
+    const nb_results *base = base_run(none);
+    nb_paramset *ps = base_set(NULL);
+    ps->n_rules = 2;
+    ps->rules[0] = (nb_rule){.from = nb_paramset_start(ps), .metric = NB_M_alliance_committed,
+                             .above = 0, .threshold = 1e15, .param = NB_P_pol_guidance_fund,
+                             .op = NB_RULE_ADD, .value = YI};
+    ps->rules[1] = (nb_rule){.from = nb_paramset_start(ps), .metric = NB_M_firms,
+                             .above = 1, .threshold = 1e9, .param = NB_P_pol_events,
+                             .op = NB_RULE_SET, .value = YI};
+    nb_results *pol = run(ps);
+    free(ps);
+    check_conservation(pol);
+    for (int i = 0; i < NREP; i++) {
+        assert_true(at(pol, NB_M_spend_guidance_fund, i, 0) == 0);
+        for (int k = 1; k < pol->n_time; k++) {
+            assert_true(at(pol, NB_M_spend_guidance_fund, i, k) == YI);
+            assert_true(at(base, NB_M_spend_guidance_fund, i, k) == 0);
+            assert_true(at(pol, NB_M_spend_events, i, k) == 0);
+        }
+    }
+    paired p = paired_diff(base, pol, NB_M_alliance_committed, H_LAST);
+    int ok = significant(p, +1);
+    printf("  m20 rule guidance_fund+=1亿 -> alliance_committed: effect %+.4g +- %.3g, "
+           "spend_guidance_fund %.4g %s\n", p.mean, p.se, total(pol, NB_M_spend_guidance_fund, 0),
+           ok ? "ok" : "NOT SIGNIFICANT/WRONG SIGN");
+    assert_true(ok);
+    nb_results_free(pol);
+}
+
+int main(void)
+{
+    struct CMUnitTest tests[NCASES + 2];
+    for (int c = 0; c < NCASES; c++)
+        tests[c] = (struct CMUnitTest){cases[c].label, test_measure, NULL, NULL, (void *)&cases[c]};
+    tests[NCASES] = (struct CMUnitTest){"special_fund_cap", test_special_fund_cap, NULL, NULL, NULL};
+    tests[NCASES + 1] = (struct CMUnitTest){"adaptive_rule", test_adaptive_rule, NULL, NULL, NULL};
+    printf("paired effects, %d replicates, 2024-07..%d-12 (POLICY - BASE, mean +- s.e.):\n",
+           NREP, END_YEAR);
+    return _cmocka_run_group_tests("measures", tests, NCASES + 2, NULL, free_runs);
+}
