@@ -60,7 +60,7 @@ int nb_h5_write_run_ex(const char *path, const nb_results *res, const nb_run_met
                        int (*extra)(struct nb_h5w *w, const void *ud),
                        const void *extra_ud, nb_err *e);
 
-/* Print a results file's key table to `out`: for the headline metrics, the median
+/* (app/summary.c) Print a results file's key table to `out`: for the headline metrics, the median
  * and 90% band at the first month, each December and the last month; then the
  * milestone probabilities by year and the unicorn and listing distributions at the
  * horizons, when the file has them.  A file that is missing, not HDF5, damaged or

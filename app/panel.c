@@ -537,9 +537,10 @@ static int w_rounds(nb_h5w *w, hid_t events, const nb_panel *p)
          w_col(&c, "amount", H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, t->amount,
                (col_attrs){"RMB", "money raised or lent", "融资或贷款金额", NULL, 0}) ||
          w_col(&c, "pre_money", H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, t->pre,
-               (col_attrs){"RMB", "valuation before the event", "投前估值", NULL, 0}) ||
+               (col_attrs){"RMB", "valuation before the event (the firm's last mark, "
+                           "not post_money - amount)", "事件前估值", NULL, 0}) ||
          w_col(&c, "post_money", H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, t->post,
-               (col_attrs){"RMB", "valuation after the event", "投后估值", NULL, 0}) ||
+               (col_attrs){"RMB", "valuation after the event", "事件后估值(投后估值)", NULL, 0}) ||
          w_col(&c, "investor", I8, U8, t->investor,
                (col_attrs){"1", "kind of investor", "出资方类型(市场/政府/银行)",
                            "market public bank", 0})))

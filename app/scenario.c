@@ -4,6 +4,7 @@
  *   values   nb_value_parse: scalar text to a double, for each nb_ptype;
  *   yaml     one YAML document parsed from memory, libfyaml's diagnostics captured;
  *   apply    a parsed mapping applied to a scenario: keys, groups, schedules, meta;
+ *   rules    the top-level `rules` list (adaptive policy, measure 20), read whole;
  *   files    reading files and following `extends`;
  *   public   load, --set, validate, to_yaml, free.
  * No globals and no output: every failure becomes one message in an nb_err, of the
@@ -1463,14 +1464,18 @@ static int set_value(nb_scenario *sc, const char *key, const char *text, nb_err 
     *src = (nb_src){.sc = sc, .e = e, .file = NB_CLI, .top = true, .cli = true};
     nb_yaml y;
     nb_loc at = {0, 0};
+    if (is_rules_path(key)) {              /* refused whatever the value */
+        int rc = apply_rules(src, at, NULL);
+        free(src);
+        return rc;
+    }
     int rc = yaml_open(&y, text, strlen(text), &at, why, sizeof why);
     if (rc == NB_EINVAL) rc = src_fail(src, at, key, "%s%s", y.syntax ? "YAML syntax error in the value: " : "", why);
     else if (rc == NB_ENOMEM) rc = nb_err_code(e, NB_ENOMEM, "out of memory");
     else {
         struct fy_node *v = y.doc ? fy_document_root(y.doc) : NULL;
         at = (nb_loc){0, 0};
-        rc = is_rules_path(key) ? apply_rules(src, at, v)
-           : is_meta(key) ? apply_meta(src, key, at, v) : apply_entry(src, key, at, v);
+        rc = is_meta(key) ? apply_meta(src, key, at, v) : apply_entry(src, key, at, v);
     }
     yaml_close(&y);
     free(src);

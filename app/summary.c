@@ -91,14 +91,21 @@ static int s_table_alloc(summary *s, sum_table *t, int n, int n_rows)
     return NB_OK;
 }
 
-/* The header attributes.  Missing neobay_version means "not a neobay file"
- * (returns NB_EINVAL); other problems are damage (NB_EIO). */
+/* The header attributes.  A file without neobay_version, or an impact file of
+ * `neobay compare`, is not a run: NB_EINVAL with s->why; other problems are damage
+ * (NB_EIO). */
 static int s_header(summary *s)
 {
-    if (nb_h5r_attr_str(s->file, "neobay_version", s->version, sizeof s->version) != 0)
+    if (nb_h5r_attr_str(s->file, "neobay_version", s->version, sizeof s->version) != 0) {
+        snprintf(s->why, sizeof s->why, "no neobay_version attribute");
         return NB_EINVAL;
+    }
     if (nb_h5r_attr_str(s->file, "git_commit", s->commit, sizeof s->commit) != 0)
         snprintf(s->commit, sizeof s->commit, "unknown");
+    if (H5Aexists(s->file, "policy_file") > 0) {
+        snprintf(s->why, sizeof s->why, "an impact file of neobay compare, not a run");
+        return NB_EINVAL;
+    }
     if (nb_h5r_attr_str(s->file, "scenario_name", s->scenario, sizeof s->scenario) != 0)
         return s_damaged(s, "missing attribute", "scenario_name");
     if (nb_h5r_attr_i64(s->file, "seed", &s->seed) != 0)
@@ -514,7 +521,6 @@ int nb_h5_summary(const char *path, FILE *out, nb_err *e)
     int rc = nb_h5r_open(path, &s.file, s.why, sizeof s.why);
     if (rc == NB_OK) {
         rc = s_read(&s);
-        if (rc == NB_EINVAL) snprintf(s.why, sizeof s.why, "no neobay_version attribute");
         H5Fclose(s.file);
     }
     nb_h5_quiet_end(q);

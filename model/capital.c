@@ -43,9 +43,10 @@ void capital_round(nb_sim *s, int k, int i, nb_flows *fl)
     nb_rng_stream(s->r, s->key, nb_rng_ctr(f->eid[i], (uint32_t)k, NB_RS_ROUND, 0));
     double post, pre = f->valuation[i];
     if (!(f->flags[i] & NB_FL_FUNDED))
-        post = p->fund_seed_valuation * f->rmul[i] * gsl_ran_lognormal(s->r, 0.0, 0.5);
+        post = p->fund_seed_valuation * f->rmul[i] * gsl_ran_lognormal(s->r, 0.0, p->fund_seed_spread);
     else
-        post = fmax(pre, f->revenue[i] * s->d.mult) * gsl_ran_lognormal(s->r, log(p->fund_step_up), 0.3);
+        post = fmax(pre, f->revenue[i] * s->d.mult)
+             * gsl_ran_lognormal(s->r, log(p->fund_step_up), p->fund_step_spread);
     double amount = p->fund_dilution * post;
     double want = p->alliance_zone_share * amount;
     double dry = s->z.called - s->z.deployed;
@@ -73,8 +74,7 @@ void capital_grant(nb_sim *s, int k, int i, nb_flows *fl)
     f->valuation[i] = (float)post;
     f->cash[i] += (float)ticket;
     f->raised[i] += (float)ticket;
-    f->flags[i] |= NB_FL_FUNDED;
-    if (f->rounds[i] < 255) f->rounds[i]++;
+    f->flags[i] |= NB_FL_FUNDED;        /* public stake: not a market round */
     fl->grants += 1;
     fl->raised += ticket;
     fl->spend[NB_I_grant_equity] += ticket;
@@ -96,8 +96,9 @@ void capital_credit(nb_sim *s, int k, int i, nb_flows *fl)
 }
 
 /* A firm leaves (kind: nb_exit_kind) or lists (kind < 0).  Acquisitions and listings
- * return the alliance's share of the value: investors hold 1-(1-dilution)^rounds of
- * the firm and the alliance alliance.zone_share of that; alliance.recycle of the
+ * return the alliance's share of the value: market investors hold
+ * 1-(1-dilution)^rounds of the firm (rounds counts market rounds only) and the
+ * alliance alliance.zone_share of that; alliance.recycle of the
  * proceeds is recommitted and called at once. */
 void capital_exit(nb_sim *s, int k, int i, int kind, nb_flows *fl)
 {
@@ -106,7 +107,11 @@ void capital_exit(nb_sim *s, int k, int i, int kind, nb_flows *fl)
     double val = f->valuation[i];
     if (kind < 0) emit(s, NB_EV_LISTING, k, i, NB_INV_MARKET, 0, val, val, 0);
     else emit(s, NB_EV_EXIT, k, i, NB_INV_MARKET, 0, val, kind == NB_EX_FAILED ? 0 : val, kind);
-    if (kind == NB_EX_FAILED || kind == NB_EX_RELOCATED || !(f->flags[i] & NB_FL_FUNDED)) return;
+    /* No proceeds from failures and moves, for unfunded firms, or a second time for a
+     * listed firm (booked at listing). */
+    if (kind == NB_EX_FAILED || kind == NB_EX_RELOCATED || !(f->flags[i] & NB_FL_FUNDED)
+        || (kind >= 0 && (f->flags[i] & NB_FL_LISTED)))
+        return;
     double held = 1.0 - pow(1.0 - p->fund_dilution, f->rounds[i]);
     double proceeds = val * held * p->alliance_zone_share;
     double back = p->alliance_recycle * proceeds;

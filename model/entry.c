@@ -39,7 +39,7 @@ static int firm_add(nb_firms *f, const nb_params *p, uint64_t eid, int birth,
     f->rounds[i] = 0;
     f->quality[i] = (float)q;
     f->hmul[i] = (float)exp(-p->exit_quality_effect * q);
-    f->rmul[i] = (float)exp(0.5 * q);
+    f->rmul[i] = (float)exp(p->fund_quality_effect * q);
     f->prio[i] = (float)firm_priority(eid);
     f->revenue[i] = 0;
     f->valuation[i] = 0;
@@ -91,7 +91,7 @@ static void init_firm(nb_sim *s, int i)
     else if (gsl_rng_uniform(s->r) < p->init_share_pre) return;   /* pre-incubation */
     else {
         double rev = fmin(0.99e8 / mult,
-                          gsl_ran_lognormal(s->r, log(2.0 * p->growth_start_revenue), 1.0));
+                          gsl_ran_lognormal(s->r, log(p->init_median_revenue), 1.0));
         firm_set_revenue(f, p, k, rev);
         f->valuation[k] = (float)(rev * mult);
         f->cash[k] = (float)(cash_burn(p, NB_STARTUP) * 1.5 * gsl_rng_uniform(s->r));
@@ -138,7 +138,7 @@ static void entry_birth(nb_sim *s, int k, int o, unsigned j)
     uint8_t sector = sector_draw(d, gsl_rng_uniform(s->r));
     int i = firm_add(&s->f, p, eid, k, (uint8_t)o, sector, q);
     if (o == NB_OR_RELOCATION) {
-        double rev = gsl_ran_lognormal(s->r, log(5.0 * p->growth_start_revenue), 1.0);
+        double rev = gsl_ran_lognormal(s->r, log(p->entry_relocation_revenue), 1.0);
         firm_set_revenue(&s->f, p, i, rev);
         s->f.valuation[i] = (float)(rev * d->mult);
     }

@@ -56,7 +56,8 @@ static inline int firm_exit(const nb_sim *s, int i, int age, int st, uint8_t fg,
 
 /* Revenue growth of firm i (a start-up or later) for the month; returns the factor
  * and adds the hires it would want, before the talent constraint, to *hires.
- * (Procurement and overseas revenue are added by tally_firm while paid.) */
+ * (Procurement and overseas revenue are added by tally_firm while paid; the caller
+ * adds their margin to cash and their lasting share to growth.) */
 static inline float firm_grow(const nb_sim *s, const nb_model *m, int i, int age, int st,
                               uint8_t fg, uint32_t x, double *hires)
 {
@@ -94,6 +95,7 @@ void firms_step(nb_sim *s, const nb_model *m, int k, nb_flows *fl, nb_tally *t)
     const nb_month *d = &s->d;
     nb_firms *f = &s->f;
     const double margin = p->cash_margin / 12.0, ht_p = p->hightech_rate;
+    const double persist = p->support_demand_persistence;
     const double burn[NB_NSTAGES] = {cash_burn(p, NB_PRE) / 12, cash_burn(p, NB_STARTUP) / 12, 0, 0};
     double hires = 0;
     const int n = f->n;
@@ -111,7 +113,9 @@ void firms_step(nb_sim *s, const nb_model *m, int k, nb_flows *fl, nb_tally *t)
             f->dead++;
             continue;
         }
-        f->cash[i] += (float)(margin * f->revenue[i] - burn[st]);
+        double boost = ((fg & NB_FL_HIGHTECH) && (st == NB_STARTUP || st == NB_BACKBONE)
+                        ? d->proc_boost : 0.0) + (st >= NB_BACKBONE ? d->ovs_boost : 0.0);
+        f->cash[i] += (float)(margin * f->revenue[i] * (1.0 + boost) - burn[st]);
         if (st == NB_PRE) {
             int incub = f->prio[i] < d->incub_share;
             if (nb_u01(f->u1[i]) < (incub ? d->grad_p_incub : d->grad_p)) {
@@ -123,7 +127,8 @@ void firms_step(nb_sim *s, const nb_model *m, int k, nb_flows *fl, nb_tally *t)
             tally_firm(s, t, i, k);
             continue;   /* projects raise no rounds and hold no certificates */
         }
-        float g = firm_grow(s, m, i, age, st, fg, f->u2[i], &hires);
+        float g = firm_grow(s, m, i, age, st, fg, f->u2[i], &hires)
+                * (float)(1.0 + persist * boost);
         f->revenue[i] *= g;
         f->valuation[i] = (fg & NB_FL_FUNDED) ? f->valuation[i] * g
                                               : (float)(f->revenue[i] * d->mult);

@@ -14,7 +14,9 @@
  * Exited firms are flagged and skipped; their slots are compacted away when they
  * exceed a quarter of the arrays.
  * Every random number comes from Philox keyed by (seed, replicate) with a counter of
- * (firm identity, month, purpose): see rng.h.  Nothing depends on slot order.
+ * (firm identity, month, purpose): see rng.h, so draws never depend on slot order.
+ * Scarce pools handed out within a month (grant-to-equity tickets, the credit pool,
+ * dry powder) go first come in slot order, which is fixed (older firms first).
  */
 #include <assert.h>
 #include <math.h>

@@ -846,7 +846,7 @@ static void test_rules_set(void **state)
     nb_paramset before = sc->ps;
     nb_err e;
     const char *sets[] = {"rules=[]", "rules=[{if: {metric: firms, below: 1}, then: {param: policy.ip, set: 1}}]",
-                          "rules[0].if.below=5亿", "rules.x=1"};
+                          "rules[0].if.below=5亿", "rules.x=1", "rules=[{"};
     for (size_t i = 0; i < sizeof sets / sizeof *sets; i++) {
         assert_int_equal(nb_scenario_set(sc, sets[i], &e), NB_EINVAL);
         assert_string_equal(e.msg, "--set: key 'rules': rules can only be given in a scenario file");

@@ -134,3 +134,10 @@ def test_help(neobay, root):
     r = sh([neobay, "compare", "--help"], root)
     assert r.returncode == 0 and r.stdout.startswith("Usage: neobay compare")
     assert "compare" in sh([neobay, "--help"], root).stdout
+
+
+def test_summary_of_an_impact_file_exit_2(neobay, root, compared):
+    _, impact = compared
+    r = sh([neobay, "summary", str(impact)], root)
+    assert r.returncode == 2
+    assert "impact file" in r.stderr and str(impact) in r.stderr

@@ -2,6 +2,7 @@
 OUT.h5.ckpt and writes the same file, byte for byte, as an uninterrupted run.  A
 checkpoint of another run is refused (exit 2) unless --restart is given."""
 import re
+import shutil
 import signal
 import subprocess
 import time
@@ -45,7 +46,14 @@ def kill_when(p, ckpt, lo, hi, timeout=60):
     raise AssertionError("the checkpoint never grew")
 
 
+def private_copy(neobay, tmp_path):
+    """The binary, copied: every run of a test uses the same build even if
+    build/neobay is rebuilt meanwhile (a rebuilt neobay refuses the checkpoint)."""
+    return shutil.copy(neobay, tmp_path / "neobay")
+
+
 def test_killed_run_resumes_byte_identical(neobay, root, tmp_path):
+    neobay = private_copy(neobay, tmp_path)
     a, b = tmp_path / "a.h5", tmp_path / "b.h5"
     ckpt = tmp_path / "b.h5.ckpt"
     r = sh(run_cmd(neobay, a), root)
@@ -77,6 +85,7 @@ def leave_checkpoint(neobay, root, out, *extra):
 
 
 def test_checkpoint_of_other_run_refused_then_restart(neobay, root, tmp_path):
+    neobay = private_copy(neobay, tmp_path)
     out = tmp_path / "c.h5"
     ckpt = tmp_path / "c.h5.ckpt"
     leave_checkpoint(neobay, root, out, "--seed", "1")
