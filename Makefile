@@ -42,6 +42,19 @@ endif
 CMOCKA_CFLAGS = $(call pkg,--cflags,cmocka)
 CMOCKA_LIBS   = $(call pkg,--libs,cmocka)
 comma := ,
+# MPI (optional): built with it, `mpirun -n R neobay sweep ...` spreads a sweep's points
+# over R ranks; without it the same command runs serially.  Found through OpenMPI's
+# pkg-config (ompi-c), else `mpicc -showme`; MPI_DIR=/path names another MPI
+# (headers in MPI_DIR/include, libmpi in MPI_DIR/lib); NB_NO_MPI=1 builds without.
+ifndef NB_NO_MPI
+  ifdef MPI_DIR
+    MPI_CFLAGS = -I$(MPI_DIR)/include
+    MPI_LIBS   = -L$(MPI_DIR)/lib -Wl,-rpath,$(MPI_DIR)/lib -lmpi
+  else
+    MPI_CFLAGS := $(or $(call pkg,--cflags,ompi-c),$(shell mpicc -showme:compile 2>/dev/null))
+    MPI_LIBS   := $(or $(call pkg,--libs,ompi-c),$(shell mpicc -showme:link 2>/dev/null))
+  endif
+endif
 
 GIT_COMMIT := $(shell git rev-parse --short=12 HEAD 2>/dev/null || echo unknown)$(shell git diff --quiet HEAD -- model app 2>/dev/null || echo -dirty)
 ALL_CFLAGS = $(NB_CFLAGS) $(CFLAGS) $(GSL_CFLAGS) $(HDF5_CFLAGS) $(FYAML_CFLAGS) -DNB_GIT_COMMIT='"$(GIT_COMMIT)"'
@@ -53,6 +66,11 @@ MODEL_OBJ = $(MODEL_SRC:%.c=$(BUILD)/%.o)
 APP_OBJ   = $(APP_SRC:%.c=$(BUILD)/%.o)
 TESTS     = $(TEST_SRC:tests/%.c=$(BUILD)/tests/%)
 LIBS      = $(FYAML_LIBS) $(HDF5_LIBS) $(GSL_LIBS) -lm
+ifneq ($(strip $(MPI_LIBS)),)
+  # Only the sweep driver includes <mpi.h>; MPI_Init runs only inside `neobay sweep`.
+  $(BUILD)/app/sweep_run.o: ALL_CFLAGS += $(MPI_CFLAGS) -DNB_HAVE_MPI
+  LIBS += $(MPI_LIBS)
+endif
 HEADERS   = $(wildcard model/*.h model/*.def app/*.h)
 
 .PHONY: all deps run test test-c test-asan test-py bench install clean docs check-docs

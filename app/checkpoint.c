@@ -395,6 +395,14 @@ int nb_ckpt_append(nb_ckpt *c, const nb_results *res, int rep, nb_err *e)
     return NB_OK;
 }
 
+int nb_ckpt_sync(nb_ckpt *c, nb_err *e)
+{
+    c->synced = now_s();
+    if (fdatasync(c->fd) != 0)
+        return nb_err_code(e, NB_EIO, "%s: cannot write checkpoint: %s", c->path, strerror(errno));
+    return NB_OK;
+}
+
 int nb_ckpt_close(nb_ckpt *c, int remove, nb_err *e)
 {
     if (!c) return NB_OK;

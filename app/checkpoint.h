@@ -68,6 +68,10 @@ int nb_ckpt_open(const char *path, uint64_t hash, nb_results *res, unsigned char
  * next nb_ckpt_open ignores). */
 int nb_ckpt_append(nb_ckpt *c, const nb_results *res, int rep, nb_err *e);
 
+/* fdatasync c now (appends sync at most once a second; a caller whose records are
+ * rare and costly -- a sweep's points -- syncs each).  NB_OK, or NB_EIO with e->msg. */
+int nb_ckpt_sync(nb_ckpt *c, nb_err *e);
+
 /* Sync and close c (NULL is a no-op).  With remove != 0, delete the file too
  * (after a results file was written).  NB_OK, or NB_EIO with e->msg; c is freed
  * either way. */

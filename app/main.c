@@ -22,6 +22,8 @@
 #include "h5out.h"
 #include "panel.h"
 #include "scenario.h"
+#include "sensitivity.h"
+#include "sweep_run.h"
 
 #define EXIT_BAD 2
 
@@ -473,13 +475,16 @@ static const char main_help[] =
     "  params             list every parameter with unit, default, range and source\n"
     "  summary FILE       print a results file's key table\n"
     "  compare BASE POLICY  the impact of a policy, paired by replicate\n"
+    "  sweep SWEEP.yaml   run a design of parameter points (MPI, Slurm shards, resumable)\n"
+    "  sensitivity SWEEP.h5  Sobol indices or Morris effects of a sweep's outcomes\n"
     "  version            print the version and git commit\n";
 
 int main(int argc, char **argv)
 {
     static const struct { const char *name; int (*fn)(int, char **); } cmds[] = {
         {"run", cmd_run}, {"check", cmd_check}, {"params", cmd_params},
-        {"summary", cmd_summary}, {"compare", cmd_compare}};
+        {"summary", cmd_summary}, {"compare", cmd_compare},
+        {"sensitivity", nb_cmd_sensitivity}, {"sweep", nb_cmd_sweep}};
     if (argc < 2 || !strcmp(argv[1], "-h") || !strcmp(argv[1], "--help")) {
         fputs(main_help, argc < 2 ? stderr : stdout);
         return argc < 2 ? EXIT_BAD : 0;

@@ -1,0 +1,562 @@
+"""Open neobay's results files as labelled xarray / pandas objects.
+
+    open_run(path)          a run file (`neobay run`): xarray.Dataset with dims
+                            replicate, time (datetimes), quantile, year[, horizon]
+    open_compare(path)      an impact file (`neobay compare`): <metric>_impact(replicate,
+                            time), <metric>_impact_q(quantile, time), cost_per_* scalars
+    compare_runs(base, pol) the same Dataset computed from two opened run files paired
+                            by replicate (when no impact file was written)
+    open_sweep(path)        a sweep file (`neobay sweep`): design(point, factor),
+                            <metric>_mean(point, time), <metric>_q(point, quantile, time)
+    open_sensitivity(path)  its /sensitivity group (`neobay sensitivity`)
+    open_posterior(path)    a calibration posterior (`neobay calibrate`): a Posterior
+                            with .particles (pandas DataFrame, one column a parameter),
+                            .weights, .fit (DataFrame, one row a target) and .ds
+
+Every function reads the whole file before returning, so a file that is missing, not
+HDF5, damaged, from an older neobay or of another kind raises NeobayFileError, whose
+message is one line naming the file and what is wrong -- never a traceback from h5py
+or xarray half-way through a figure.
+"""
+import os
+import re
+
+import numpy as np
+
+QUANTILES = (0.05, 0.25, 0.5, 0.75, 0.95)
+
+# Milestones computed from replicates when a file has no p_<name>(year): name ->
+# (metric, threshold).  Those a run file carries are read from it.
+MILESTONES = {
+    "alliance_300yi": ("alliance_committed", 3e10),
+    "hightech_1000": ("hightech", 1000.0),
+    "revenue_1000yi": ("revenue", 1e11),
+    "valuation_1wanyi": ("valuation", 1e12),
+}
+
+
+class NeobayFileError(Exception):
+    """A results file that cannot be used.  str(error) is one line: 'PATH: problem'."""
+
+    def __init__(self, path, problem):
+        self.path = str(path)
+        self.problem = " ".join(str(problem).split())      # one line
+        super().__init__(f"{self.path}: {self.problem}")
+
+
+# ---- low level ----------------------------------------------------------------------
+
+def _imports():
+    """xarray and h5py, imported on first use (a clear message if Debian's are missing)."""
+    try:
+        import h5py
+        import xarray
+    except ImportError as e:          # pragma: no cover - depends on the machine
+        raise NeobayFileError("neobay_py", f"cannot import {e.name}: use Debian's "
+                              "/usr/bin/python3 with python3-h5py, python3-xarray, "
+                              "python3-h5netcdf (tools/deps.sh installs them)") from None
+    return h5py, xarray
+
+
+def _h5(path):
+    """Open path with h5py, read-only; NeobayFileError when it cannot be."""
+    h5py, _ = _imports()
+    path = os.fspath(path)
+    if not os.path.exists(path):
+        raise NeobayFileError(path, "no such file")
+    if os.path.isdir(path):
+        raise NeobayFileError(path, "is a directory, not a results file")
+    try:
+        if not h5py.is_hdf5(path):
+            raise NeobayFileError(path, "not an HDF5 file (damaged, truncated, or not a "
+                                  "neobay results file)")
+        return h5py.File(path, "r")
+    except NeobayFileError:
+        raise
+    except Exception as e:          # h5py raises OSError, sometimes others
+        raise NeobayFileError(path, f"damaged HDF5 file, cannot be opened ({_reason(e)})") from None
+
+
+def _reason(e):
+    """A short, one-line reason from an h5py / xarray exception."""
+    s = " ".join(str(e).split()) or type(e).__name__
+    s = re.sub(r"\(file read failed:.*", "(read failed)", s)
+    return s[:160]
+
+
+def _attr(obj, name, default=None):
+    v = obj.attrs.get(name, default)
+    if isinstance(v, bytes):
+        v = v.decode("utf-8", "replace")
+    if isinstance(v, np.ndarray) and v.size == 1:
+        v = v.item()
+        if isinstance(v, bytes):
+            v = v.decode("utf-8", "replace")
+    return v
+
+
+def kind_of(f):
+    """What kind of neobay file an open h5py.File is: 'run', 'compare', 'sweep',
+    'posterior' or None (not neobay's, or unknown)."""
+    keys = set(f.keys())
+    if any(k.endswith("_impact") for k in keys) or "policy_file" in f.attrs:
+        return "compare"
+    if "point" in keys and ("design" in f.attrs or "design" in keys or "design_unit" in keys):
+        return "sweep"
+    if "particle" in keys or "particles" in keys or "posterior" in keys \
+            or "calibration" in f.attrs or "generation" in keys:
+        return "posterior"
+    if "replicate" in keys and "time" in keys:
+        return "run"
+    return None
+
+
+_OPENER = {"run": "open_run", "compare": "open_compare", "sweep": "open_sweep",
+           "posterior": "open_posterior"}
+_WHAT = {"run": "a run file (neobay run)", "compare": "an impact file (neobay compare)",
+         "sweep": "a sweep file (neobay sweep)",
+         "posterior": "a calibration posterior (neobay calibrate)"}
+
+
+def _check_kind(path, f, want):
+    """Raise a helpful NeobayFileError when f is not a neobay file of kind `want`."""
+    got = kind_of(f)
+    if got == want:
+        return
+    if got is not None:
+        raise NeobayFileError(path, f"this is {_WHAT[got]}, not {_WHAT[want]}: open it "
+                              f"with {_OPENER[got]}()")
+    if "neobay_version" not in f.attrs:
+        raise NeobayFileError(path, f"not a neobay results file (no 'neobay_version' "
+                              f"attribute); expected {_WHAT[want]}")
+    raise NeobayFileError(path, f"not {_WHAT[want]}: written by neobay "
+                          f"{_version(f)}, it lacks what such a file has")
+
+
+def _version(f):
+    v = _attr(f, "neobay_version", "?")
+    c = _attr(f, "git_commit", None)
+    return f"{v} ({c})" if c else str(v)
+
+
+def _older(path, f, missing):
+    """The error for a neobay file that lacks `missing` (a list of names)."""
+    miss = ", ".join(f"'{m}'" for m in missing[:6]) + (" ..." if len(missing) > 6 else "")
+    raise NeobayFileError(path, f"written by neobay {_version(f)}, it lacks {miss}: "
+                          f"probably an older neobay's file; rewrite it with this build")
+
+
+def _dims_of(ds):
+    """Named dimensions: xarray calls axes without a dimension scale phony_dim_N."""
+    return [d for d in ds.dims if str(d).startswith("phony_dim")]
+
+
+def _xr(path, group=None):
+    """The whole group (root: None) as an in-memory xarray.Dataset."""
+    _, xr = _imports()
+    try:
+        with xr.open_dataset(os.fspath(path), engine="h5netcdf", group=group) as ds:
+            ds = ds.load()
+    except NeobayFileError:
+        raise
+    except Exception as e:
+        where = f"group '/{group}'" if group else "its contents"
+        raise NeobayFileError(path, f"damaged or unreadable: cannot read {where} "
+                              f"({_reason(e)})") from None
+    phony = _dims_of(ds)
+    if phony:
+        raise NeobayFileError(path, f"axes without dimension scales ({', '.join(map(str, phony[:3]))}): "
+                              "not written by this neobay; rewrite it with this build")
+    ds.attrs["neobay_file"] = os.fspath(path)
+    return ds
+
+
+def _read_all(path, f):
+    """Read every dataset once, so damage shows now, not inside a figure."""
+    bad = []
+
+    def visit(name, obj):
+        if bad:
+            return
+        h5py, _ = _imports()
+        if isinstance(obj, h5py.Dataset):
+            try:
+                obj[()]
+            except Exception as e:
+                bad.append((name, e))
+    try:
+        f.visititems(visit)
+    except Exception as e:
+        raise NeobayFileError(path, f"damaged HDF5 file ({_reason(e)})") from None
+    if bad:
+        name, e = bad[0]
+        raise NeobayFileError(path, f"damaged HDF5 file: dataset '{name}' cannot be read "
+                              f"({_reason(e)})")
+
+
+# ---- run files ----------------------------------------------------------------------
+
+def scenario_info(ds):
+    """(name, title, title_zh) of the scenario a run file was made from: its
+    attributes, else the resolved scenario text it carries, else the file name."""
+    name = str(ds.attrs.get("scenario_name") or "")
+    yaml = str(ds.attrs.get("scenario_yaml") or "")
+
+    def key(k):
+        m = re.search(rf'^{k}:\s*"?(.*?)"?\s*(#.*)?$', yaml, re.M)
+        return m.group(1) if m else ""
+    if not name:
+        name = key("name")
+    if not name:
+        m = re.search(r"scenario '([^']+)'", yaml)
+        name = m.group(1) if m else ""
+    if not name:
+        src = ds.attrs.get("neobay_file") or ""
+        name = os.path.splitext(os.path.basename(str(src)))[0]
+    return name, key("title"), key("title_zh")
+
+
+def open_run(path):
+    """A run file as an xarray.Dataset (in memory).  Metrics are variables over
+    (replicate, time); <metric>_q over (quantile, time); p_<milestone> over year.
+    Attributes of the file are ds.attrs, plus 'neobay_file' (the path) and
+    'scenario' (the scenario's name)."""
+    with _h5(path) as f:
+        _check_kind(path, f, "run")
+        missing = [k for k in ("time", "replicate") if k not in f]
+        if "neobay_version" not in f.attrs:
+            missing.append("neobay_version (attribute)")
+        nrep = f["replicate"].shape[0] if not missing else -1
+        metrics = [k for k in f if getattr(f[k], "ndim", 0) == 2 and f[k].shape[0] == nrep]
+        if not missing and "firms" not in f:
+            missing.append("firms")
+        if missing:
+            _older(path, f, missing)
+        if not metrics:
+            _older(path, f, ["metrics over (replicate, time)"])
+        _read_all(path, f)
+    ds = _xr(path)
+    if "time" not in ds.dims or "replicate" not in ds.dims:
+        raise NeobayFileError(path, "no 'time' and 'replicate' dimensions: not written "
+                              "by this neobay")
+    if not np.issubdtype(ds["time"].dtype, np.datetime64):
+        raise NeobayFileError(path, "its 'time' axis is not CF time (days since "
+                              "1970-01-01): not written by this neobay")
+    ds.attrs["scenario"] = scenario_info(ds)[0]
+    ds.attrs["neobay_kind"] = "run"
+    return ds
+
+
+def open_parameters(path):
+    """The /parameters group of a run file as a pandas DataFrame indexed by parameter
+    name (unit, default, min, max, description, source, and the value at the first
+    month)."""
+    with _h5(path) as f:
+        _check_kind(path, f, "run")
+        if "parameters" not in f:
+            _older(path, f, ["/parameters"])
+    ds = _xr(path, "parameters")
+    cols = [v for v in ds.data_vars if ds[v].dims == ("parameter",)]
+    df = ds[cols].to_dataframe()
+    if "value" in ds:
+        df["value"] = ds["value"].isel(time=0).values
+    return df
+
+
+def _fail(ds, problem):
+    raise NeobayFileError(ds.attrs.get("neobay_file", "<dataset>"), problem)
+
+
+def quantiles(ds, metric, levels=QUANTILES):
+    """The quantiles of metric over replicates, DataArray(quantile, time): the file's
+    <metric>_q when it has every level asked for, else computed from the replicates
+    (linear interpolation, as neobay does).  NeobayFileError when neither is there."""
+    levels = [float(x) for x in levels]
+    q = ds.get(f"{metric}_q")
+    if q is not None and "quantile" in q.dims:
+        have = [float(x) for x in q["quantile"].values]
+        if all(any(abs(h - x) < 1e-9 for h in have) for x in levels):
+            idx = [min(range(len(have)), key=lambda i: abs(have[i] - x)) for x in levels]
+            out = q.isel(quantile=idx)
+            return out.assign_coords(quantile=levels)
+    v = ds.get(metric)
+    if v is None or "replicate" not in v.dims:
+        _fail(ds, f"has neither '{metric}_q' nor '{metric}' over replicates")
+    out = v.quantile(levels, dim="replicate")
+    out.attrs.update(v.attrs)
+    return out
+
+
+def milestone(ds, name="alliance_300yi"):
+    """Probability by year (DataArray over year) that milestone `name` has been
+    reached by December of the year: the file's p_<name>, else computed from the
+    replicates of its metric (MILESTONES)."""
+    p = ds.get(f"p_{name}")
+    if p is not None and "year" in p.dims:
+        return p
+    if name not in MILESTONES:
+        _fail(ds, f"has no milestone 'p_{name}'")
+    metric, thr = MILESTONES[name]
+    v = ds.get(metric)
+    if v is None or "replicate" not in v.dims:
+        _fail(ds, f"has neither 'p_{name}' nor '{metric}' over replicates")
+    import xarray as xr
+    reached = (v >= thr).cumsum("time") > 0
+    years = np.unique(v["time"].dt.year.values)
+    vals = []
+    for y in years:
+        sel = reached.where(reached["time"].dt.year <= y, drop=True)
+        vals.append(float(sel.isel(time=-1).mean("replicate")))
+    return xr.DataArray(np.array(vals), coords={"year": years}, dims="year",
+                        name=f"p_{name}",
+                        attrs={"units": "probability", "metric": metric, "threshold": thr,
+                               "long_name": f"{metric} >= {thr:g}"})
+
+
+# ---- impact files -------------------------------------------------------------------
+
+COSTS = (("cost_per_unicorn", "unicorns"), ("cost_per_listing", "listed"),
+         ("cost_per_firm", "firms"))
+
+
+def open_compare(path):
+    """An impact file (neobay compare) as an xarray.Dataset: <metric>_impact over
+    (replicate, time), <metric>_impact_q over (quantile, time), the scalar
+    extra_public_spend and cost_per_unicorn / cost_per_listing / cost_per_firm (RMB;
+    NaN when the impact's 90% interval includes zero).  attrs base_scenario and
+    policy_scenario name the two runs."""
+    with _h5(path) as f:
+        _check_kind(path, f, "compare")
+        impacts = [k for k in f if k.endswith("_impact")]
+        missing = [k for k in ("time", "replicate") if k not in f]
+        if not impacts:
+            missing.append("<metric>_impact")
+        if missing:
+            _older(path, f, missing)
+        _read_all(path, f)
+    ds = _xr(path)
+    for k in ("base_scenario", "policy_scenario"):
+        if not ds.attrs.get(k):
+            src = ds.attrs.get(k.replace("scenario", "file"), "")
+            ds.attrs[k] = os.path.splitext(os.path.basename(str(src)))[0] if src else "?"
+    ds.attrs["neobay_kind"] = "compare"
+    return ds
+
+
+def compare_runs(base, policy):
+    """The impact of `policy` against `base` (two opened run files) paired by
+    replicate, as open_compare returns it: what `neobay compare` computes, for when
+    no impact file was written.  NeobayFileError when the runs cannot be paired
+    (another seed, replicate count, start or length)."""
+    import xarray as xr
+    bp, pp = base.attrs.get("neobay_file", "base"), policy.attrs.get("neobay_file", "policy")
+    for what in ("seed", "replicates", "start"):
+        a, b = base.attrs.get(what), policy.attrs.get(what)
+        if a is not None and b is not None and str(a) != str(b):
+            raise NeobayFileError(pp, f"cannot be paired with {bp}: {what} {b} vs {a}")
+    if base.sizes["replicate"] != policy.sizes["replicate"] or \
+            base.sizes["time"] != policy.sizes["time"]:
+        raise NeobayFileError(pp, f"cannot be paired with {bp}: replicates x months "
+                              f"{policy.sizes['replicate']}x{policy.sizes['time']} vs "
+                              f"{base.sizes['replicate']}x{base.sizes['time']}")
+    out = xr.Dataset(coords={"time": base["time"], "replicate": base["replicate"],
+                             "quantile": list(QUANTILES)})
+    for name, v in base.data_vars.items():
+        if v.dims != ("replicate", "time") or name not in policy:
+            continue
+        d = policy[name].values - v.values
+        out[f"{name}_impact"] = (("replicate", "time"), d, dict(v.attrs))
+        out[f"{name}_impact_q"] = (("quantile", "time"),
+                                   np.quantile(d, QUANTILES, axis=0), dict(v.attrs))
+    if "public_spend_impact" in out:
+        spend = float(out["public_spend_impact"].sum("time").mean("replicate"))
+        out["extra_public_spend"] = ((), spend, {"units": "RMB"})
+        for cost, metric in COSTS:
+            if f"{metric}_impact" not in out:
+                continue
+            last = out[f"{metric}_impact"].isel(time=-1).values
+            mean = float(last.mean())
+            lo, hi = np.quantile(last, [0.05, 0.95])
+            per = spend / mean if (lo > 0 and mean > 0) else float("nan")
+            out[cost] = ((), per, {"units": "RMB", "impact_mean": mean,
+                                   "impact_q05": float(lo), "impact_q95": float(hi)})
+    out.attrs.update({"base_scenario": base.attrs.get("scenario") or scenario_info(base)[0],
+                      "policy_scenario": policy.attrs.get("scenario") or scenario_info(policy)[0],
+                      "base_file": str(bp), "policy_file": str(pp),
+                      "neobay_file": f"{pp} - {bp}", "neobay_kind": "compare"})
+    return out
+
+
+def impact_quantiles(cmp, metric, levels=QUANTILES):
+    """Quantiles of the impact on metric, DataArray(quantile, time)."""
+    q = cmp.get(f"{metric}_impact_q")
+    if q is not None:
+        have = [float(x) for x in q["quantile"].values]
+        if all(any(abs(h - x) < 1e-9 for h in have) for x in levels):
+            idx = [min(range(len(have)), key=lambda i: abs(have[i] - x)) for x in levels]
+            return q.isel(quantile=idx).assign_coords(quantile=list(levels))
+    v = cmp.get(f"{metric}_impact")
+    if v is None:
+        _fail(cmp, f"has no impact on '{metric}' ('{metric}_impact')")
+    return v.quantile(list(levels), dim="replicate")
+
+
+# ---- sweep files --------------------------------------------------------------------
+
+def open_sweep(path):
+    """A sweep file (neobay sweep) as an xarray.Dataset over point, factor, quantile,
+    time: design(point, factor) in parameter units (or design_unit on [0, 1]),
+    <metric>_mean(point, time), <metric>_q(point, quantile, time).  The /sensitivity
+    group, when there, is read by open_sensitivity."""
+    with _h5(path) as f:
+        _check_kind(path, f, "sweep")
+        missing = [k for k in ("point", "factor", "time") if k not in f]
+        if "design" not in f and "design_unit" not in f:
+            missing.append("design")
+        if not any(k.endswith("_mean") for k in f):
+            missing.append("<metric>_mean")
+        if missing:
+            _older(path, f, missing)
+        _read_all(path, f)
+        has_sens = "sensitivity" in f
+    ds = _xr(path)
+    ds.attrs["neobay_kind"] = "sweep"
+    ds.attrs["has_sensitivity"] = int(has_sens)
+    return ds
+
+
+def open_sensitivity(path):
+    """The /sensitivity group of a sweep file (neobay sensitivity) as an
+    xarray.Dataset over factor, output (metric@year) and bound (lo, hi): S1, ST and
+    their intervals for a Sobol analysis, mu_star, mu, sigma for a Morris one."""
+    with _h5(path) as f:
+        _check_kind(path, f, "sweep")
+        if "sensitivity" not in f:
+            raise NeobayFileError(path, "has no /sensitivity group: run `neobay "
+                                  "sensitivity` on it first")
+        g = f["sensitivity"]
+        if not (("S1" in g and "ST" in g) or "mu_star" in g) or "factor" not in g:
+            _older(path, f, ["/sensitivity/S1, ST (or mu_star)"])
+    ds = _xr(path, "sensitivity")
+    ds.attrs["neobay_file"] = os.fspath(path)
+    return ds
+
+
+# ---- calibration posteriors ---------------------------------------------------------
+
+class Posterior:
+    """A calibration posterior.  particles: DataFrame (particle x parameter) of the
+    final generation; weights: numpy array summing to 1; fit: DataFrame of the fit
+    table (target, observed, median, lo, hi, within), or None; priors: DataFrame
+    (parameter -> min, max, log), or None; ds: the root as an xarray.Dataset."""
+
+    def __init__(self, path, ds, particles, weights, fit, priors, history):
+        self.path, self.ds = os.fspath(path), ds
+        self.particles, self.weights, self.fit = particles, weights, fit
+        self.priors, self.history = priors, history
+
+    def __repr__(self):
+        return (f"Posterior({self.path!r}: {len(self.particles)} particles x "
+                f"{self.particles.shape[1]} parameters"
+                + (f", {len(self.fit)} targets" if self.fit is not None else "") + ")")
+
+
+def _find(ds, names):
+    for n in names:
+        if n in ds.variables:
+            return ds[n]
+    return None
+
+
+def _strings(a):
+    return [x.decode() if isinstance(x, bytes) else str(x) for x in np.asarray(a).ravel()]
+
+
+def open_posterior(path):
+    """A calibration posterior file (neobay calibrate) as a Posterior (see its doc).
+    The particles are the last generation's, whether the file keeps them as
+    particles(particle, parameter) or per generation (generation, particle,
+    parameter); the fit table is read from the file's /fit group or root variables
+    over `target` when it has one."""
+    import pandas as pd
+    with _h5(path) as f:
+        _check_kind(path, f, "posterior")
+        _read_all(path, f)
+        groups = [k for k in f if hasattr(f[k], "keys")]
+    ds = _xr(path)
+    pv = _find(ds, ("particles", "theta", "posterior", "value"))
+    if pv is None or "parameter" not in pv.dims:
+        with _h5(path) as f:
+            _older(path, f, ["particles(particle, parameter)"])
+    if "generation" in pv.dims:
+        pv = pv.isel(generation=-1)
+    other = [d for d in pv.dims if d != "parameter"]
+    if len(other) != 1:
+        _fail(ds, f"particles have dims {pv.dims}: expected (particle, parameter)")
+    pv = pv.transpose(other[0], "parameter")
+    names = _strings(pv["parameter"].values) if "parameter" in pv.coords else \
+        [f"p{i}" for i in range(pv.sizes["parameter"])]
+    particles = pd.DataFrame(pv.values, columns=names)
+    w = _find(ds, ("weights", "weight"))
+    if w is not None:
+        if "generation" in w.dims:
+            w = w.isel(generation=-1)
+        w = np.asarray(w.values, dtype=float).ravel()
+        if w.size != len(particles) or not np.all(np.isfinite(w)) or w.sum() <= 0:
+            _fail(ds, "its weights do not match its particles")
+        w = w / w.sum()
+    else:
+        w = np.full(len(particles), 1.0 / max(len(particles), 1))
+    priors = None
+    lo, hi = _find(ds, ("prior_min", "min", "lo")), _find(ds, ("prior_max", "max", "hi"))
+    if lo is not None and hi is not None and lo.dims == ("parameter",):
+        priors = pd.DataFrame({"min": lo.values, "max": hi.values}, index=names)
+        lg = _find(ds, ("prior_log", "log"))
+        if lg is not None and lg.dims == ("parameter",):
+            priors["log"] = lg.values.astype(bool)
+    fit = None
+    fds = None
+    for g in ("fit", "report", "targets"):
+        if g in groups:
+            fds = _xr(path, g)
+            break
+    if fds is None and "target" in ds.dims:
+        fds = ds
+    if fds is not None:
+        fit = _fit_table(fds)
+    history = None
+    if "generation" in ds.dims:
+        cols = {v: ds[v].values for v in ds.data_vars if ds[v].dims == ("generation",)}
+        if cols:
+            history = pd.DataFrame(cols, index=ds["generation"].values)
+    return Posterior(path, ds, particles, w, fit, priors, history)
+
+
+def _fit_table(ds):
+    """A fit table from variables over `target`."""
+    import pandas as pd
+    dim = "target" if "target" in ds.dims else None
+    if dim is None:
+        return None
+    cols = {}
+    for v in ds.variables:
+        if ds[v].dims == (dim,) and v != dim:
+            vals = ds[v].values
+            cols[v] = _strings(vals) if vals.dtype.kind in "OSU" else vals
+    df = pd.DataFrame(cols, index=_strings(ds[dim].values))
+    df.index.name = "target"
+    ren = {}
+    for want, names in (("observed", ("observed", "obs", "value")),
+                        ("median", ("median", "simulated", "sim_median", "simulated_median")),
+                        ("lo", ("lo", "q05", "sim_q05", "simulated_q05", "lower")),
+                        ("hi", ("hi", "q95", "sim_q95", "simulated_q95", "upper"))):
+        for n in names:
+            if n in df.columns and want not in ren.values():
+                ren[n] = want
+                break
+    df = df.rename(columns=ren)
+    if "observed" not in df or "median" not in df:
+        return None
+    if "within" not in df and "lo" in df and "hi" in df:
+        df["within"] = (df["observed"] >= df["lo"]) & (df["observed"] <= df["hi"])
+    return df
