@@ -11,7 +11,7 @@ BUILD   ?= build
 PYTHON  ?= /usr/bin/python3
 # -ffp-contract=off: no fused multiply-add, so results are bit-identical on any x86-64
 # whatever -march says.  No -ffast-math anywhere, for the same reason.
-CFLAGS  ?= -O2 -g
+CFLAGS  ?= -O3 -g
 # Flags neobay needs whatever CFLAGS says (a command-line CFLAGS replaces the line above).
 NB_CFLAGS = -std=c17 -Wall -Wextra -Wshadow -Wno-unused-parameter -ffp-contract=off \
            -fopenmp -D_POSIX_C_SOURCE=200809L

@@ -151,7 +151,7 @@ static inline double firm_priority(uint64_t eid)
 }
 
 /* Add live firm i, at the end of time point k, to the tally. */
-static inline void tally_firm(const nb_sim *s, nb_tally *t, int i, int k)
+static inline __attribute__((always_inline)) void tally_firm(const nb_sim *s, nb_tally *t, int i, int k)
 {
     const nb_firms *f = &s->f;
     const nb_month *d = &s->d;
