@@ -8,7 +8,7 @@
  *                with (calibrate_targets.c).  Statistics are pure functions of one
  *                replicate's monthly series and of the micro-data the model reports
  *                through its event sink (calibrate_stats.c).
- *   calibration  a calibration file (calibration/*.yaml): the base scenario, the
+ *   calibration  a calibration file (calibration/NAME.yaml): the base scenario, the
  *                targets file, the parameters with their priors, and the ABC-SMC
  *                settings (calibrate_targets.c).
  *   ABC-SMC      Toni et al. (2009) with the adaptive tolerances and weights of
@@ -170,6 +170,10 @@ void nb_cal_ws_free(nb_cal_ws *w);
  * cross-parameter rule of the scenario (outside the prior's support); NB_ENOMEM. */
 int nb_cal_simulate(const nb_calib *c, const double *theta, uint32_t seed, int nrep,
                     nb_cal_ws *w, double *stats, uint64_t *firm_steps);
+
+/* As nb_cal_simulate for replicate `rep` alone: its statistics into row[n_fit]. */
+int nb_cal_simulate_rep(const nb_calib *c, const double *theta, uint32_t seed, int rep,
+                        nb_cal_ws *w, double *row, uint64_t *firm_steps);
 
 /* The distance of simulated statistics stats[nrep * n_fit] from the observed figures:
  * sqrt(sum_i weight_i * g_i^2), g_i = gap of the replicate mean (NaNs skipped) from

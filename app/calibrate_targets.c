@@ -32,7 +32,7 @@
  *   {round_age: R}                        mean age in years at round R
  *   {unicorn_ipo_rate: true}              listings of unicorns a year per unicorn
  *
- * calibration file (calibration/*.yaml):
+ * calibration file (calibration/NAME.yaml):
  *
  *   name: gnb-2024
  *   scenario: start-2023-02.yaml     # the base scenario, relative to this file
@@ -117,18 +117,6 @@ static int read_cohorts(const nb_cy *y, struct fy_node *v, nb_targets *t)
         if (read_window(y, w, "cohorts.seeded", t->seeded)) return NB_EINVAL;
         nb_cy_loc(k, &t->cohort_line[1], &col);
     }
-    return NB_OK;
-}
-
-/* A whole number in [lo, hi] at key `key` of statistic map m. */
-static int stat_whole(const nb_cy *y, struct fy_node *m, const char *pre, const char *key,
-                      long lo, long hi, int *out)
-{
-    char path[128];
-    snprintf(path, sizeof path, "%s.%s", pre, key);
-    long v;
-    if (nb_cy_whole(y, nb_cy_get(m, key, NULL), path, lo, hi, &v)) return NB_EINVAL;
-    *out = (int)v;
     return NB_OK;
 }
 

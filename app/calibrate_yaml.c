@@ -158,10 +158,20 @@ void nb_cy_loc(struct fy_node *n, int *line, int *col)
         nb_cy_loc(fy_node_pair_key(fy_node_mapping_get_by_index(n, 0)), line, col);
     } else if (fy_node_is_sequence(n) && fy_node_sequence_item_count(n) > 0) {
         nb_cy_loc(fy_node_sequence_get_by_index(n, 0), line, col);
-    } else {
-        const struct fy_mark *m = fy_node_get_start_mark(n);
-        if (m) { *line = m->line + 1; *col = m->column + 1; }
     }
+    if (*line > 0) return;
+    /* An empty collection: where its key (or its parent) is. */
+    struct fy_node *parent = fy_node_get_parent(n);
+    if (parent && fy_node_is_mapping(parent)) {
+        void *it = NULL;
+        struct fy_node_pair *pair;
+        while ((pair = fy_node_mapping_iterate(parent, &it)))
+            if (fy_node_pair_value(pair) == n) {
+                nb_cy_loc(fy_node_pair_key(pair), line, col);
+                return;
+            }
+    }
+    if (parent) nb_cy_loc(parent, line, col);
 }
 
 int nb_cy_fail(const nb_cy *y, struct fy_node *n, const char *key, const char *fmt, ...)

@@ -38,6 +38,7 @@
 #endif
 
 #define MAX_METRICS 64
+#define MAX_FACTORS 64           /* NB_SWEEP_MAX_FACTORS */
 #define MAX_YEARS 16
 #define EXIT_BAD 2
 
@@ -258,8 +259,10 @@ static int s_design(sens *s)
     s->factor = r_string_dataset(s->file, "factor", &s->k);
     if (!s->factor) return s_bad(s, "damaged sweep file: cannot read the factor names (dataset 'factor')");
     int k = s->k;
+    if (k > MAX_FACTORS)
+        return s_bad(s, "damaged sweep file: %d factors (a sweep has at most %d)", k, MAX_FACTORS);
     int64_t want = s->method == SOBOL ? s->points * (k + 2) : s->points * (k + 1);
-    if (s->points < 2 || s->n_points != want)
+    if (s->points < (s->method == SOBOL ? 2 : 1) || s->n_points != want)
         return s_bad(s, "damaged sweep file: %lld points for a %s design of %lld with %d "
                      "factors (expected %lld)", (long long)s->n_points, s->design,
                      (long long)s->points, k, (long long)want);
@@ -564,8 +567,8 @@ static void s_print_output(const sens *s, const s_output *o, FILE *out)
     const char *h3 = s->method == SOBOL ? "ST 总效应 [90%]" : "μ 平均效应";
     const char *h4 = s->method == SOBOL ? NULL : "σ 标准差";
     int w1 = nb_format_width(h1), w2 = nb_format_width(h2), w3 = nb_format_width(h3);
-    char c2[64][128], c3[64][128], c4[64][32];
-    int rank[64];
+    char c2[MAX_FACTORS][128], c3[MAX_FACTORS][128], c4[MAX_FACTORS][32];
+    int rank[MAX_FACTORS];
     s_rank(s, o, rank);
     double top = 0;
     for (int i = 0; s->method == MORRIS && i < s->k; i++)

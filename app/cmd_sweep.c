@@ -48,6 +48,13 @@ static const char sweep_help[] =
     "journal of another sweep (or shard, or neobay build) is an error (exit 2) unless\n"
     "--restart is given.\n";
 
+static int help(void)
+{
+    fputs(sweep_help, stdout);
+    printf("\nThis neobay is %s.\n", nb_sweep_mpi_info());
+    return 0;
+}
+
 static int usage(const char *what)
 {
     fprintf(stderr, "neobay: error: %s\nTry 'neobay sweep --help'.\n", what);
@@ -107,7 +114,7 @@ static void print_check(const nb_sweep *sw)
     nb_month_format(start, a);
     nb_month_format(start + months - 1, b);
     printf("%s: valid sweep\n", sw->path);
-    printf("  design    %s (%s), design seed %lu", nb_design_name(sw->design), long_design[sw->design],
+    printf("  design    %s (%s), seed %lu", nb_design_name(sw->design), long_design[sw->design],
            (unsigned long)sw->seed);
     if (sw->design == NB_DESIGN_MORRIS) printf(", %d trajectories, %d grid levels", sw->points, sw->levels);
     if (sw->design == NB_DESIGN_SALTELLI) printf(", %d base rows", sw->points);
@@ -149,10 +156,7 @@ static void print_check(const nb_sweep *sw)
 
 static int cmd_check(int argc, char **argv)
 {
-    if (argc == 2 && (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help"))) {
-        fputs(sweep_help, stdout);
-        return 0;
-    }
+    if (argc == 2 && (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help"))) return help();
     if (argc != 2) return usage("sweep check: give exactly one sweep file");
     nb_sweep *sw;
     int code = load_or_fail(argv[1], &sw);
@@ -197,7 +201,7 @@ static int cmd_merge(int argc, char **argv)
     int c;
     optind = 1;
     while ((c = getopt_long(argc, argv, "o:h", opts, NULL)) != -1) {
-        if (c == 'h') { fputs(sweep_help, stdout); return 0; }
+        if (c == 'h') return help();
         if (c != 'o') return usage("sweep merge: unknown option");
         out = optarg;
     }
@@ -283,7 +287,7 @@ static int cmd_run(int argc, char **argv)
             break;
         case 'R': o.restart = 1; break;
         case 'q': o.quiet = 1; break;
-        case 'h': fputs(sweep_help, stdout); return 0;
+        case 'h': return help();
         default: return usage("unknown option");
         }
     }

@@ -16,6 +16,7 @@
 #include "../model/neobay.h"
 #include "../model/ensemble.h"
 #include "../model/firms.h"
+#include "calibrate.h"
 #include "checkpoint.h"
 #include "compare.h"
 #include "format.h"
@@ -77,6 +78,10 @@ static const char run_help[] =
     "                         the ensemble.  Memory ~100 bytes per firm per snapshot\n"
     "                         (baseline monthly: ~100 MB per replicate)\n"
     "      --panel-replicates N  micro-data of replicates 0..N-1 (default 1)\n"
+    "      --posterior FILE   draw each replicate's parameters from a calibration's\n"
+    "                         posterior (neobay calibrate), so the projection carries\n"
+    "                         parameter as well as stochastic uncertainty; the draws\n"
+    "                         are stored as posterior_draw(replicate, parameter)\n"
     "  -h, --help             this text\n\n"
     "Long runs resume: each finished replicate is saved to FILE.ckpt next to FILE.\n"
     "If the run is killed, run the same command again: it restores the saved\n"
@@ -164,6 +169,7 @@ typedef struct run_args {
     int restart;
     int panel;          /* nb_panel_freq */
     long panel_reps;
+    const char *posterior;   /* --posterior FILE, or NULL */
 } run_args;
 
 static int run_parse(int argc, char **argv, run_args *a)
@@ -173,7 +179,8 @@ static int run_parse(int argc, char **argv, run_args *a)
         {"threads", required_argument, 0, 't'}, {"seed", required_argument, 0, 's'},
         {"set", required_argument, 0, 'S'}, {"quiet", no_argument, 0, 'q'},
         {"panel", required_argument, 0, 'P'}, {"panel-replicates", required_argument, 0, 'N'},
-        {"restart", no_argument, 0, 'R'}, {"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};
+        {"restart", no_argument, 0, 'R'}, {"posterior", required_argument, 0, 'p'},
+        {"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};
     memset(a, 0, sizeof *a);
     a->replicates = a->threads = a->seed = -1;
     int c;
@@ -198,6 +205,7 @@ static int run_parse(int argc, char **argv, run_args *a)
             a->sets[a->n_sets++] = optarg;
             break;
         case 'q': a->quiet = 1; break;
+        case 'p': a->posterior = optarg; break;
         case 'R': a->restart = 1; break;
         case 'P':
             if ((a->panel = nb_panel_freq_parse(optarg)) < 0)
@@ -212,6 +220,7 @@ static int run_parse(int argc, char **argv, run_args *a)
         }
     }
     if (a->panel_reps && !a->panel) return fail_usage("run", "--panel-replicates needs --panel");
+    if (a->panel && a->posterior) return fail_usage("run", "--panel cannot be combined with --posterior");
     if (a->panel && !a->panel_reps) a->panel_reps = 1;
     if (optind + 1 != argc)
         return fail_usage("run", optind == argc ? "no scenario file given" : "more than one scenario file given");
@@ -276,11 +285,17 @@ static int cmd_run(int argc, char **argv)
         nb_scenario_free(sc);
         return fail(NB_EINVAL, e.msg);
     }
+    /* --posterior: each replicate's parameters drawn from a calibration (calibrate.h). */
+    nb_post_draws *pd = NULL;
+    int dst = a.posterior ? nb_post_draws_make(a.posterior, sc, (int)sc->ps.p[NB_P_run_replicates].value[0],
+                                               &pd, a.quiet ? NULL : stderr, &e) : NB_OK;
+    if (dst != NB_OK) { nb_scenario_free(sc); return fail(dst, e.msg); }
 
     nb_model *m = nb_model_alloc(&sc->ps);
     int nrep = (int)sc->ps.p[NB_P_run_replicates].value[0];
     nb_results *res = m ? nb_results_alloc(nrep, nb_model_n_time(m), nb_model_start(m)) : NULL;
     char *yaml = nb_scenario_to_yaml(sc);
+    if (pd && yaml && nb_post_draws_annotate(pd, &yaml) != NB_OK) { free(yaml); yaml = NULL; }
     unsigned char *skip = calloc((size_t)nrep, 1);
     progress pg = {a.quiet, isatty(2), 0, {0, 0}, res, NULL, 0};
     nb_run_meta meta = {sc->name, sc->path, yaml, &sc->ps, m ? nb_model_seed(m) : 0};
@@ -289,7 +304,7 @@ static int cmd_run(int argc, char **argv)
     clock_gettime(CLOCK_MONOTONIC, &pg.t0);
     nb_ensemble_opts o = {(int)a.threads, on_done, &pg, skip};
     uint64_t steps = 0;
-    int st = code ? NB_OK : nb_ensemble_run(m, res, &o, &steps);
+    int st = code ? NB_OK : pd ? nb_post_ensemble_run(pd, res, &o, &steps) : nb_ensemble_run(m, res, &o, &steps);
     double secs = seconds_since(&pg.t0);
     /* Micro-data: rerun replicates 0..N-1 with the panel's sink; written with the file. */
     nb_panel *pn = (!code && st == NB_OK && a.panel) ? nb_panel_alloc(m, a.panel) : NULL;
@@ -302,7 +317,7 @@ static int cmd_run(int argc, char **argv)
                     a.panel_reps, pn->firms.n, pn->rounds.n, pn->exits.n);
     }
     if (!code && st != NB_OK) code = fail(NB_ENOMEM, "out of memory");
-    else if (!code && nb_h5_write_run_ex(out, res, &meta, pn ? nb_panel_write : NULL, pn, &e) != NB_OK) code = fail(NB_ENOMEM, e.msg);
+    else if (!code && nb_h5_write_run_ex(out, res, &meta, pd ? nb_post_draws_write : pn ? nb_panel_write : NULL, pd ? (const void *)pd : pn, &e) != NB_OK) code = fail(NB_ENOMEM, e.msg);
     /* Written: the checkpoint has served.  Failed: keep it, so a rerun resumes. */
     if (nb_ckpt_close(pg.ck, code == 0, &e) != NB_OK)
         fprintf(stderr, "neobay: warning: %s\n", e.msg);
@@ -313,6 +328,7 @@ static int cmd_run(int argc, char **argv)
     free(yaml);
     nb_results_free(res);
     nb_panel_free(pn);
+    nb_post_draws_free(pd);
     nb_model_free(m);
     nb_scenario_free(sc);
     return code;
@@ -477,6 +493,7 @@ static const char main_help[] =
     "  compare BASE POLICY  the impact of a policy, paired by replicate\n"
     "  sweep SWEEP.yaml   run a design of parameter points (MPI, Slurm shards, resumable)\n"
     "  sensitivity SWEEP.h5  Sobol indices or Morris effects of a sweep's outcomes\n"
+    "  calibrate CAL.yaml fit parameters to observed figures (ABC-SMC); calibrate report\n"
     "  version            print the version and git commit\n";
 
 int main(int argc, char **argv)
@@ -484,7 +501,8 @@ int main(int argc, char **argv)
     static const struct { const char *name; int (*fn)(int, char **); } cmds[] = {
         {"run", cmd_run}, {"check", cmd_check}, {"params", cmd_params},
         {"summary", cmd_summary}, {"compare", cmd_compare},
-        {"sensitivity", nb_cmd_sensitivity}, {"sweep", nb_cmd_sweep}};
+        {"sensitivity", nb_cmd_sensitivity}, {"sweep", nb_cmd_sweep},
+        {"calibrate", nb_cmd_calibrate}};
     if (argc < 2 || !strcmp(argv[1], "-h") || !strcmp(argv[1], "--help")) {
         fputs(main_help, argc < 2 ? stderr : stdout);
         return argc < 2 ? EXIT_BAD : 0;

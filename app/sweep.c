@@ -404,6 +404,8 @@ static int top_int(const sw_ctx *c, int i, double lo, double hi, double *v)
 
 /* ==== top-level keys ================================================================= */
 
+static int group_first(const char *g);
+
 /* The error for an unknown top-level key. */
 static int unknown_top(const sw_ctx *c, const char *name, sw_loc at)
 {
@@ -413,6 +415,9 @@ static int unknown_top(const sw_ctx *c, const char *name, sw_loc at)
         return ctx_fail(c, at, name, "unknown key: parameters to vary go under 'factors:' "
                         "(factors: {%s: {min: ..., max: ...}}); fixed values go in the base scenario",
                         id >= 0 ? nb_registry[id].name : nb_registry[nb_registry_suggest(name)].name);
+    if (!strcmp(name, "extends") || !strcmp(name, "name") || !strcmp(name, "rules") || group_first(name) >= 0)
+        return ctx_fail(c, at, name, "unknown key: this looks like a scenario file; a sweep names its "
+                        "scenario with base: and the parameters it varies under factors: (see scenarios/sweeps/)");
     int s = suggest_word(name, top_keys, N_TOP);
     if (s >= 0) return ctx_fail(c, at, name, "unknown key; did you mean '%s'?", top_keys[s]);
     return ctx_fail(c, at, name, "unknown key; a sweep has the keys %s", word_list(top_keys, N_TOP, list, sizeof list));

@@ -23,7 +23,8 @@
  *
  * Sizes (n_points, the number of design points; model runs = n_points * replicates):
  *   grid      product over factors of their level counts; a factor given by min/max
- *             takes `points` evenly spaced levels (ends included)
+ *             takes `points` evenly spaced levels (ends included); rows run through
+ *             the levels with the last factor varying fastest
  *   lhs       `points` (Latin hypercube, GSL random permutations)
  *   sobol     `points` (GSL's gsl_qrng_sobol, dimension = factors, at most 40)
  *   saltelli  points * (k + 2) for k factors (k <= 20): blocks A, B, AB_1 .. AB_k of
@@ -36,8 +37,12 @@
  *             scale; the factor changed between point j and j+1 is recorded in
  *             nb_sweep.morris_factor[t*k + j].
  * Unit coordinates u in [0,1] map to values: lo + u (hi - lo), or exp of that in logs.
+ * Integer, boolean and month parameters (not scales) take the nearest whole value.
+ * A scale of a schedule multiplies its entries; months before its first date keep
+ * the registry default.  Every point is validated when the file is loaded.
  *
  * Every error names the file, line, column and key, as scenario errors do.
+ * Running a sweep and the layout of its results file: app/sweep_run.h.
  */
 #ifndef NB_SWEEP_H
 #define NB_SWEEP_H

@@ -9,13 +9,16 @@
  * the journal and writes files.  Load is balanced dynamically: a worker asks rank 0
  * for a point, computes it with OpenMP inside, sends its payload back (one message:
  * row, status, then the payload of sweep_run.h) and thereby asks for the next; rank 0
- * answers -1 when none is left.  Rank 0 computes points too: it answers requests
- * between its own replicates (the ensemble's per-replicate callback, which runs in a
- * critical section, hence MPI_THREAD_SERIALIZED; with less, rank 0 only serves).  No
- * rank spins while it waits: pending requests are tested (MPI_Test / MPI_Iprobe) with
- * naps that grow from 50 us to 2 ms.  A point's numbers do not depend on where or
- * with how many threads it ran, and the file is written from the table in point
- * order, so it is byte-identical for any number of ranks and threads.
+ * answers -1 when none is left.  Rank 0's main thread only communicates (and
+ * journals); rank 0 computes points too, on a thread of its own that takes rows from
+ * the same queue, so MPI is called from one thread only (MPI_THREAD_FUNNELED; with
+ * less, rank 0 only serves).  No rank spins while it waits: pending requests are
+ * tested (MPI_Iprobe / MPI_Test) with naps that grow from 50 us to 2 ms -- blocking
+ * calls (MPI_Recv, MPI_Wait, even with mpi_yield_when_idle) keep a core busy, which
+ * on a node where ranks share cores halves the throughput (measured: see the report
+ * in tools/bench_sweep.sh).  A point's numbers do not depend on where or with how
+ * many threads it ran, and the file is written from the table in point order, so it
+ * is byte-identical for any number of ranks and threads.
  *
  * Journal (OUT.journal): app/checkpoint.c's record file, one record per finished
  * point (its table row), fdatasync'ed as it is appended; its header hash covers the
@@ -34,6 +37,7 @@
 #include <time.h>
 #include <unistd.h>
 #include <omp.h>
+#include <pthread.h>
 #include "../model/ensemble.h"
 #include "../model/neobay.h"
 #include "../model/sim.h"
@@ -119,8 +123,10 @@ typedef struct runner {
     /* MPI */
     int size, active;           /* ranks; workers not yet released */
     double *msg;                /* [2 + payload] */
+    pthread_mutex_t *mu;        /* guards next/done/status when rank 0 computes too */
     size_t msg_len;
     double waited;              /* seconds rank 0 napped */
+    int mine;                   /* points rank 0 computed */
 } runner;
 
 static double now_s(void)
@@ -136,6 +142,16 @@ static int next_row(runner *r)
     if (r->status) return -1;
     while (r->next < r->rows && r->done[r->next]) r->next++;
     return r->next < r->rows ? r->next++ : -1;
+}
+
+static void lock(runner *r)
+{
+    if (r->mu) pthread_mutex_lock(r->mu);
+}
+
+static void unlock(runner *r)
+{
+    if (r->mu) pthread_mutex_unlock(r->mu);
 }
 
 /* "1 min 5 s", "3 h 2 min": a duration for progress lines. */
@@ -175,7 +191,9 @@ static void progress(runner *r)
 static void row_done(runner *r, int row)
 {
     nb_err e;
+    lock(r);
     r->done[row] = 1;
+    unlock(r);
     r->n_done++;
     if (r->journal && (nb_ckpt_append(r->journal, r->table, row, &e) || nb_ckpt_sync(r->journal, &e))) {
         fprintf(stderr, "neobay: warning: %s; continuing without a journal\n", e.msg);
@@ -353,6 +371,54 @@ static void wait_gently(MPI_Request *req, double *waited)
     }
 }
 
+/* Rank 0's own computing: a thread of its own (MPI stays on the main thread). */
+typedef struct computer {
+    runner *r;
+    pthread_t thread;
+    int running;                /* under r->mu */
+    int *finished, n_finished;  /* rows done, not yet journaled (under r->mu) */
+} computer;
+
+static void *compute_rows(void *ud)
+{
+    computer *c = ud;
+    runner *r = c->r;
+    for (;;) {
+        lock(r);
+        int row = next_row(r);
+        unlock(r);
+        if (row < 0) break;
+        nb_err e;
+        uint64_t steps = 0;
+        int st = nb_sweep_point_run(r->sw, row_point(r, row), r->o->threads, NULL, NULL, r->table, row, &steps, &e);
+        lock(r);
+        if (st) fail_with(r, st, &e);
+        else c->finished[c->n_finished++] = row, r->mine++;
+        r->steps += steps;
+        unlock(r);
+    }
+    lock(r);
+    c->running = 0;
+    unlock(r);
+    return NULL;
+}
+
+/* Journal and report the rows rank 0's thread finished.  1 when there were any. */
+static int drain_finished(runner *r, computer *c)
+{
+    int rows[64], n = 0, any = 0;
+    do {
+        lock(r);
+        n = c->n_finished < 64 ? c->n_finished : 64;
+        memcpy(rows, c->finished + c->n_finished - n, (size_t)n * sizeof *rows);
+        c->n_finished -= n;
+        unlock(r);
+        for (int i = 0; i < n; i++) row_done(r, rows[i]);
+        any |= n > 0;
+    } while (n > 0);
+    return any;
+}
+
 /* Rank 0: answer one message from `src` (a result and a request, or a request) with
  * the next row, or -1 (then the worker is released). */
 static void serve_one(runner *r, int src, int count)
@@ -368,61 +434,63 @@ static void serve_one(runner *r, int src, int count)
         nb_err e;
         nb_err_set(&e, "rank %d failed at design point %d (%s); see its message above", src, row_point(r, row),
                    st == NB_ENOMEM ? "out of memory" : "error");
+        lock(r);
         fail_with(r, st == NB_EINVAL ? NB_EINVAL : NB_ENOMEM, &e);
+        unlock(r);
     }
+    lock(r);
     int next = next_row(r);
+    unlock(r);
     MPI_Send(&next, 1, MPI_INT, src, TAG_ASSIGN, MPI_COMM_WORLD);
     if (next < 0) r->active--;
 }
 
-/* Rank 0: answer every message waiting; with `block`, until every worker is
- * released, napping between looks. */
-static void serve(runner *r, int block)
+/* Rank 0 of `size`: hand out rows and collect results on this (the main) thread,
+ * napping when there is nothing to do; compute rows on a thread of its own when
+ * `compute`.  Returns when every worker is released and every row is in. */
+static int run_master(runner *r, int size, int compute)
 {
+    pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER;
+    computer c = {r, 0, 0, calloc((size_t)r->rows, sizeof(int)), 0};
+    nb_err e;
+    r->msg = malloc(r->msg_len * sizeof *r->msg);
+    if (!r->msg || !c.finished) fail_with(r, NB_ENOMEM, (nb_err_code(&e, NB_ENOMEM, "out of memory"), &e));
+    r->mu = &mu;
+    r->size = size;
+    r->active = size - 1;
+    r->t0 = r->last_print = now_s();
+    if (compute && !r->status) {
+        c.running = 1;
+        if (pthread_create(&c.thread, NULL, compute_rows, &c) != 0) c.running = 0;
+        else compute = 2;                                     /* joined below */
+    }
     long ns = NAP_MIN_NS;
-    while (r->active > 0) {
-        int flag = 0, count = 0;
+    for (;;) {
+        int flag = 0, count = 0, busy;
         MPI_Status st;
         MPI_Iprobe(MPI_ANY_SOURCE, TAG_RESULT, MPI_COMM_WORLD, &flag, &st);
         if (flag) {
             MPI_Get_count(&st, MPI_DOUBLE, &count);
             serve_one(r, st.MPI_SOURCE, count);
+        }
+        int drained = drain_finished(r, &c);
+        lock(r);
+        busy = c.running;
+        unlock(r);
+        if (!flag && !drained && !busy && r->active == 0) break;
+        if (flag || drained) {
             ns = NAP_MIN_NS;
             continue;
         }
-        if (!block) return;
         double t = now_s();
         nap(ns);
         r->waited += now_s() - t;
         if (ns < NAP_MAX_NS) ns *= 2;
     }
-}
-
-static void serve_cb(void *ud)
-{
-    serve(ud, 0);
-}
-
-/* Rank 0 of `size`: hand out rows, collect results, compute rows itself when it may
- * call MPI from its OpenMP threads (compute != 0). */
-static int run_master(runner *r, int size, int compute)
-{
-    r->msg = malloc(r->msg_len * sizeof *r->msg);
-    if (!r->msg) {
-        nb_err e;
-        nb_err_code(&e, NB_ENOMEM, "out of memory");
-        fail_with(r, NB_ENOMEM, &e);
-    }
-    r->size = size;
-    r->active = size - 1;
-    r->t0 = r->last_print = now_s();
-    while (compute && !r->status) {
-        serve(r, 0);
-        int row = next_row(r);
-        if (row < 0) break;
-        run_row(r, row, serve_cb, r);
-    }
-    serve(r, 1);
+    if (compute == 2) pthread_join(c.thread, NULL);
+    drain_finished(r, &c);
+    r->mu = NULL;
+    free(c.finished);
     return runner_finish(r, size, now_s() - r->t0);
 }
 
@@ -529,6 +597,8 @@ static int sweep_mpi(const nb_sweep_opts *o, int rank, int size, int thread_leve
         return worst;
     }
     runner r;
+    struct timespec tc0, tc1;
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &tc0);
     double cpu0 = cpu_seconds(), waited = 0, t0 = now_s();
     int mine = 0;
     if (rank == 0) code = runner_init(&r, sw, o);
@@ -542,17 +612,19 @@ static int sweep_mpi(const nb_sweep_opts *o, int rank, int size, int thread_leve
         return code;
     }
     if (rank == 0) {
-        code = run_master(&r, size, thread_level >= MPI_THREAD_SERIALIZED);
+        code = run_master(&r, size, thread_level >= MPI_THREAD_FUNNELED);
         if (code) fprintf(stderr, "neobay: error: %s\n", r.err.msg);
         waited = r.waited;
-        mine = -1;
+        mine = r.mine;
         runner_free(&r);
     } else {
         code = run_worker(sw, o, &waited, &mine);
     }
-    if (getenv("NB_SWEEP_STATS"))
-        fprintf(stderr, "neobay: rank %d: %.2f s, cpu %.2f s, napped %.2f s%s\n", rank, now_s() - t0,
-                cpu_seconds() - cpu0, waited, rank ? "" : " (rank 0 also writes)");
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &tc1);
+    if (getenv("NB_SWEEP_STATS"))           /* for measuring: what each rank did */
+        fprintf(stderr, "neobay: rank %d: %.2f s, cpu %.2f s (main thread %.2f s), napped %.2f s, %d points\n",
+                rank, now_s() - t0, cpu_seconds() - cpu0,
+                (double)(tc1.tv_sec - tc0.tv_sec) + 1e-9 * (double)(tc1.tv_nsec - tc0.tv_nsec), waited, mine);
     MPI_Allreduce(MPI_IN_PLACE, &code, 1, MPI_INT, MPI_MAX, MPI_COMM_WORLD);
     nb_sweep_free(sw);
     return code;
@@ -561,6 +633,21 @@ static int sweep_mpi(const nb_sweep_opts *o, int rank, int size, int thread_leve
 #endif /* NB_HAVE_MPI */
 
 /* ==== the command ======================================================================== */
+
+const char *nb_sweep_mpi_info(void)
+{
+#ifdef NB_HAVE_MPI
+    static char info[MPI_MAX_LIBRARY_VERSION_STRING + 64];
+    char lib[MPI_MAX_LIBRARY_VERSION_STRING] = "";
+    int len = 0;
+    MPI_Get_library_version(lib, &len);        /* callable before MPI_Init */
+    lib[strcspn(lib, ",\n")] = '\0';
+    snprintf(info, sizeof info, "built with MPI (%s)", lib);
+    return info;
+#else
+    return "built without MPI: mpirun would start independent copies";
+#endif
+}
 
 static int sweep_serial(const nb_sweep_opts *o)
 {
@@ -585,7 +672,7 @@ int nb_sweep_main(const nb_sweep_opts *o)
 #ifdef NB_HAVE_MPI
     if (under_mpi_launcher()) {
         int provided = MPI_THREAD_SINGLE, rank = 0, size = 1;
-        if (MPI_Init_thread(NULL, NULL, MPI_THREAD_SERIALIZED, &provided) != MPI_SUCCESS) {
+        if (MPI_Init_thread(NULL, NULL, MPI_THREAD_FUNNELED, &provided) != MPI_SUCCESS) {
             fprintf(stderr, "neobay: error: MPI_Init failed\n");
             return 1;
         }

@@ -133,6 +133,9 @@ typedef struct nb_sweep_opts {
  * input), after printing any error (rank 0, or the rank that failed). */
 int nb_sweep_main(const nb_sweep_opts *o);
 
+/* "built with MPI (Open MPI v4.1.4)" or "built without MPI: ...", for --help. */
+const char *nb_sweep_mpi_info(void);
+
 /* `neobay sweep ...` (argv[0] is "sweep"): the exit code. */
 int nb_cmd_sweep(int argc, char **argv);
 

@@ -12,8 +12,9 @@
 #
 # Needs root and Debian's slurm-wlm and munge packages (tools/deps.sh installs them).
 # The recipe (measured on Debian 12, Slurm 22.05, 2 cores):
-#   - munge: a private root-owned key (mode 0600), socket directory mode 0711, munged
-#     with --socket, --key-file, --log-file, --pid-file, --seed-file under DIR/munge;
+#   - munge: a private root-owned key (mode 0600), a socket directory of mode 0711
+#     (/tmp/neobay-munge.XXXXXX, removed by stop), munged with --socket, --key-file,
+#     --log-file, --pid-file, --seed-file (all but the socket under DIR/munge);
 #   - slurm.conf: SlurmUser/SlurmdUser root, auth/munge pointed at that socket,
 #     proctrack/linuxproc (proctrack/cgroup does not work in containers: jobs then
 #     report COMPLETED without having run), task/none, select/cons_tres with CR_Core,
@@ -39,16 +40,31 @@ stop_pid() {
     if kill -0 "$pid" 2>/dev/null; then
         kill -TERM "$pid" 2>/dev/null || true
         for _ in $(seq 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-        kill -0 "$pid" 2>/dev/null && kill -KILL "$pid" 2>/dev/null || true
+        if kill -0 "$pid" 2>/dev/null; then kill -KILL "$pid" 2>/dev/null || true; fi
     fi
     rm -f "$pidfile"
 }
 
 stop() {
-    # slurmd first (it reports to slurmctld), munged last (both use it).
+    # Jobs still running would leave slurmstepd processes behind: cancel this
+    # cluster's jobs first (best effort), then slurmd (it reports to slurmctld),
+    # slurmctld, and munged last (both use it).
+    if [ -s "$dir/run/slurmctld.pid" ] && kill -0 "$(cat "$dir/run/slurmctld.pid")" 2>/dev/null; then
+        SLURM_CONF="$dir/slurm.conf" timeout 10 scancel --user="$(id -un)" 2>/dev/null || true
+        for _ in $(seq 50); do
+            [ -z "$(SLURM_CONF="$dir/slurm.conf" timeout 5 squeue -h 2>/dev/null || true)" ] && break
+            sleep 0.2
+        done
+    fi
     stop_pid "$dir/run/slurmd.pid"
     stop_pid "$dir/run/slurmctld.pid"
     stop_pid "$dir/munge/munged.pid"
+    if [ -s "$dir/munge/socket-dir" ]; then
+        local sockdir
+        sockdir=$(cat "$dir/munge/socket-dir")
+        case "$sockdir" in /tmp/neobay-munge.*) rm -rf "$sockdir" ;; esac
+        rm -f "$dir/munge/socket-dir"
+    fi
 }
 
 fail() {
@@ -67,14 +83,19 @@ start() {
             { echo "local-slurm: error: $prog not found (install slurm-wlm and munge)" >&2; exit 1; }
     done
     [ "$(id -u)" = 0 ] || { echo "local-slurm: error: needs root (SlurmUser=root)" >&2; exit 1; }
-    mkdir -p "$dir"/{munge,munge-socket,run,log,state,spool}
-    chmod 0755 "$dir"
+    mkdir -p "$dir"/{munge,run,log,state,spool}
     chmod 0700 "$dir/munge"               # the key, the seed, the log, the pid file
-    chmod 0711 "$dir/munge-socket"        # clients need to reach the socket
     stop                                   # leftovers of an earlier start in DIR
+    # munged wants every directory above its socket searchable by all, which a
+    # private DIR (pytest's tmp is 0700) is not: the socket gets its own directory
+    # in /tmp (short paths too: a socket path has at most 107 bytes).
+    local sockdir
+    sockdir=$(mktemp -d /tmp/neobay-munge.XXXXXX)
+    chmod 0711 "$sockdir"
+    echo "$sockdir" > "$dir/munge/socket-dir"
 
     # ---- munge
-    local key="$dir/munge/munge.key" sock="$dir/munge-socket/munge.socket"
+    local key="$dir/munge/munge.key" sock="$sockdir/munge.socket"
     [ -s "$key" ] || mungekey --create --keyfile="$key"
     chown root:root "$key"
     chmod 0600 "$key"

@@ -35,6 +35,11 @@ MILESTONES = {
 }
 
 
+# Called with each path before it is opened (tools/figures.py uses it to name the
+# file when the HDF5 library itself crashes on a damaged one).
+on_open = None
+
+
 class NeobayFileError(Exception):
     """A results file that cannot be used.  str(error) is one line: 'PATH: problem'."""
 
@@ -62,6 +67,8 @@ def _h5(path):
     """Open path with h5py, read-only; NeobayFileError when it cannot be."""
     h5py, _ = _imports()
     path = os.fspath(path)
+    if on_open is not None:
+        on_open(path)
     if not os.path.exists(path):
         raise NeobayFileError(path, "no such file")
     if os.path.isdir(path):
@@ -75,6 +82,28 @@ def _h5(path):
         raise
     except Exception as e:          # h5py raises OSError, sometimes others
         raise NeobayFileError(path, f"damaged HDF5 file, cannot be opened ({_reason(e)})") from None
+
+
+class _checking:
+    """`with _checking(path) as f:` -- the file open with h5py; any failure inside the
+    block other than a NeobayFileError (HDF5 errors from a damaged file surface as
+    KeyError, OSError, RuntimeError ...) becomes a NeobayFileError naming the file."""
+
+    def __init__(self, path):
+        self.path = path
+
+    def __enter__(self):
+        self.f = _h5(self.path)
+        return self.f
+
+    def __exit__(self, et, e, tb):
+        try:
+            self.f.close()
+        except Exception:
+            pass
+        if e is None or isinstance(e, NeobayFileError) or not isinstance(e, Exception):
+            return False
+        raise NeobayFileError(self.path, f"damaged HDF5 file ({_reason(e)})") from None
 
 
 def _reason(e):
@@ -124,8 +153,7 @@ def _check_kind(path, f, want):
     if got == want:
         return
     if got is not None:
-        raise NeobayFileError(path, f"this is {_WHAT[got]}, not {_WHAT[want]}: open it "
-                              f"with {_OPENER[got]}()")
+        raise NeobayFileError(path, f"this is {_WHAT[got]}, not {_WHAT[want]}")
     if "neobay_version" not in f.attrs:
         raise NeobayFileError(path, f"not a neobay results file (no 'neobay_version' "
                               f"attribute); expected {_WHAT[want]}")
@@ -141,6 +169,9 @@ def _version(f):
 
 def _older(path, f, missing):
     """The error for a neobay file that lacks `missing` (a list of names)."""
+    if "neobay_version" not in f.attrs:
+        raise NeobayFileError(path, "no 'neobay_version' attribute: not written by this "
+                              "neobay (an older version or another program)")
     miss = ", ".join(f"'{m}'" for m in missing[:6]) + (" ..." if len(missing) > 6 else "")
     raise NeobayFileError(path, f"written by neobay {_version(f)}, it lacks {miss}: "
                           f"probably an older neobay's file; rewrite it with this build")
@@ -171,27 +202,23 @@ def _xr(path, group=None):
     return ds
 
 
-def _read_all(path, f):
-    """Read every dataset once, so damage shows now, not inside a figure."""
-    bad = []
-
-    def visit(name, obj):
-        if bad:
-            return
-        h5py, _ = _imports()
-        if isinstance(obj, h5py.Dataset):
-            try:
-                obj[()]
-            except Exception as e:
-                bad.append((name, e))
+def _read_all(path, g):
+    """Read every dataset directly in group g once, so damage shows now, naming the
+    dataset, not inside a figure.  (Subgroups -- /parameters, /panel, /events -- are
+    read only when asked for.)"""
+    h5py, _ = _imports()
     try:
-        f.visititems(visit)
+        items = [(k, g[k]) for k in g.keys()]
     except Exception as e:
         raise NeobayFileError(path, f"damaged HDF5 file ({_reason(e)})") from None
-    if bad:
-        name, e = bad[0]
-        raise NeobayFileError(path, f"damaged HDF5 file: dataset '{name}' cannot be read "
-                              f"({_reason(e)})")
+    for name, obj in items:
+        if not isinstance(obj, h5py.Dataset):
+            continue
+        try:
+            obj[()]
+        except Exception as e:
+            raise NeobayFileError(path, f"damaged HDF5 file: dataset '{name}' cannot be "
+                                  f"read ({_reason(e)})") from None
 
 
 # ---- run files ----------------------------------------------------------------------
@@ -221,11 +248,11 @@ def open_run(path):
     (replicate, time); <metric>_q over (quantile, time); p_<milestone> over year.
     Attributes of the file are ds.attrs, plus 'neobay_file' (the path) and
     'scenario' (the scenario's name)."""
-    with _h5(path) as f:
+    with _checking(path) as f:
         _check_kind(path, f, "run")
         missing = [k for k in ("time", "replicate") if k not in f]
         if "neobay_version" not in f.attrs:
-            missing.append("neobay_version (attribute)")
+            missing.append("neobay_version")
         nrep = f["replicate"].shape[0] if not missing else -1
         metrics = [k for k in f if getattr(f[k], "ndim", 0) == 2 and f[k].shape[0] == nrep]
         if not missing and "firms" not in f:
@@ -251,7 +278,7 @@ def open_parameters(path):
     """The /parameters group of a run file as a pandas DataFrame indexed by parameter
     name (unit, default, min, max, description, source, and the value at the first
     month)."""
-    with _h5(path) as f:
+    with _checking(path) as f:
         _check_kind(path, f, "run")
         if "parameters" not in f:
             _older(path, f, ["/parameters"])
@@ -325,7 +352,7 @@ def open_compare(path):
     extra_public_spend and cost_per_unicorn / cost_per_listing / cost_per_firm (RMB;
     NaN when the impact's 90% interval includes zero).  attrs base_scenario and
     policy_scenario name the two runs."""
-    with _h5(path) as f:
+    with _checking(path) as f:
         _check_kind(path, f, "compare")
         impacts = [k for k in f if k.endswith("_impact")]
         missing = [k for k in ("time", "replicate") if k not in f]
@@ -408,7 +435,7 @@ def open_sweep(path):
     time: design(point, factor) in parameter units (or design_unit on [0, 1]),
     <metric>_mean(point, time), <metric>_q(point, quantile, time).  The /sensitivity
     group, when there, is read by open_sensitivity."""
-    with _h5(path) as f:
+    with _checking(path) as f:
         _check_kind(path, f, "sweep")
         missing = [k for k in ("point", "factor", "time") if k not in f]
         if "design" not in f and "design_unit" not in f:
@@ -429,7 +456,7 @@ def open_sensitivity(path):
     """The /sensitivity group of a sweep file (neobay sensitivity) as an
     xarray.Dataset over factor, output (metric@year) and bound (lo, hi): S1, ST and
     their intervals for a Sobol analysis, mu_star, mu, sigma for a Morris one."""
-    with _h5(path) as f:
+    with _checking(path) as f:
         _check_kind(path, f, "sweep")
         if "sensitivity" not in f:
             raise NeobayFileError(path, "has no /sensitivity group: run `neobay "
@@ -479,14 +506,14 @@ def open_posterior(path):
     parameter); the fit table is read from the file's /fit group or root variables
     over `target` when it has one."""
     import pandas as pd
-    with _h5(path) as f:
+    with _checking(path) as f:
         _check_kind(path, f, "posterior")
         _read_all(path, f)
         groups = [k for k in f if hasattr(f[k], "keys")]
     ds = _xr(path)
     pv = _find(ds, ("particles", "theta", "posterior", "value"))
     if pv is None or "parameter" not in pv.dims:
-        with _h5(path) as f:
+        with _checking(path) as f:
             _older(path, f, ["particles(particle, parameter)"])
     if "generation" in pv.dims:
         pv = pv.isel(generation=-1)

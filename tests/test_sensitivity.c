@@ -444,6 +444,7 @@ static void test_file_sobol(void **state)
     nb_sens_opts o = {NULL, 0, NULL, 0, 200, 1};
     nb_err e;
     assert_int_equal(nb_sensitivity_file(s->path, &o, devnull, &e), NB_OK);
+    assert_int_equal(H5Fget_obj_count(H5F_OBJ_ALL, H5F_OBJ_ALL), 0);   /* nothing left open */
     hsize_t d[3];
     double *s1 = read_group(s->path, "S1", 2, d);
     assert_non_null(s1);
@@ -568,6 +569,7 @@ static void test_file_refusals(void **state)
     assert_non_null(strstr(e.msg, "not a neobay sweep file"));
     unlink(s->path);
     assert_int_equal(nb_sensitivity_file(s->path, &o, devnull, &e), NB_EINVAL);
+    assert_int_equal(H5Fget_obj_count(H5F_OBJ_ALL, H5F_OBJ_ALL), 0);
     fclose(devnull);
 }
 

@@ -20,6 +20,9 @@ have_py xarray      || need="$need python3-xarray"
 have_py pandas      || need="$need python3-pandas"
 have_py matplotlib  || need="$need python3-matplotlib"
 have_py pytest      || need="$need python3-pytest"
+# For tests/e2e/test_slurm.py (a private single-node cluster, cluster/local-slurm.sh).
+command -v slurmctld >/dev/null 2>&1 || [ -x /usr/sbin/slurmctld ] || need="$need slurm-wlm"
+command -v munged >/dev/null 2>&1 || [ -x /usr/sbin/munged ] || need="$need munge"
 [ -z "$need" ] && exit 0
 echo "deps.sh: installing:$need"
 if [ "$(id -u)" != 0 ]; then

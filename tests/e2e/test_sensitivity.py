@@ -8,7 +8,6 @@ exit 2 and one line, leaving the file as it was.  A last test runs the command o
 real saltelli sweep when `neobay sweep` is there."""
 import math
 import pathlib
-import shutil
 import subprocess
 
 import h5py
@@ -287,23 +286,72 @@ def test_help(neobay):
     assert "sensitivity" in sh([neobay, "--help"]).stdout
 
 
-SMALL = ["scenarios/sweeps/small-saltelli.yaml", "scenarios/sweeps/saltelli.yaml"]
+DATA = pathlib.Path(__file__).resolve().parents[1] / "data" / "sweeps"
 
 
-def test_on_a_real_sweep(neobay, root, tmp_path):
-    """The command on what `neobay sweep` writes (skipped until the engine and a
-    small saltelli sweep are there)."""
+@pytest.fixture(scope="module")
+def real(neobay, root, tmp_path_factory):
+    """What `neobay sweep` writes, for a tiny saltelli and a tiny morris sweep
+    (tests/data/sweeps, the baseline to 2025-12) and the shipped lhs example."""
     if sh([neobay, "sweep", "--help"]).returncode != 0:
         pytest.skip("`neobay sweep` is not built yet")
-    sweep = next((root / p for p in SMALL if (root / p).exists()), None)
-    if sweep is None:
-        pytest.skip("no small saltelli sweep under scenarios/sweeps/")
-    out = tmp_path / "sweep.h5"
-    r = sh([neobay, "sweep", str(sweep), "-o", str(out), "-q"], cwd=root)
+    out = tmp_path_factory.mktemp("real")
+    files = {}
+    for name, sweep in (("saltelli", DATA / "tiny-saltelli.yaml"),
+                        ("morris", DATA / "tiny-morris.yaml"),
+                        ("lhs", root / "scenarios" / "sweeps" / "small.yaml")):
+        if not sweep.exists():
+            continue
+        r = sh([neobay, "sweep", str(sweep), "-o", str(out / f"{name}.h5"), "-q"], cwd=root)
+        assert r.returncode == 0, r.stderr
+        files[name] = out / f"{name}.h5"
+    return files
+
+
+def test_real_saltelli_sweep(neobay, real):
+    """Defaults come from the sweep's outputs (firms, listed at December 2025)."""
+    path = real["saltelli"]
+    r = sh([neobay, "sensitivity", str(path), "-b", "200"])
     assert r.returncode == 0, r.stderr
-    r = sh([neobay, "sensitivity", str(out), "-b", "200"], cwd=root)
-    assert r.returncode == 0, r.stderr
-    ds = xr.open_dataset(out, engine="h5netcdf", group="sensitivity")
-    assert set(ds.S1.dims) == {"factor", "output"}
-    assert ds.sizes["factor"] == xr.open_dataset(out, engine="h5netcdf").sizes["factor"]
+    assert "firms@2025" in r.stdout and "listed@2025" in r.stdout
+    ds = xr.open_dataset(path, engine="h5netcdf", group="sensitivity")
+    root_ds = xr.open_dataset(path, engine="h5netcdf")
+    assert list(ds.output.values) == ["firms@2025", "listed@2025"]
+    assert list(ds.factor.values) == list(root_ds.factor.values)
+    assert ds.S1.dims == ("factor", "output") and ds.attrs["seed"] == root_ds.attrs["seed"]
+    # firms varies over this design: its total indices are finite and not negative.
+    st = ds.ST.sel(output="firms@2025").values
+    assert np.all(np.isfinite(st)) and np.all(st >= 0)
+    # The outcome analysed is the sweep's mean at December 2025.
+    y = root_ds.firms_mean.sel(time="2025-12-01").values
+    assert ds.outcome_mean.sel(output="firms@2025") == pytest.approx(y.mean(), rel=1e-12)
     ds.close()
+    root_ds.close()
+
+
+def test_real_morris_sweep(neobay, real):
+    path = real["morris"]
+    r = sh([neobay, "sensitivity", str(path), "-b", "100", "--metric", "firms"])
+    assert r.returncode == 0, r.stderr
+    with h5py.File(path, "r") as f:
+        u = f["design_unit"][()]
+        mf = f["morris_factor"][()].reshape(-1)
+        y = f["firms_mean"][:, -1]
+        ms = f["sensitivity/mu_star"][:, 0]
+        mu = f["sensitivity/mu"][:, 0]
+    k = u.shape[1]
+    ee = [[] for _ in range(k)]
+    for t in range(len(mf) // k):
+        for j in range(k):
+            p = t * (k + 1) + j
+            i = mf[t * k + j]
+            ee[i].append((y[p + 1] - y[p]) / (u[p + 1, i] - u[p, i]))
+    np.testing.assert_allclose(ms, [np.mean(np.abs(e)) for e in ee], rtol=1e-12)
+    np.testing.assert_allclose(mu, [np.mean(e) for e in ee], rtol=1e-12, atol=1e-9)
+
+
+def test_real_lhs_sweep_refused(neobay, real):
+    if "lhs" not in real:
+        pytest.skip("scenarios/sweeps/small.yaml is not there")
+    msg = one_line_error(sh([neobay, "sensitivity", str(real["lhs"])]))
+    assert "needs a saltelli or morris design" in msg and "'lhs'" in msg
