@@ -532,8 +532,8 @@ static int w_rounds(nb_h5w *w, hid_t events, const nb_panel *p)
                (col_attrs){"1", "kind of financing", "融资类型(股权融资/拨投结合/贷款)",
                            "round grant loan", 0}) ||
          w_col(&c, "round", H5T_STD_I16LE, U8, t->round,
-               (col_attrs){"1", "priced market rounds raised so far, this one included",
-                           "已完成市场化融资轮次(含本轮)", NULL, 0}) ||
+               (col_attrs){"1", "priced market rounds raised so far (this one included when kind = round)",
+                           "已完成市场化融资轮次(股权融资含本轮)", NULL, 0}) ||
          w_col(&c, "amount", H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, t->amount,
                (col_attrs){"RMB", "money raised or lent", "融资或贷款金额", NULL, 0}) ||
          w_col(&c, "pre_money", H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, t->pre,

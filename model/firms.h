@@ -16,7 +16,7 @@ enum nb_sector { NB_SEC_ENERGY, NB_SEC_ROBOTICS, NB_SEC_LIFE, NB_SEC_IC, NB_SEC_
 enum nb_exit_kind { NB_EX_FAILED = 0, NB_EX_ACQUIRED = 1, NB_EX_RELOCATED = 2 };
 
 enum nb_firm_flag {
-    NB_FL_FUNDED = 1u,      /* has raised a priced round */
+    NB_FL_FUNDED = 1u,      /* has raised equity: a priced round or a grant-to-equity */
     NB_FL_LISTED = 2u,
     NB_FL_HIGHTECH = 4u,
     NB_FL_GAZELLE = 8u,     /* as of the last January */
@@ -34,7 +34,7 @@ typedef struct nb_firms {
     float *quality;         /* latent quality, standard normal at birth */
     float *hmul;            /* exit-hazard multiplier exp(-exit.quality_effect*quality) */
     float *gmul;            /* monthly growth multiplier from quality and size (each January) */
-    float *rmul;            /* round-probability multiplier exp(quality/2) */
+    float *rmul;            /* exp(funding.quality_effect * quality): rounds, seed value, start revenue */
     float *prio;            /* fixed queue priority in [0,1): incubation and space places */
     float *revenue;         /* annualised revenue, RMB/year (0 in pre-incubation) */
     float *valuation;       /* RMB */

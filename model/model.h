@@ -159,14 +159,16 @@ static inline __attribute__((always_inline)) void tally_firm(const nb_sim *s, nb
     int st = f->stage[i], age = k - f->birth[i];
     double val = f->valuation[i], rev = f->revenue[i];
     /* Public demand adds revenue while it is paid (it does not compound). */
+    double boost = 0.0;
     if ((fg & NB_FL_HIGHTECH) && (st == NB_STARTUP || st == NB_BACKBONE)) {
         t->proc_base += rev;
-        rev *= 1.0 + d->proc_boost;
+        boost += d->proc_boost;
     }
     if (st >= NB_BACKBONE) {
-        t->ovs_base += f->revenue[i];
-        rev *= 1.0 + d->ovs_boost;
+        t->ovs_base += rev;
+        boost += d->ovs_boost;
     }
+    rev *= 1.0 + boost;
     double emp = rev * d->per_head;
     t->stage[st]++;
     t->v1e8 += val >= 1e8;

@@ -3,9 +3,9 @@
  * Time point 0 is the initial population, recorded as is.  Each later month k:
  *   1. policy_month     the month's parameters (schedules, fired rules), budgets
  *                       under the special fund, and every derived rate
- *   2. capital_alliance commitments, calls, scarcity of dry powder
- *   2b firms_january    in January, before the firms move: gazelle status from the
+ *   2. firms_january    in January, before the firms move: gazelle status from the
  *                       December revenues, size effect, valuation reversion
+ *   2b capital_alliance commitments, calls, scarcity of dry powder
  *   3. firms_step       each firm: exit, cash, graduation, growth, stage,
  *                       certification, credit, round / grant / listing; each
  *                       survivor is tallied for the month's metrics as it passes

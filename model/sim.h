@@ -23,7 +23,7 @@ typedef struct nb_event {
     int kind;               /* nb_event_kind */
     int k;                  /* time point (month start+k) */
     uint64_t eid;           /* the firm */
-    int round;              /* rounds raised including this one (rounds, grants) */
+    int round;              /* market rounds so far, this one included for NB_EV_ROUND */
     int investor;           /* nb_investor */
     int exit_kind;          /* nb_exit_kind (exits) */
     double amount;          /* money raised or lent, RMB */
