@@ -1016,7 +1016,7 @@ static int rule_if(const nb_src *s, const char *rpath, struct fy_node *k, struct
     const char *text, *why;
     nb_fields f;
     nb_loc at;
-    int which;
+    int which = 0;
     snprintf(path, sizeof path, "%.24s.if", rpath);
     int rc = read_fields(s, path, node_loc(k), v, &part_if, &f);
     if (rc) return rc;
@@ -1084,7 +1084,7 @@ static int rule_then(const nb_src *s, const char *rpath, struct fy_node *k, stru
     const char *text, *why;
     nb_fields f;
     nb_loc at;
-    int which, id = 0;
+    int which = 0, id = 0;
     snprintf(path, sizeof path, "%.24s.then", rpath);
     int rc = read_fields(s, path, node_loc(k), v, &part_then, &f);
     if (rc) return rc;
@@ -1543,7 +1543,7 @@ static const char *origin_from(const nb_origin *o, char *buf, size_t n)
 {
     char w[1100];
     if (!o->file) snprintf(buf, n, "the default");
-    else snprintf(buf, n, "from %s", origin_where(o, w, sizeof w));
+    else snprintf(buf, n, "from %.*s", (int)(n > 6 ? n - 6 : 0), origin_where(o, w, sizeof w));
     return buf;
 }
 
