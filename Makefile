@@ -124,6 +124,8 @@ test-py: $(BUILD)/neobay
 bench: deps
 	@$(MAKE) --no-print-directory all $(BUILD)/tools/bench
 	$(BUILD)/tools/bench
+	sh tools/bench_sweep.sh $(BUILD)/neobay
+	@if [ -f tools/bench_calibrate.sh ]; then sh tools/bench_calibrate.sh $(BUILD)/neobay; fi
 
 $(BUILD)/tools/bench: $(BUILD)/tools/bench.o $(BUILD)/libneobay.a
 	$(CC) $(ALL_CFLAGS) $^ -o $@ $(LDFLAGS) $(LIBS)
