@@ -349,7 +349,6 @@ typedef struct sw_ctx {
     char *title[3];                          /* title, title_zh, description (owned) */
     int first[NB_NPARAMS];                   /* line each factor was given at */
     sw_loc f_at[NB_SWEEP_MAX_FACTORS];       /* where each factor's value is */
-    sw_loc replicates_at;
 } sw_ctx;
 
 /* "FILE:LINE:COL: key 'KEY': WHAT" (no key part when key is NULL); returns NB_EINVAL. */
@@ -517,11 +516,9 @@ static int read_sizes(sw_ctx *c)
                         design_names[sw->design]);
     }
     sw->replicates = (int)sw->base->ps.p[NB_P_run_replicates].value[0];
-    c->replicates_at = (sw_loc){0, 0};
     if (c->key[K_REPLICATES]) {
         if ((rc = top_int(c, K_REPLICATES, 1, 1000000, &v))) return rc;
         sw->replicates = (int)v;
-        c->replicates_at = key_at(c, K_REPLICATES);
     }
     sw->seed = 1;
     if (c->key[K_SEED]) {

@@ -35,6 +35,18 @@ static char *dup_str(const char *s)
     return d;
 }
 
+nb_results *nb_sweep_table_alloc(int rows, int len, int start)
+{
+    nb_results *t = rows > 0 && len > 0 ? calloc(1, sizeof *t) : NULL;
+    if (!t) return NULL;
+    *t = (nb_results){rows, len, start, calloc((size_t)NB_NMETRICS * rows * len, sizeof(double)), NULL};
+    if (!t->series) {
+        free(t);
+        return NULL;
+    }
+    return t;
+}
+
 /* ==== meta ============================================================================ */
 
 void nb_sweep_meta_free(nb_sweep_meta *mt)
@@ -103,7 +115,7 @@ int nb_sweep_meta_init(nb_sweep_meta *mt, const nb_sweep *sw, int k, int n)
     mt->hash = sw->hash;
     mt->design = sw->design;
     mt->points = sw->points;
-    mt->levels = sw->levels;
+    mt->levels = sw->design == NB_DESIGN_MORRIS ? sw->levels : 0;
     mt->n_points = sw->n_points;
     mt->replicates = sw->replicates;
     mt->full_series = sw->full_series;
@@ -591,7 +603,7 @@ int nb_sweep_h5_merge(const char *out, const char *const *paths, int n, nb_err *
     if (!rc && mt.n_points < sh[0].n)
         rc = nb_err_set(e, "%s: %" PRId64 " shards for %d points", sh[0].path, sh[0].n, mt.n_points);
     if (!rc) {
-        table = nb_results_alloc(mt.n_points, nb_sweep_row_len(mt.n_time, mt.replicates, mt.full_series), mt.start);
+        table = nb_sweep_table_alloc(mt.n_points, nb_sweep_row_len(mt.n_time, mt.replicates, mt.full_series), mt.start);
         if (!table) rc = nb_err_code(e, NB_ENOMEM, "out of memory (%d points)", mt.n_points);
     }
     for (int i = 0; !rc && i < n; i++) rc = shard_rows(&sh[i], &mt, table, e);

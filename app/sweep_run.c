@@ -272,7 +272,7 @@ static int runner_init(runner *r, const nb_sweep *sw, const nb_sweep_opts *o)
         return nb_err_set(&r->err, "--shard %d/%d: the sweep has only %d points, so shard %d has none; use at most %d shards",
                           o->shard_k, o->shard_n, sw->n_points, o->shard_k, sw->n_points), EXIT_BAD;
     int len = nb_sweep_row_len(nb_paramset_months(&sw->base->ps), sw->replicates, sw->full_series);
-    r->table = nb_results_alloc(r->rows, len, nb_paramset_start(&sw->base->ps));
+    r->table = nb_sweep_table_alloc(r->rows, len, nb_paramset_start(&sw->base->ps));
     r->done = calloc((size_t)r->rows, 1);
     r->msg_len = 2 + (size_t)NB_NMETRICS * len;
     if (!r->table || !r->done) return nb_err_code(&r->err, NB_ENOMEM, "out of memory (a table of %d points)", r->rows), 1;
@@ -452,9 +452,11 @@ static int run_master(runner *r, int size, int compute)
 {
     pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER;
     computer c = {r, 0, 0, calloc((size_t)r->rows, sizeof(int)), 0};
-    nb_err e;
     r->msg = malloc(r->msg_len * sizeof *r->msg);
-    if (!r->msg || !c.finished) fail_with(r, NB_ENOMEM, (nb_err_code(&e, NB_ENOMEM, "out of memory"), &e));
+    if (!r->msg || !c.finished) {               /* without them no worker can be answered */
+        fprintf(stderr, "neobay: error: rank 0: out of memory\n");
+        MPI_Abort(MPI_COMM_WORLD, 1);
+    }
     r->mu = &mu;
     r->size = size;
     r->active = size - 1;
@@ -499,12 +501,13 @@ static int run_worker(const nb_sweep *sw, const nb_sweep_opts *o, double *waited
 {
     int len = nb_sweep_row_len(nb_paramset_months(&sw->base->ps), sw->replicates, sw->full_series);
     size_t msg_len = 2 + (size_t)NB_NMETRICS * len;
-    nb_results *one = nb_results_alloc(1, len, nb_paramset_start(&sw->base->ps));
     double *msg = malloc(msg_len * sizeof *msg);
+    /* A one-row table over the message's payload: points are computed in place. */
+    nb_results one = {1, len, nb_paramset_start(&sw->base->ps), msg ? msg + 2 : NULL, NULL};
     double hdr[2] = {-1, NB_OK};
     int code = 0, row = -1;
     MPI_Request req;
-    if (!one || !msg) {
+    if (!msg) {
         int rank;
         MPI_Comm_rank(MPI_COMM_WORLD, &rank);
         fprintf(stderr, "neobay: error: rank %d: out of memory\n", rank);
@@ -518,7 +521,7 @@ static int run_worker(const nb_sweep *sw, const nb_sweep_opts *o, double *waited
         if (row < 0) break;
         nb_err e;
         int point = nb_sweep_row_point(row, o->shard_k, o->shard_n);
-        int st = code ? NB_ENOMEM : nb_sweep_point_run(sw, point, o->threads, NULL, NULL, one, 0, NULL, &e);
+        int st = code ? NB_ENOMEM : nb_sweep_point_run(sw, point, o->threads, NULL, NULL, &one, 0, NULL, &e);
         if (st && !code) {
             int rank;
             MPI_Comm_rank(MPI_COMM_WORLD, &rank);
@@ -531,14 +534,12 @@ static int run_worker(const nb_sweep *sw, const nb_sweep_opts *o, double *waited
         if (!st) {
             msg[0] = row;
             msg[1] = NB_OK;
-            memcpy(msg + 2, one->series, (size_t)NB_NMETRICS * len * sizeof *msg);   /* [m][len] */
             count = (int)msg_len;
             (*n_points)++;
         }
         MPI_Isend(st ? hdr : msg, count, MPI_DOUBLE, 0, TAG_RESULT, MPI_COMM_WORLD, &req);
         wait_gently(&req, waited);
     }
-    nb_results_free(one);
     free(msg);
     return code;
 }
@@ -681,6 +682,15 @@ int nb_sweep_main(const nb_sweep_opts *o)
         int code = size > 1 ? sweep_mpi(o, rank, size, provided) : sweep_serial(o);
         MPI_Finalize();
         return code;
+    }
+#endif
+#ifndef NB_HAVE_MPI
+    const char *np = getenv("OMPI_COMM_WORLD_SIZE") ? getenv("OMPI_COMM_WORLD_SIZE") : getenv("PMI_SIZE");
+    if (np && atoi(np) > 1) {
+        fprintf(stderr, "neobay: error: started as one of %s MPI ranks, but this neobay is built without MPI "
+                "(every rank would run the whole sweep): rebuild it with MPI (libopenmpi-dev, then make) or "
+                "run it without mpirun\n", np);
+        return EXIT_BAD;
     }
 #endif
     const char *ntasks = getenv("SLURM_NTASKS");

@@ -72,6 +72,10 @@ static inline int nb_sweep_row_point(int i, int k, int n)
     return n <= 0 ? i : k + i * n;
 }
 
+/* A table of `rows` rows of `len` doubles per metric (zeroed; no quantile block:
+ * quant is NULL), or NULL when memory runs out.  Free with nb_results_free. */
+nb_results *nb_sweep_table_alloc(int rows, int len, int start);
+
 /* Run design point `point` of sw as an ensemble of sw->replicates replicates with
  * `threads` OpenMP threads (<= 0: OpenMP's default) and store its payload in row
  * `row` of table (n_time must be nb_sweep_row_len of the base's months).  on_rep (may
