@@ -26,6 +26,8 @@
 #include <strings.h>
 #include <sys/stat.h>
 #include <libfyaml.h>
+#include "strbuf.h"
+#include "../model/textdist.h"
 #include "../model/metrics.h"
 #include "../model/neobay.h"
 #include "scenario.h"
@@ -126,28 +128,6 @@ static const char *type_note(int id, char *buf, size_t n)
     return buf;
 }
 
-/* Optimal string alignment distance of a and b (Levenshtein, a swap of two neighbours
- * counting as one edit), capped at 63 characters each (keys are short). */
-static int edit_distance(const char *a, const char *b)
-{
-    int la = (int)strlen(a), lb = (int)strlen(b);
-    if (la > 63) la = 63;
-    if (lb > 63) lb = 63;
-    int d[64][64];
-    for (int i = 0; i <= la; i++) d[i][0] = i;
-    for (int j = 0; j <= lb; j++) d[0][j] = j;
-    for (int i = 1; i <= la; i++)
-        for (int j = 1; j <= lb; j++) {
-            int c = d[i - 1][j - 1] + (a[i - 1] != b[j - 1]);
-            int del = d[i - 1][j] + 1, ins = d[i][j - 1] + 1;
-            int x = c < del ? (c < ins ? c : ins) : (del < ins ? del : ins);
-            if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] && d[i - 2][j - 2] + 1 < x)
-                x = d[i - 2][j - 2] + 1;
-            d[i][j] = x;
-        }
-    return d[la][lb];
-}
-
 /* Index of the word of words[0..n) closest to `key`, for a did-you-mean hint: within
  * a third of the key's length (as nb_registry_suggest), or one the key (3 characters
  * or more) begins; -1 when none is close. */
@@ -155,7 +135,7 @@ static int suggest_word(const char *key, const char *const *words, int n)
 {
     int best = -1, bestd = 1 << 30, len = (int)strlen(key);
     for (int i = 0; i < n; i++) {
-        int d = edit_distance(key, words[i]);
+        int d = nb_edit_distance(key, words[i]);
         if (d < bestd) { bestd = d; best = i; }
     }
     if (best >= 0 && bestd * 3 <= len + 3) return best;
@@ -772,7 +752,7 @@ static int unknown_key(const nb_src *s, const char *path, nb_loc at, struct fy_n
 {
     char group[NB_KEY_MAX], probe[2 * NB_KEY_MAX], sg[NB_KEY_MAX], list[512];
     bool dotted = strchr(path, '.') != NULL, map = v && fy_node_is_mapping(v);
-    if (!dotted && edit_distance(path, "rules") <= 1)
+    if (!dotted && nb_edit_distance(path, "rules") <= 1)
         return src_fail(s, at, path, "unknown key; did you mean 'rules'?");
     group_of(path, group, sizeof group);
     if (group_first(group) >= 0 || (!dotted && !map)) {
@@ -1693,48 +1673,6 @@ int nb_scenario_validate(const nb_scenario *sc, nb_err *e)
 
 /* ==== to_yaml ====================================================================== */
 
-typedef struct nb_buf {          /* a growing string; oom set once an append failed */
-    char *s;
-    size_t len, cap;
-    bool oom;
-} nb_buf;
-
-/* Append printf-style text to b (nothing once memory ran out). */
-static void buf_printf(nb_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void buf_printf(nb_buf *b, const char *fmt, ...)
-{
-    if (b->oom) return;
-    va_list ap;
-    va_start(ap, fmt);
-    int n = vsnprintf(b->s ? b->s + b->len : NULL, b->s ? b->cap - b->len : 0, fmt, ap);
-    va_end(ap);
-    if (n < 0) { b->oom = true; return; }
-    if (b->s && b->len + (size_t)n < b->cap) { b->len += (size_t)n; return; }
-    size_t cap = b->cap ? b->cap : 4096;
-    while (cap <= b->len + (size_t)n) cap *= 2;
-    char *s = realloc(b->s, cap);
-    if (!s) { b->oom = true; return; }
-    b->s = s;
-    b->cap = cap;
-    va_start(ap, fmt);
-    vsnprintf(b->s + b->len, b->cap - b->len, fmt, ap);
-    va_end(ap);
-    b->len += (size_t)n;
-}
-
-/* Append text as a YAML double-quoted string. */
-static void buf_quoted(nb_buf *b, const char *text)
-{
-    buf_printf(b, "\"");
-    for (const unsigned char *p = (const unsigned char *)text; *p; p++) {
-        if (*p == '"' || *p == '\\') buf_printf(b, "\\%c", *p);
-        else if (*p == '\n') buf_printf(b, "\\n");
-        else if (*p == '\t') buf_printf(b, "\\t");
-        else if (*p < 0x20 || *p == 0x7f) buf_printf(b, "\\x%02x", *p);
-        else buf_printf(b, "%c", *p);
-    }
-    buf_printf(b, "\"");
-}
 
 /* Append the value of parameter id: a scalar, or a flow mapping for a schedule.
  * human: the same for readers (money in 万/亿), for a comment. */
@@ -1746,16 +1684,16 @@ static void yaml_value(nb_buf *b, nb_buf *human, const nb_scenario *sc, int id)
     if (s->n == 0) {
         fmt_plain(t, s->value[0], v, sizeof v);
         fmt_human(t, s->value[0], h, sizeof h);
-        buf_printf(b, "%s", v);
-        buf_printf(human, "%s", h);
+        nb_buf_printf(b, "%s", v);
+        nb_buf_printf(human, "%s", h);
         return;
     }
     for (int k = 0; k < s->n; k++) {
         nb_month_format(s->month[k], m);
         fmt_plain(t, s->value[k], v, sizeof v);
         fmt_human(t, s->value[k], h, sizeof h);
-        buf_printf(b, "%s%s: %s%s", k ? ", " : "{", m, v, k + 1 == s->n ? "}" : "");
-        buf_printf(human, "%s%s: %s%s", k ? ", " : "{", m, h, k + 1 == s->n ? "}" : "");
+        nb_buf_printf(b, "%s%s: %s%s", k ? ", " : "{", m, v, k + 1 == s->n ? "}" : "");
+        nb_buf_printf(human, "%s%s: %s%s", k ? ", " : "{", m, h, k + 1 == s->n ? "}" : "");
     }
 }
 
@@ -1773,11 +1711,11 @@ static void yaml_param(nb_buf *b, const nb_scenario *sc, int id)
         char where[1100], shown[1100];
         origin_where(o, where, sizeof where);
         int width = (int)strlen(leaf) + 4 + (int)val.len;
-        buf_printf(b, "  %s: %s", leaf, val.s);
+        nb_buf_printf(b, "  %s: %s", leaf, val.s);
         if (differ || o->file)
-            buf_printf(b, "%*s# %s%s%s", width < 40 ? 40 - width : 1, "", differ ? human.s : "",
+            nb_buf_printf(b, "%*s# %s%s%s", width < 40 ? 40 - width : 1, "", differ ? human.s : "",
                        differ && o->file ? "; " : "", o->file ? show(where, shown, sizeof shown) : "");
-        buf_printf(b, "\n");
+        nb_buf_printf(b, "\n");
     }
     free(val.s);
     free(human.s);
@@ -1787,22 +1725,22 @@ static void yaml_param(nb_buf *b, const nb_scenario *sc, int id)
 static void yaml_head(nb_buf *b, const nb_scenario *sc)
 {
     char shown[1100];
-    buf_printf(b, "# neobay %s scenario '%s', fully resolved: every parameter, defaults included.\n",
+    nb_buf_printf(b, "# neobay %s scenario '%s', fully resolved: every parameter, defaults included.\n",
                NB_VERSION, show(sc->name, shown, sizeof shown));
     for (int i = 0; i < sc->n_files; i++)
-        buf_printf(b, "# %s %s\n", i ? "  which extends" : "Read from", show(sc->files[i], shown, sizeof shown));
-    buf_printf(b, "# A comment after a value gives it in 万/亿 and names the file:line:col it was set\n"
+        nb_buf_printf(b, "# %s %s\n", i ? "  which extends" : "Read from", show(sc->files[i], shown, sizeof shown));
+    nb_buf_printf(b, "# A comment after a value gives it in 万/亿 and names the file:line:col it was set\n"
                   "# at; values without one are registry defaults.  Money is in RMB (yuan).\n");
-    buf_printf(b, "name: ");
-    buf_quoted(b, sc->name);
+    nb_buf_printf(b, "name: ");
+    nb_buf_quoted(b, sc->name);
     const char *keys[] = {"title", "title_zh", "description"};
     const char *vals[] = {sc->title, sc->title_zh, sc->description};
     for (int i = 0; i < 3; i++) {
         if (!vals[i]) continue;
-        buf_printf(b, "\n%s: ", keys[i]);
-        buf_quoted(b, vals[i]);
+        nb_buf_printf(b, "\n%s: ", keys[i]);
+        nb_buf_quoted(b, vals[i]);
     }
-    buf_printf(b, "\n");
+    nb_buf_printf(b, "\n");
 }
 
 /* Append one line of a rule ("  - " before the first, "    " before the others) with
@@ -1812,10 +1750,10 @@ static void yaml_rule_line(nb_buf *b, bool first, const char *text, const char *
     int width = 4;                       /* columns: a CJK character (3 bytes) takes 2 */
     for (const unsigned char *p = (const unsigned char *)text; *p; p++)
         width += (*p & 0xC0) == 0x80 ? 0 : (*p & 0xF0) == 0xE0 ? 2 : 1;
-    buf_printf(b, "%s%s", first ? "  - " : "    ", text);
+    nb_buf_printf(b, "%s%s", first ? "  - " : "    ", text);
     if (*c1 || *c2)
-        buf_printf(b, "%*s# %s%s%s", width < 60 ? 60 - width : 1, "", c1, *c1 && *c2 ? "; " : "", c2);
-    buf_printf(b, "\n");
+        nb_buf_printf(b, "%*s# %s%s%s", width < 60 ? 60 - width : 1, "", c1, *c1 && *c2 ? "; " : "", c2);
+    nb_buf_printf(b, "\n");
 }
 
 /* Append rule i: name, from (when not the first month), if and then; the comments give
@@ -1831,8 +1769,8 @@ static void yaml_rule(nb_buf *b, const nb_scenario *sc, int i)
     show(sc->rule_origin[i].file ? where : "", origin, sizeof origin);
     if (sc->rule_name[i]) {
         nb_buf name = {0};
-        buf_printf(&name, "name: ");
-        buf_quoted(&name, sc->rule_name[i]);
+        nb_buf_printf(&name, "name: ");
+        nb_buf_quoted(&name, sc->rule_name[i]);
         if (name.oom) b->oom = true;
         else yaml_rule_line(b, first, name.s, "", origin);
         free(name.s);
@@ -1863,14 +1801,14 @@ static void yaml_rule(nb_buf *b, const nb_scenario *sc, int i)
 /* Append the rules: a list, or "rules: []" when there are none. */
 static void yaml_rules(nb_buf *b, const nb_scenario *sc)
 {
-    buf_printf(b, "\n# Adaptive rules (measure 20), in order: from `from` on, the first month in which last\n"
+    nb_buf_printf(b, "\n# Adaptive rules (measure 20), in order: from `from` on, the first month in which last\n"
                   "# month's metric is below/above the threshold, the rule fires and from then on sets,\n"
                   "# raises or multiplies the parameter on top of its schedule.  Each fires at most once.\n");
     if (sc->ps.n_rules <= 0) {
-        buf_printf(b, "%s: []\n", NB_RULES_KEY);
+        nb_buf_printf(b, "%s: []\n", NB_RULES_KEY);
         return;
     }
-    buf_printf(b, "%s:\n", NB_RULES_KEY);
+    nb_buf_printf(b, "%s:\n", NB_RULES_KEY);
     for (int i = 0; i < sc->ps.n_rules && i < NB_RULES_MAX; i++) yaml_rule(b, sc, i);
 }
 
@@ -1883,7 +1821,7 @@ char *nb_scenario_to_yaml(const nb_scenario *sc)
         char group[NB_KEY_MAX];
         group_of(nb_registry[g].name, group, sizeof group);
         if (group_first(group) != g) continue;         /* each group once, in order */
-        buf_printf(&b, "\n%s:\n", group);
+        nb_buf_printf(&b, "\n%s:\n", group);
         for (int id = g; id < NB_NPARAMS; id++) {
             char other[NB_KEY_MAX];
             group_of(nb_registry[id].name, other, sizeof other);

@@ -26,6 +26,8 @@
 #include <gsl/gsl_randist.h>
 #include <gsl/gsl_rng.h>
 #include <libfyaml.h>
+#include "strbuf.h"
+#include "../model/textdist.h"
 #include "../model/metrics.h"
 #include "../model/neobay.h"
 #include "../model/rng.h"
@@ -79,33 +81,12 @@ static char *dup_str(const char *s)
     return d;
 }
 
-/* Optimal string alignment distance (as scenario.c), strings capped at 63 chars. */
-static int edit_distance(const char *a, const char *b)
-{
-    int la = (int)strlen(a), lb = (int)strlen(b);
-    if (la > 63) la = 63;
-    if (lb > 63) lb = 63;
-    int d[64][64];
-    for (int i = 0; i <= la; i++) d[i][0] = i;
-    for (int j = 0; j <= lb; j++) d[0][j] = j;
-    for (int i = 1; i <= la; i++)
-        for (int j = 1; j <= lb; j++) {
-            int x = d[i - 1][j - 1] + (a[i - 1] != b[j - 1]);
-            if (d[i - 1][j] + 1 < x) x = d[i - 1][j] + 1;
-            if (d[i][j - 1] + 1 < x) x = d[i][j - 1] + 1;
-            if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] && d[i - 2][j - 2] + 1 < x)
-                x = d[i - 2][j - 2] + 1;
-            d[i][j] = x;
-        }
-    return d[la][lb];
-}
-
 /* The word of words[0..n) closest to key (within a third of its length), or -1. */
 static int suggest_word(const char *key, const char *const *words, int n)
 {
     int best = -1, bestd = 1 << 30, len = (int)strlen(key);
     for (int i = 0; i < n; i++) {
-        int d = edit_distance(key, words[i]);
+        int d = nb_edit_distance(key, words[i]);
         if (d < bestd) { bestd = d; best = i; }
     }
     return best >= 0 && bestd * 3 <= len + 3 ? best : -1;
@@ -162,47 +143,6 @@ static uint64_t fnv_dbl(uint64_t h, double x)
     return fnv_u64(h, v);
 }
 
-/* A growing string. */
-typedef struct sw_buf {
-    char *s;
-    size_t len, cap;
-    bool oom;
-} sw_buf;
-
-static void buf_printf(sw_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void buf_printf(sw_buf *b, const char *fmt, ...)
-{
-    if (b->oom) return;
-    va_list ap;
-    va_start(ap, fmt);
-    int n = vsnprintf(b->s ? b->s + b->len : NULL, b->s ? b->cap - b->len : 0, fmt, ap);
-    va_end(ap);
-    if (n < 0) { b->oom = true; return; }
-    if (b->s && b->len + (size_t)n < b->cap) { b->len += (size_t)n; return; }
-    size_t cap = b->cap ? b->cap : 4096;
-    while (cap <= b->len + (size_t)n) cap *= 2;
-    char *s = realloc(b->s, cap);
-    if (!s) { b->oom = true; return; }
-    b->s = s;
-    b->cap = cap;
-    va_start(ap, fmt);
-    vsnprintf(b->s + b->len, b->cap - b->len, fmt, ap);
-    va_end(ap);
-    b->len += (size_t)n;
-}
-
-/* Append text as a YAML double-quoted string. */
-static void buf_quoted(sw_buf *b, const char *text)
-{
-    buf_printf(b, "\"");
-    for (const unsigned char *p = (const unsigned char *)text; *p; p++) {
-        if (*p == '"' || *p == '\\') buf_printf(b, "\\%c", *p);
-        else if (*p == '\n') buf_printf(b, "\\n");
-        else if (*p < 0x20 || *p == 0x7f) buf_printf(b, "\\x%02x", *p);
-        else buf_printf(b, "%c", *p);
-    }
-    buf_printf(b, "\"");
-}
 
 /* ==== yaml ========================================================================== */
 
@@ -1271,72 +1211,72 @@ static int check_points(const nb_sweep *sw, nb_err *e)
 /* ==== text: the resolved sweep, a point as a scenario, the hash ======================= */
 
 /* "{min: 0, max: 200000000}" and its human comment for factor f. */
-static void yaml_factor(sw_buf *b, const nb_factor *f)
+static void yaml_factor(nb_buf *b, const nb_factor *f)
 {
     const nb_param_info *p = &nb_registry[f->param];
     char a[64], z[64], ha[64], hz[64], note[96];
-    sw_buf h = {0};
+    nb_buf h = {0};
     if (f->n_levels) {
-        buf_printf(b, "{levels: [");
-        buf_printf(&h, "levels ");
+        nb_buf_printf(b, "{levels: [");
+        nb_buf_printf(&h, "levels ");
         for (int i = 0; i < f->n_levels; i++) {
             fmt_exact(f->levels[i], a, sizeof a);
             nb_format_value(p->type, f->levels[i], ha, sizeof ha);
-            buf_printf(b, "%s%s", i ? ", " : "", p->type == NB_T_BOOL ? ha : a);
-            buf_printf(&h, "%s%s", i ? ", " : "", ha);
+            nb_buf_printf(b, "%s%s", i ? ", " : "", p->type == NB_T_BOOL ? ha : a);
+            nb_buf_printf(&h, "%s%s", i ? ", " : "", ha);
         }
-        buf_printf(b, "]}");
+        nb_buf_printf(b, "]}");
     } else if (f->scale) {
         fmt_exact(f->lo, a, sizeof a);
         fmt_exact(f->hi, z, sizeof z);
-        buf_printf(b, "{scale: [%s, %s]%s}", a, z, f->log ? ", log: true" : "");
-        buf_printf(&h, "%sx %s .. %s the base value%s", f->log ? "log-uniform " : "", a, z,
+        nb_buf_printf(b, "{scale: [%s, %s]%s}", a, z, f->log ? ", log: true" : "");
+        nb_buf_printf(&h, "%sx %s .. %s the base value%s", f->log ? "log-uniform " : "", a, z,
                    p->flags & NB_F_SCHED ? " or every entry of its schedule" : "");
     } else {
         fmt_exact(f->lo, a, sizeof a);
         fmt_exact(f->hi, z, sizeof z);
         nb_format_value(p->type, f->lo, ha, sizeof ha);
         nb_format_value(p->type, f->hi, hz, sizeof hz);
-        buf_printf(b, "{min: %s, max: %s%s}", a, z, f->log ? ", log: true" : "");
-        buf_printf(&h, "%s%s .. %s", f->log ? "log-uniform " : "", ha, hz);
+        nb_buf_printf(b, "{min: %s, max: %s%s}", a, z, f->log ? ", log: true" : "");
+        nb_buf_printf(&h, "%s%s .. %s", f->log ? "log-uniform " : "", ha, hz);
     }
     if (h.oom) b->oom = true;
-    else buf_printf(b, "   # %s (%s)", h.s ? h.s : "", type_note(f->param, note, sizeof note));
+    else nb_buf_printf(b, "   # %s (%s)", h.s ? h.s : "", type_note(f->param, note, sizeof note));
     free(h.s);
 }
 
 /* The resolved sweep as YAML text (loadable again next to the original file). */
 static char *sweep_yaml(const nb_sweep *sw, const sw_ctx *c)
 {
-    sw_buf b = {0};
+    nb_buf b = {0};
     int64_t runs = (int64_t)sw->n_points * sw->replicates;
-    buf_printf(&b, "# neobay %s sweep, resolved from %s: %d design points x %d replicates = %lld model runs.\n",
+    nb_buf_printf(&b, "# neobay %s sweep, resolved from %s: %d design points x %d replicates = %lld model runs.\n",
                NB_VERSION, sw->path, sw->n_points, sw->replicates, (long long)runs);
-    buf_printf(&b, "# Unit coordinates u in [0,1] map to lo + u (hi - lo) (log: the same in logs); a scale\n"
+    nb_buf_printf(&b, "# Unit coordinates u in [0,1] map to lo + u (hi - lo) (log: the same in logs); a scale\n"
                    "# multiplies the base value or every entry of its dated schedule.\n");
     const char *tk[3] = {"title", "title_zh", "description"};
     for (int i = 0; i < 3; i++)
         if (c->title[i]) {
-            buf_printf(&b, "%s: ", tk[i]);
-            buf_quoted(&b, c->title[i]);
-            buf_printf(&b, "\n");
+            nb_buf_printf(&b, "%s: ", tk[i]);
+            nb_buf_quoted(&b, c->title[i]);
+            nb_buf_printf(&b, "\n");
         }
-    buf_printf(&b, "base: ");
-    buf_quoted(&b, c->base_written);
-    buf_printf(&b, "\ndesign: %s\n", design_names[sw->design]);
-    if (sw->points) buf_printf(&b, "points: %d\n", sw->points);
-    buf_printf(&b, "# n_points: %d (design points after expansion)\n", sw->n_points);
-    buf_printf(&b, "replicates: %d\nseed: %lu\n", sw->replicates, (unsigned long)sw->seed);
-    if (sw->design == NB_DESIGN_MORRIS) buf_printf(&b, "levels: %d\n", sw->levels);
-    buf_printf(&b, "full_series: %s\noutputs:\n  metrics: [", sw->full_series ? "true" : "false");
-    for (int i = 0; i < sw->n_out_metrics; i++) buf_printf(&b, "%s%s", i ? ", " : "", nb_metrics[sw->out_metrics[i]].name);
-    buf_printf(&b, "]\n  years: [");
-    for (int i = 0; i < sw->n_out_years; i++) buf_printf(&b, "%s%d", i ? ", " : "", sw->out_years[i]);
-    buf_printf(&b, "]\nfactors:\n");
+    nb_buf_printf(&b, "base: ");
+    nb_buf_quoted(&b, c->base_written);
+    nb_buf_printf(&b, "\ndesign: %s\n", design_names[sw->design]);
+    if (sw->points) nb_buf_printf(&b, "points: %d\n", sw->points);
+    nb_buf_printf(&b, "# n_points: %d (design points after expansion)\n", sw->n_points);
+    nb_buf_printf(&b, "replicates: %d\nseed: %lu\n", sw->replicates, (unsigned long)sw->seed);
+    if (sw->design == NB_DESIGN_MORRIS) nb_buf_printf(&b, "levels: %d\n", sw->levels);
+    nb_buf_printf(&b, "full_series: %s\noutputs:\n  metrics: [", sw->full_series ? "true" : "false");
+    for (int i = 0; i < sw->n_out_metrics; i++) nb_buf_printf(&b, "%s%s", i ? ", " : "", nb_metrics[sw->out_metrics[i]].name);
+    nb_buf_printf(&b, "]\n  years: [");
+    for (int i = 0; i < sw->n_out_years; i++) nb_buf_printf(&b, "%s%d", i ? ", " : "", sw->out_years[i]);
+    nb_buf_printf(&b, "]\nfactors:\n");
     for (int j = 0; j < sw->n_factors; j++) {
-        buf_printf(&b, "  %s: ", nb_registry[sw->f[j].param].name);
+        nb_buf_printf(&b, "  %s: ", nb_registry[sw->f[j].param].name);
         yaml_factor(&b, &sw->f[j]);
-        buf_printf(&b, "\n");
+        nb_buf_printf(&b, "\n");
     }
     if (b.oom) {
         free(b.s);
@@ -1388,7 +1328,7 @@ char *nb_sweep_point_yaml(const nb_sweep *sw, int point, nb_err *e)
     nb_paramset *ps = malloc(sizeof *ps);
     nb_scenario *sc = scratch_new(sw);
     char name[300], sname[256], *yaml = NULL;
-    sw_buf b = {0};
+    nb_buf b = {0};
     int rc = ps && sc ? nb_sweep_paramset(sw, point, ps, e) : nb_err_code(e, NB_ENOMEM, "out of memory");
     if (rc == NB_OK) {
         sweep_name(sw->path, sname, sizeof sname);
@@ -1399,7 +1339,7 @@ char *nb_sweep_point_yaml(const nb_sweep *sw, int point, nb_err *e)
         yaml = nb_scenario_to_yaml(sc);
     }
     if (yaml) {
-        buf_printf(&b, "# Design point %d of %d of the sweep %s (design %s, seed %lu):\n", point, sw->n_points,
+        nb_buf_printf(&b, "# Design point %d of %d of the sweep %s (design %s, seed %lu):\n", point, sw->n_points,
                    sw->path, design_names[sw->design], (unsigned long)sw->seed);
         for (int j = 0; j < sw->n_factors; j++) {
             const nb_factor *f = &sw->f[j];
@@ -1407,10 +1347,10 @@ char *nb_sweep_point_yaml(const nb_sweep *sw, int point, nb_err *e)
             double x = sw->value[(size_t)point * sw->n_factors + j];
             if (f->scale) snprintf(v, sizeof v, "x %.17g", x);
             else nb_format_value(nb_registry[f->param].type, x, v, sizeof v);
-            buf_printf(&b, "#   %s = %s   (unit coordinate %.17g)\n", nb_registry[f->param].name, v,
+            nb_buf_printf(&b, "#   %s = %s   (unit coordinate %.17g)\n", nb_registry[f->param].name, v,
                        sw->unit[(size_t)point * sw->n_factors + j]);
         }
-        buf_printf(&b, "# `neobay run` on this file gives the statistics of row %d of the sweep's results.\n%s",
+        nb_buf_printf(&b, "# `neobay run` on this file gives the statistics of row %d of the sweep's results.\n%s",
                    point, yaml);
     }
     if (rc == NB_OK && (!yaml || b.oom)) rc = nb_err_code(e, NB_ENOMEM, "out of memory");

@@ -2,6 +2,7 @@
 #include <math.h>
 #include <stddef.h>
 #include <string.h>
+#include "textdist.h"
 #include "neobay.h"
 #include "registry.h"
 
@@ -19,24 +20,6 @@ int nb_registry_find(const char *name)
     return -1;
 }
 
-/* Levenshtein distance of a and b, capped at 63 characters each (names are short). */
-static int edit_distance(const char *a, const char *b)
-{
-    int la = (int)strlen(a), lb = (int)strlen(b);
-    if (la > 63) la = 63;
-    if (lb > 63) lb = 63;
-    int d[64][64];
-    for (int i = 0; i <= la; i++) d[i][0] = i;
-    for (int j = 0; j <= lb; j++) d[0][j] = j;
-    for (int i = 1; i <= la; i++)
-        for (int j = 1; j <= lb; j++) {
-            int c = d[i - 1][j - 1] + (a[i - 1] != b[j - 1]);
-            int del = d[i - 1][j] + 1, ins = d[i][j - 1] + 1;
-            d[i][j] = c < del ? (c < ins ? c : ins) : (del < ins ? del : ins);
-        }
-    return d[la][lb];
-}
-
 /* The key after the group ("hazard_y1" of "exit.hazard_y1"). */
 static const char *leaf(const char *name)
 {
@@ -48,9 +31,9 @@ int nb_registry_suggest(const char *name)
 {
     int best = -1, bestd = 1 << 30;
     for (int i = 0; i < NB_NPARAMS; i++) {
-        int d = edit_distance(name, nb_registry[i].name);
+        int d = nb_edit_distance(name, nb_registry[i].name);
         /* A right key under the wrong group is close too. */
-        int dl = edit_distance(leaf(name), leaf(nb_registry[i].name)) + 1;
+        int dl = nb_edit_distance(leaf(name), leaf(nb_registry[i].name)) + 1;
         if (dl < d) d = dl;
         if (d < bestd) { bestd = d; best = i; }
     }

@@ -1,0 +1,10 @@
+/* textdist.h -- how far apart two names are, for did-you-mean hints. */
+#ifndef NB_TEXTDIST_H
+#define NB_TEXTDIST_H
+
+/* Optimal string alignment distance of a and b: Levenshtein edits, with a swap of two
+ * neighbouring characters counting as one.  Only the first 63 bytes of each count
+ * (names are short).  Never fails. */
+int nb_edit_distance(const char *a, const char *b);
+
+#endif
