@@ -130,6 +130,32 @@ bench: deps
 $(BUILD)/tools/bench: $(BUILD)/tools/bench.o $(BUILD)/libneobay.a
 	$(CC) $(ALL_CFLAGS) $^ -o $@ $(LDFLAGS) $(LIBS)
 
+# The standard figures as PNG, without Jupyter (tools/figures.py, package neobay_py):
+# the baseline, the 2024 policy and its five pillars (FIG_REPLICATES replicates each,
+# paired by common random numbers) into FIG_RUNS, their impact files, then the figures
+# into FIG_DIR (README embeds output/figures/projection.png and policy-impact.png).
+# FIG_SWEEP=SWEEP.h5 and FIG_POSTERIOR=POST.h5 add the sweep and calibration figures;
+# FIG_ONLY=name,... renders only some.
+FIG_DIR        ?= output/figures
+FIG_RUNS       ?= output/runs
+FIG_REPLICATES ?= 200
+FIG_POLICIES   ?= policy-2024 pillar-1-source pillar-2-conversion pillar-3-firms \
+                  pillar-4-factors pillar-5-climate
+.PHONY: figures
+figures: deps
+	@$(MAKE) --no-print-directory all
+	@mkdir -p $(FIG_RUNS) $(FIG_DIR)
+	$(BUILD)/neobay run scenarios/baseline.yaml -o $(FIG_RUNS)/baseline.h5 -r $(FIG_REPLICATES) -q
+	@set -e; for p in $(FIG_POLICIES); do \
+	  echo "$(BUILD)/neobay run scenarios/$$p.yaml -o $(FIG_RUNS)/$$p.h5 -r $(FIG_REPLICATES) -q"; \
+	  $(BUILD)/neobay run scenarios/$$p.yaml -o $(FIG_RUNS)/$$p.h5 -r $(FIG_REPLICATES) -q; \
+	  $(BUILD)/neobay compare $(FIG_RUNS)/baseline.h5 $(FIG_RUNS)/$$p.h5 \
+	    -o $(FIG_RUNS)/impact-$$p.h5 >/dev/null; done
+	$(PYTHON) tools/figures.py $(FIG_RUNS)/baseline.h5 \
+	  $(foreach p,$(FIG_POLICIES),--compare $(FIG_RUNS)/impact-$(p).h5) \
+	  $(if $(FIG_SWEEP),--sweep $(FIG_SWEEP)) $(if $(FIG_POSTERIOR),--posterior $(FIG_POSTERIOR)) \
+	  $(if $(FIG_ONLY),--only $(FIG_ONLY)) -o $(FIG_DIR)
+
 # model/PARAMETERS.md is generated from the registry; a test fails when it is stale.
 docs: $(BUILD)/neobay
 	$(BUILD)/neobay params --markdown > model/PARAMETERS.md

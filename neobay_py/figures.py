@@ -18,7 +18,6 @@ backend are needed (batch use on a cluster); a notebook shows a returned figure
 when it is a cell's last value.  Text is "English 中文" in a CJK font from Debian
 (fonts-wqy-microhei or fonts-noto-cjk), found through matplotlib's font_manager.
 """
-import datetime as _dt
 import math
 import warnings
 
@@ -162,7 +161,10 @@ def _source(fig, text):
 
 def _run_label(ds):
     name, title_en, title_zh = nio.scenario_info(ds)
-    return L.scenario(name, title_en, title_zh)
+    label = L.scenario(name, title_en, title_zh)
+    if "posterior_draw" in ds:
+        label += ", parameters from the posterior 参数取自后验"
+    return label
 
 
 def _footer(ds):
@@ -192,7 +194,6 @@ def fan(ax, ds, metric, color=COLORS["fan"], observed=True, scale=None, label=Tr
                 ax.plot([_date(d)], [val / div], "o", ms=6, color=COLORS["obs"], zorder=5,
                         label=L.text("observed") if label else None)
                 t0 = min(t0, _date(d) - np.timedelta64(60, "D"))
-                label_obs = False  # noqa: F841
         for m, d, val, _ in TARGETS:
             if m == metric and _date(d) <= t1 + np.timedelta64(31, "D"):
                 ax.plot([_date(d)], [val / div], "D", ms=6, mfc="none",
@@ -501,7 +502,7 @@ def tornado(sens, output=None, top=12):
             key = np.nan_to_num(st, nan=-1)
         order = np.argsort(-key, kind="stable")[:top]
         y = np.arange(len(order))[::-1]
-        ax.barh(y, st[order], color=COLORS["fan"], alpha=0.75, height=0.6,
+        ax.barh(y, st[order], color=COLORS["fan"], alpha=0.75, height=0.5,
                 label=L.text("ST") if sobol else L.text("mu_star"))
         if sti is not None:
             lo, hi = sti[order, 0], sti[order, 1]
@@ -511,22 +512,24 @@ def tornado(sens, output=None, top=12):
                               np.maximum(hi[ok] - st[order][ok], 0)],
                         fmt="none", ecolor="#123a61", elinewidth=1, capsize=2.5)
         if sobol:
-            ax.plot(s1[order], y, "D", color=COLORS["policy"], ms=5, label=L.text("S1"))
+            ax.plot(s1[order], y - 0.12, "D", color=COLORS["policy"], ms=5, label=L.text("S1"))
             if s1i is not None:
                 lo, hi = s1i[order, 0], s1i[order, 1]
                 ok = np.isfinite(lo) & np.isfinite(hi) & np.isfinite(s1[order])
-                ax.errorbar(s1[order][ok], y[ok] - 0.0,
+                ax.errorbar(s1[order][ok], y[ok] - 0.12,
                             xerr=[np.maximum(s1[order][ok] - lo[ok], 0),
                                   np.maximum(hi[ok] - s1[order][ok], 0)],
                             fmt="none", ecolor=COLORS["policy"], elinewidth=0.9, capsize=2)
-            ax.set_xlim(min(-0.05, np.nanmin(np.r_[s1[order], 0]) - 0.05),
-                        max(1.0, np.nanmax(np.r_[st[order], 0]) + 0.05))
+            lo_all = np.r_[s1[order], 0, s1i[order, 0] if s1i is not None else []]
+            hi_all = np.r_[st[order], 1.0, sti[order, 1] if sti is not None else [],
+                           s1i[order, 1] if s1i is not None else []]
+            ax.set_xlim(min(-0.05, np.nanmin(lo_all) - 0.05), np.nanmax(hi_all) + 0.05)
         ax.axvline(0, color="black", lw=0.8)
         ax.set_yticks(y)
         ax.set_yticklabels([L.param(factors[i], sep="\n") for i in order], fontsize=7.5)
         ax.grid(axis="y", visible=False)
         metric, _, year = o.partition("@")
-        ax.set_title(f"{L.metric(metric)}, {year}")
+        ax.set_title(f"{L.metric(metric, sep=chr(10))}, {year}")
         ax.set_xlabel("index 指数" if sobol else "effect per factor range 全区间效应")
     _legend_unique(axes[0], loc="lower right", frameon=False)
     fig.suptitle(L.title("tornado" if sobol else "tornado_morris"), fontsize=13,
@@ -575,24 +578,35 @@ def response_surface(sweep, x=None, y=None, metric="unicorns", year=None, bins=N
     xv = vals.values[:, ix].astype(float)
     yv = vals.values[:, iy].astype(float)
     logs = _log_factors(sweep, factors)
+    grid_design = str(sweep.attrs.get("design", "")) == "grid"
     fig = _figure()
     ax, ax2 = fig.subplots(1, 2, width_ratios=[1.35, 1])
 
-    def edges(v, log):
+    def rng_of(f):
+        """The factor's range: the sweep's factor_min/max, else its design values."""
+        i = factors.index(f)
+        if "factor_min" in sweep and "factor_max" in sweep:
+            lo, hi = float(sweep["factor_min"].values[i]), float(sweep["factor_max"].values[i])
+            if np.isfinite(lo) and np.isfinite(hi) and hi > lo:
+                return lo, hi
+        v = vals.values[:, i].astype(float)
+        return float(np.nanmin(v)), float(np.nanmax(v))
+
+    def edges(v, log, f):
         n = bins or int(np.clip(round(math.sqrt(len(v) / 3)), 3, 8))
         uniq = np.unique(v)
-        if len(uniq) <= 12:              # a grid: one cell per level
+        if grid_design and len(uniq) <= 16:     # a grid: one cell per level
             mids = (uniq[1:] + uniq[:-1]) / 2
             first = uniq[0] - (mids[0] - uniq[0]) if len(uniq) > 1 else uniq[0] - 0.5
             last = uniq[-1] + (uniq[-1] - mids[-1]) if len(uniq) > 1 else uniq[-1] + 0.5
             if log and first <= 0:
                 first = uniq[0] / 1.5
             return np.r_[first, mids, last]
-        lo, hi = np.nanmin(v), np.nanmax(v)
+        lo, hi = rng_of(f)
         if log and lo > 0:
             return np.geomspace(lo, hi, n + 1)
         return np.linspace(lo, hi, n + 1)
-    ex, ey = edges(xv, logs.get(x)), edges(yv, logs.get(y))
+    ex, ey = edges(xv, logs.get(x), x), edges(yv, logs.get(y), y)
     sums = np.zeros((len(ey) - 1, len(ex) - 1))
     cnt = np.zeros_like(sums)
     bx = np.clip(np.searchsorted(ex, xv, side="right") - 1, 0, len(ex) - 2)
@@ -616,6 +630,12 @@ def response_surface(sweep, x=None, y=None, metric="unicorns", year=None, bins=N
                 ax.text(cx / sx, cy / sy, _num(round(grid[i, j], 1)), ha="center",
                         va="center", fontsize=7, color="white",
                         path_effects=_outline())
+    if grid_design:
+        for axis, v, sc in ((ax.xaxis, xv, sx), (ax.yaxis, yv, sy)):
+            lv = np.unique(v)
+            if len(lv) <= 16:
+                axis.set_ticks(lv / sc)
+                axis.set_major_formatter(mticker.FuncFormatter(lambda t, p: f"{t:.3g}"))
     if logs.get(x):
         ax.set_xscale("log")
     if logs.get(y):
@@ -660,8 +680,13 @@ def _log_factors(sweep, factors):
 
 
 def _scale_of(factor, sweep):
-    """(divisor, unit label) of a factor: money in 亿元."""
+    """(divisor, unit label) of a factor: money in 亿元; a scale factor (a multiple of
+    the base scenario's value) as such."""
     units = ""
+    factors = [str(f) for f in sweep["factor"].values]
+    if "factor_scale" in sweep and sweep["factor_scale"].dims == ("factor",) and \
+            int(sweep["factor_scale"].values[factors.index(factor)]):
+        return 1.0, "× base value 基准值倍数"
     for name in ("factor_units", "units"):
         if name in sweep and sweep[name].dims == ("factor",):
             factors = [str(f) for f in sweep["factor"].values]
@@ -685,52 +710,67 @@ def _unit_scale(sweep, i, log):
 # ---- calibration --------------------------------------------------------------------
 
 def fit_table(post):
-    """The calibration fit table as a figure: left, each target's simulated median
-    and 90% interval relative to the observed value (1 = a perfect fit); right, the
-    table (target, observed, simulated median [90% interval], within or not)."""
+    """The calibration fit table as a figure: left, each target's simulated median and
+    90% interval (posterior predictive) relative to the observed value (1 = a
+    perfect fit; the observed interval in grey); right, the table as `neobay
+    calibrate report` prints it (target, observed, simulated median, 90% interval,
+    within or not, unit)."""
     fit = post.fit if hasattr(post, "fit") else post
     if fit is None or len(fit) == 0:
         raise nio.NeobayFileError(getattr(post, "path", "<posterior>"),
-                                  "has no fit table (targets with observed and simulated values)")
+                                  "has no fit table (no posterior predictive of the targets)")
     n = len(fit)
-    fig = _figure((12.0, max(4.0, 1.2 + 0.36 * n)))
-    ax, axt = fig.subplots(1, 2, width_ratios=[1, 1.5])
-    obs = fit["observed"].astype(float).values
-    med = fit["median"].astype(float).values
-    lo = fit["lo"].astype(float).values if "lo" in fit else med
-    hi = fit["hi"].astype(float).values if "hi" in fit else med
+    fig = _figure((12.0, max(4.0, 1.3 + 0.34 * n)))
+    ax, axt = fig.subplots(1, 2, width_ratios=[1, 1.6])
+    col = (lambda c, d: fit[c].astype(float).values if c in fit else d)
+    obs = col("observed", None)
+    med = col("median", None)
+    lo, hi = col("lo", med), col("hi", med)
+    olo, ohi = col("observed_lo", obs), col("observed_hi", obs)
     within = fit["within"].astype(bool).values if "within" in fit else \
-        (obs >= lo) & (obs <= hi)
-    den = np.where(obs != 0, obs, 1.0)
+        (ohi >= lo) & (olo <= hi)
+    den = np.where(obs != 0, np.abs(obs), 1.0)
     y = np.arange(n)[::-1]
     for i in range(n):
-        col = CYCLE[2] if within[i] else CYCLE[1]
-        ax.plot([lo[i] / den[i], hi[i] / den[i]], [y[i]] * 2, color=col, lw=2.5, alpha=0.7)
-        ax.plot([med[i] / den[i]], [y[i]], "o", color=col, ms=5)
+        c = CYCLE[2] if within[i] else CYCLE[1]
+        if olo[i] != ohi[i]:
+            ax.plot([olo[i] / den[i], ohi[i] / den[i]], [y[i]] * 2, color="#999999", lw=7,
+                    alpha=0.5, solid_capstyle="butt")
+        ax.plot([lo[i] / den[i], hi[i] / den[i]], [y[i]] * 2, color=c, lw=2.2, alpha=0.8)
+        ax.plot([med[i] / den[i]], [y[i]], "o", color=c, ms=5)
     ax.axvline(1, color="black", lw=1)
     ax.set_yticks(y)
     ax.set_yticklabels([str(t) for t in fit.index], fontsize=7.5)
     ax.set_ylim(-0.7, n - 0.3)
     ax.grid(axis="y", visible=False)
-    ax.set_xlabel("simulated / observed 模拟值/实际值")
-    ax.set_title(L.text("simulated"))
+    ax.set_xlabel("simulated / observed 模拟值/观测值")
+    ax.set_title(L.text("simulated", sep="\n"))
     axt.set_axis_off()
     cells, colors = [], []
-    for i, (t, row) in enumerate(fit.iterrows()):
-        cells.append([str(t), _num(_round3(obs[i])), _num(_round3(med[i])),
+    units = fit["units"].values if "units" in fit else [""] * n
+    for i, t in enumerate(fit.index):
+        o = _num(_round3(obs[i]))
+        if olo[i] != ohi[i]:
+            o += f" [{_num(_round3(olo[i]))}-{_num(_round3(ohi[i]))}]"
+        cells.append([str(t), o, _num(_round3(med[i])),
                       f"[{_num(_round3(lo[i]))}, {_num(_round3(hi[i]))}]",
-                      "yes 是" if within[i] else "no 否"])
-        colors.append(["white"] * 4 + ["#d5f0dd" if within[i] else "#f7d4d0"])
+                      "yes 是" if within[i] else "NO 否", str(units[i])])
+        colors.append(["white"] * 4 + ["#d5f0dd" if within[i] else "#f7d4d0", "white"])
     tab = axt.table(cellText=cells, cellColours=colors,
-                    colLabels=["target 目标", "observed 实际值", "median 中位数",
-                               "90% interval 区间", "within 区间内"],
-                    loc="upper center", cellLoc="center", colLoc="center")
+                    colLabels=["target 目标", "observed 观测值", "median 模拟中位数",
+                               "90% interval 区间", "within 是否在内", "unit 单位"],
+                    colWidths=[0.24, 0.19, 0.14, 0.22, 0.11, 0.1],
+                    bbox=[0, 0, 1, 1], cellLoc="center", colLoc="center")
     tab.auto_set_font_size(False)
     tab.set_fontsize(7.5)
-    tab.scale(1, 1.25)
     k = int(within.sum())
-    fig.suptitle(f"{L.title('fit')}: {k} of {n} targets inside the 90% interval "
-                 f"{n}个目标中{k}个在90%区间内", fontsize=12, fontweight="bold")
+    fig.suptitle(f"{L.title('fit')}: {k} of {n} targets inside the simulated 90% interval "
+                 f"({k}/{n}个目标在90%区间内)", fontsize=12, fontweight="bold")
+    src = getattr(post, "ds", None)
+    if src is not None:
+        _source(fig, f"calibration {src.attrs.get('calibration_name', '?')}: posterior "
+                f"predictive, {src.sizes.get('particle', '?')} particles x "
+                f"{src.sizes.get('predictive_replicate', '?')} replicates")
     return fig
 
 
@@ -741,13 +781,6 @@ def _round3(x):
     return round(x, max(d, 0)) if d > 0 else round(x, d)
 
 
-def _wquantile(x, w, qs):
-    o = np.argsort(x, kind="stable")
-    cw = np.cumsum(w[o])
-    cw = cw / cw[-1]
-    return np.interp(qs, cw - w[o] / 2 / w.sum(), x[o])
-
-
 def posterior_marginals(post, params=None, cols=4):
     """A histogram of each parameter's posterior (weighted particles of the last
     generation) with its median and 90% interval, on the prior's range when the file
@@ -756,7 +789,7 @@ def posterior_marginals(post, params=None, cols=4):
     names = list(params or df.columns)
     n = len(names)
     rows = max(1, math.ceil(n / cols))
-    fig = _figure((12.0, max(3.2, 2.6 * rows + 0.8)))
+    fig = _figure((12.0, max(3.2, 2.3 * rows + 0.8)))
     axes = np.atleast_1d(fig.subplots(rows, min(cols, n) if n else 1)).ravel()
     for ax, name in zip(axes, names):
         x = df[name].astype(float).values
@@ -767,17 +800,17 @@ def posterior_marginals(post, params=None, cols=4):
             rng = (rng[0] - 0.5, rng[1] + 0.5)
         edges = np.geomspace(rng[0], rng[1], 26) if log and rng[0] > 0 else np.linspace(rng[0], rng[1], 26)
         ax.hist(x, bins=edges, weights=w, color=COLORS["fan"], alpha=0.75)
-        qs = _wquantile(x, w, [0.05, 0.5, 0.95])
+        qs = [nio.wquantile(x, w, q) for q in (0.05, 0.5, 0.95)]   # as calibrate report
         ax.axvline(qs[1], color=COLORS["policy"], lw=1.5)
         ax.axvspan(qs[0], qs[2], color=COLORS["policy"], alpha=0.12)
         if log and rng[0] > 0:
             ax.set_xscale("log")
         ax.set_xlim(*rng)
-        ax.set_title(L.param(name), fontsize=9)
+        nuis = pr is not None and bool(pr.get("nuisance", False))
+        ax.set_title(f"{L.param(name)}\n{_num(_round3(qs[1]))} [{_num(_round3(qs[0]))}, "
+                     f"{_num(_round3(qs[2]))}]{'  nuisance 冗余参数' if nuis else ''}",
+                     fontsize=8.5, fontweight="normal")
         ax.set_yticks([])
-        ax.text(0.98, 0.95, f"{_num(_round3(qs[1]))}\n[{_num(_round3(qs[0]))}, "
-                f"{_num(_round3(qs[2]))}]", transform=ax.transAxes, ha="right", va="top",
-                fontsize=7)
     for ax in axes[n:]:
         ax.set_axis_off()
     fig.suptitle(f"{L.title('marginals')}: median 中位数 and 90% interval 区间; "

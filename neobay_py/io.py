@@ -132,16 +132,13 @@ def kind_of(f):
         return "compare"
     if "point" in keys and ("design" in f.attrs or "design" in keys or "design_unit" in keys):
         return "sweep"
-    if "particle" in keys or "particles" in keys or "posterior" in keys \
-            or "calibration" in f.attrs or "generation" in keys:
+    if "particles" in keys or "particle" in keys or "calibration_name" in f.attrs:
         return "posterior"
     if "replicate" in keys and "time" in keys:
         return "run"
     return None
 
 
-_OPENER = {"run": "open_run", "compare": "open_compare", "sweep": "open_sweep",
-           "posterior": "open_posterior"}
 _WHAT = {"run": "a run file (neobay run)", "compare": "an impact file (neobay compare)",
          "sweep": "a sweep file (neobay sweep)",
          "posterior": "a calibration posterior (neobay calibrate)"}
@@ -472,10 +469,17 @@ def open_sensitivity(path):
 # ---- calibration posteriors ---------------------------------------------------------
 
 class Posterior:
-    """A calibration posterior.  particles: DataFrame (particle x parameter) of the
-    final generation; weights: numpy array summing to 1; fit: DataFrame of the fit
-    table (target, observed, median, lo, hi, within), or None; priors: DataFrame
-    (parameter -> min, max, log), or None; ds: the root as an xarray.Dataset."""
+    """A calibration posterior (neobay calibrate).
+    particles  DataFrame (particle x parameter) of the last generation, parameter units
+    weights    numpy array over particles, summing to 1
+    priors     DataFrame indexed by parameter: min, max, log (and unit, nuisance when
+               the file has them), or None
+    fit        DataFrame indexed by target: observed, observed_lo, observed_hi, median,
+               lo, hi (the weighted posterior-predictive median and 90% interval, as
+               `neobay calibrate report` computes them), within (bool), units, figure,
+               or None when the file has no posterior predictive
+    history    DataFrame indexed by generation (tolerance, acceptance_rate, ess, ...)
+    ds         the root as an xarray.Dataset"""
 
     def __init__(self, path, ds, particles, weights, fit, priors, history):
         self.path, self.ds = os.fspath(path), ds
@@ -488,69 +492,69 @@ class Posterior:
                 + (f", {len(self.fit)} targets" if self.fit is not None else "") + ")")
 
 
-def _find(ds, names):
-    for n in names:
-        if n in ds.variables:
-            return ds[n]
-    return None
-
-
 def _strings(a):
     return [x.decode() if isinstance(x, bytes) else str(x) for x in np.asarray(a).ravel()]
 
 
+def wquantile(x, w, q):
+    """Weighted quantile q of x with weights w, NaNs and zero weights skipped: the
+    definition `neobay calibrate report` uses (nb_wquantile)."""
+    x = np.asarray(x, dtype=float).ravel()
+    w = np.asarray(w, dtype=float).ravel()
+    keep = ~np.isnan(x) & (w > 0)
+    x, w = x[keep], w[keep]
+    if not len(x):
+        return float("nan")
+    o = np.argsort(x, kind="stable")
+    x, w = x[o], w[o]
+    tot = w.sum()
+    target = q * tot
+    cum = 0.0
+    for i in range(len(x)):
+        cum += w[i]
+        if abs(cum - target) <= 1e-12 * tot and i + 1 < len(x):
+            return 0.5 * (x[i] + x[i + 1])
+        if cum > target:
+            return float(x[i])
+    return float(x[-1])
+
+
 def open_posterior(path):
-    """A calibration posterior file (neobay calibrate) as a Posterior (see its doc).
-    The particles are the last generation's, whether the file keeps them as
-    particles(particle, parameter) or per generation (generation, particle,
-    parameter); the fit table is read from the file's /fit group or root variables
-    over `target` when it has one."""
+    """A calibration posterior file (neobay calibrate) as a Posterior (see its doc)."""
     import pandas as pd
     with _checking(path) as f:
         _check_kind(path, f, "posterior")
+        missing = [k for k in ("particles", "parameter", "particle") if k not in f]
+        if missing:
+            _older(path, f, missing)
         _read_all(path, f)
-        groups = [k for k in f if hasattr(f[k], "keys")]
     ds = _xr(path)
-    pv = _find(ds, ("particles", "theta", "posterior", "value"))
-    if pv is None or "parameter" not in pv.dims:
-        with _checking(path) as f:
-            _older(path, f, ["particles(particle, parameter)"])
+    pv = ds["particles"]
     if "generation" in pv.dims:
         pv = pv.isel(generation=-1)
-    other = [d for d in pv.dims if d != "parameter"]
-    if len(other) != 1:
-        _fail(ds, f"particles have dims {pv.dims}: expected (particle, parameter)")
-    pv = pv.transpose(other[0], "parameter")
-    names = _strings(pv["parameter"].values) if "parameter" in pv.coords else \
-        [f"p{i}" for i in range(pv.sizes["parameter"])]
+    if set(pv.dims) != {"particle", "parameter"}:
+        _fail(ds, f"'particles' has dims {pv.dims}: expected (particle, parameter)")
+    pv = pv.transpose("particle", "parameter")
+    names = _strings(ds["parameter"].values)
     particles = pd.DataFrame(pv.values, columns=names)
-    w = _find(ds, ("weights", "weight"))
-    if w is not None:
-        if "generation" in w.dims:
-            w = w.isel(generation=-1)
-        w = np.asarray(w.values, dtype=float).ravel()
+    particles.index.name = "particle"
+    if "weights" in ds:
+        w = np.asarray(ds["weights"].values, dtype=float).ravel()
         if w.size != len(particles) or not np.all(np.isfinite(w)) or w.sum() <= 0:
             _fail(ds, "its weights do not match its particles")
         w = w / w.sum()
     else:
         w = np.full(len(particles), 1.0 / max(len(particles), 1))
     priors = None
-    lo, hi = _find(ds, ("prior_min", "min", "lo")), _find(ds, ("prior_max", "max", "hi"))
-    if lo is not None and hi is not None and lo.dims == ("parameter",):
-        priors = pd.DataFrame({"min": lo.values, "max": hi.values}, index=names)
-        lg = _find(ds, ("prior_log", "log"))
-        if lg is not None and lg.dims == ("parameter",):
-            priors["log"] = lg.values.astype(bool)
-    fit = None
-    fds = None
-    for g in ("fit", "report", "targets"):
-        if g in groups:
-            fds = _xr(path, g)
-            break
-    if fds is None and "target" in ds.dims:
-        fds = ds
-    if fds is not None:
-        fit = _fit_table(fds)
+    if "prior_min" in ds and "prior_max" in ds:
+        priors = pd.DataFrame({"min": ds["prior_min"].values.astype(float),
+                               "max": ds["prior_max"].values.astype(float)}, index=names)
+        for col, var, kind in (("log", "prior_log", bool), ("nuisance", "nuisance", bool),
+                               ("unit", "unit", str), ("default", "registry_default", float)):
+            if var in ds and ds[var].dims == ("parameter",):
+                vals = ds[var].values
+                priors[col] = _strings(vals) if kind is str else vals.astype(kind)
+    fit = _fit_table(ds, w) if "target" in ds.dims else None
     history = None
     if "generation" in ds.dims:
         cols = {v: ds[v].values for v in ds.data_vars if ds[v].dims == ("generation",)}
@@ -559,31 +563,30 @@ def open_posterior(path):
     return Posterior(path, ds, particles, w, fit, priors, history)
 
 
-def _fit_table(ds):
-    """A fit table from variables over `target`."""
+def _fit_table(ds, w):
+    """The fit table from the posterior predictive (particle, predictive_replicate,
+    target), each replicate of a particle weighted by the particle's weight."""
     import pandas as pd
-    dim = "target" if "target" in ds.dims else None
-    if dim is None:
+    if "predictive" not in ds or "observed" not in ds:
         return None
-    cols = {}
-    for v in ds.variables:
-        if ds[v].dims == (dim,) and v != dim:
-            vals = ds[v].values
-            cols[v] = _strings(vals) if vals.dtype.kind in "OSU" else vals
-    df = pd.DataFrame(cols, index=_strings(ds[dim].values))
+    pred = ds["predictive"].transpose("particle", ..., "target")
+    x = pred.values.reshape(pred.sizes["particle"], -1, pred.sizes["target"])
+    reps = x.shape[1]
+    ww = np.repeat(w, reps)
+    ids = _strings(ds["target"].values)
+    obs = ds["observed"].values.astype(float)
+    lo_o = ds["observed_lo"].values.astype(float) if "observed_lo" in ds else obs
+    hi_o = ds["observed_hi"].values.astype(float) if "observed_hi" in ds else obs
+    rows = []
+    for t in range(len(ids)):
+        xt = x[:, :, t].ravel()
+        med, q05, q95 = (wquantile(xt, ww, q) for q in (0.5, 0.05, 0.95))
+        within = bool(np.isfinite(q05) and hi_o[t] >= q05 and lo_o[t] <= q95)
+        rows.append((obs[t], lo_o[t], hi_o[t], med, q05, q95, within))
+    df = pd.DataFrame(rows, index=ids, columns=["observed", "observed_lo", "observed_hi",
+                                                  "median", "lo", "hi", "within"])
     df.index.name = "target"
-    ren = {}
-    for want, names in (("observed", ("observed", "obs", "value")),
-                        ("median", ("median", "simulated", "sim_median", "simulated_median")),
-                        ("lo", ("lo", "q05", "sim_q05", "simulated_q05", "lower")),
-                        ("hi", ("hi", "q95", "sim_q95", "simulated_q95", "upper"))):
-        for n in names:
-            if n in df.columns and want not in ren.values():
-                ren[n] = want
-                break
-    df = df.rename(columns=ren)
-    if "observed" not in df or "median" not in df:
-        return None
-    if "within" not in df and "lo" in df and "hi" in df:
-        df["within"] = (df["observed"] >= df["lo"]) & (df["observed"] <= df["hi"])
+    for col in ("units", "figure", "when", "statistic"):
+        if col in ds and ds[col].dims == ("target",):
+            df[col] = _strings(ds[col].values)
     return df

@@ -183,6 +183,17 @@ PARAMS = {
     "stage.graduate_rate": ("Graduation rate", "毕业速率"),
     "talent.supply": ("Talent supply", "人才供给"),
     "init.firms": ("Firms at start", "初始企业数"),
+    "init.valued_1e8": ("≥1亿 at start", "初始1亿元以上企业"),
+    "init.valued_1e9": ("≥10亿 at start", "初始10亿元以上企业"),
+    "init.listed": ("Listed at start", "初始上市企业"),
+    "init.hightech": ("High-tech at start", "初始高新技术企业"),
+    "init.mean_age": ("Mean age at start", "初始平均企业年龄"),
+    "exit.quality_effect": ("Quality effect on exit", "质量对退出的影响"),
+    "exit.valued_factor": ("Exit factor of valued firms", "高估值企业退出系数"),
+    "exit.acquired_share": ("Share of exits acquired", "退出中被并购比例"),
+    "exit.hazard_y2": ("Exit hazard, year 2", "第2年退出率"),
+    "funding.round_decay": ("Round-rate decay", "融资频率衰减"),
+    "funding.revenue_multiple": ("Revenue multiple", "营收估值倍数"),
 }
 
 
