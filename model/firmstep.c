@@ -89,6 +89,8 @@ static inline void firm_capital(nb_sim *s, int k, int i, int st, uint8_t fg, dou
     }
 }
 
+static void firm_yearly(nb_sim *s, int i);
+
 void firms_step(nb_sim *s, const nb_model *m, int k, nb_flows *fl, nb_tally *t)
 {
     const nb_params *p = &s->p;
@@ -96,6 +98,7 @@ void firms_step(nb_sim *s, const nb_model *m, int k, nb_flows *fl, nb_tally *t)
     nb_firms *f = &s->f;
     const double margin = p->cash_margin / 12.0, ht_p = p->hightech_rate;
     const double persist = p->support_demand_persistence;
+    const int cal_month = (m->start + k) % 12;
     const double burn[NB_NSTAGES] = {cash_burn(p, NB_PRE) / 12, cash_burn(p, NB_STARTUP) / 12, 0, 0};
     double hires = 0;
     const int n = f->n;
@@ -127,6 +130,7 @@ void firms_step(nb_sim *s, const nb_model *m, int k, nb_flows *fl, nb_tally *t)
             tally_firm(s, t, i, k);
             continue;   /* projects raise no rounds and hold no certificates */
         }
+        if ((int)(f->prio[i] * 12.0f) == cal_month) firm_yearly(s, i);
         float g = firm_grow(s, m, i, age, st, fg, f->u2[i], &hires)
                 * (float)(1.0 + persist * boost);
         f->revenue[i] *= g;
@@ -150,7 +154,6 @@ void firms_january(nb_sim *s, int k)
     int yrs = (int)p->def_gazelle_years;
     double need = pow(1.0 + p->def_gazelle_growth, yrs);
     int max_age = (int)(12.0 * p->def_gazelle_max_age);
-    double lam = p->fund_valuation_reversion, mult = s->d.mult;
     for (int i = 0; i < f->n; i++) {
         if (f->flags[i] & NB_FL_DEAD) continue;
         float *h = &f->hist[NB_HIST * i];
@@ -160,8 +163,19 @@ void firms_january(nb_sim *s, int k)
         f->flags[i] = (uint8_t)(gz ? f->flags[i] | NB_FL_GAZELLE : f->flags[i] & ~NB_FL_GAZELLE);
         for (int j = NB_HIST - 1; j > 0; j--) h[j] = h[j - 1];
         h[0] = (float)rev;
-        firm_growth_mul(f, p, i);
-        if ((f->flags[i] & NB_FL_FUNDED) && rev > 0 && f->valuation[i] > 0)
-            f->valuation[i] = (float)(f->valuation[i] * pow(rev * mult / f->valuation[i], lam));
     }
+}
+
+/* Once a year, in the firm's own month (from its fixed priority, so the zone's
+ * firms are spread over the year and aggregates move smoothly): re-evaluate the size
+ * effect on growth, and move a funded firm's valuation funding.valuation_reversion of
+ * the way (in logs) back to revenue x multiple. */
+static void firm_yearly(nb_sim *s, int i)
+{
+    const nb_params *p = &s->p;
+    nb_firms *f = &s->f;
+    firm_growth_mul(f, p, i);
+    double rev = f->revenue[i], val = f->valuation[i];
+    if ((f->flags[i] & NB_FL_FUNDED) && rev > 0 && val > 0)
+        f->valuation[i] = (float)(val * pow(rev * s->d.mult / val, p->fund_valuation_reversion));
 }

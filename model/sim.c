@@ -4,9 +4,10 @@
  *   1. policy_month     the month's parameters (schedules, fired rules), budgets
  *                       under the special fund, and every derived rate
  *   2. firms_january    in January, before the firms move: gazelle status from the
- *                       December revenues, size effect, valuation reversion
+ *                       December revenues, and the revenue snapshots
  *   2b capital_alliance commitments, calls, scarcity of dry powder
- *   3. firms_step       each firm: exit, cash, graduation, growth, stage,
+ *   3. firms_step       each firm: exit, cash, graduation, (in its own month of the
+ *                       year: size effect, valuation reversion), growth, stage,
  *                       certification, credit, round / grant / listing; each
  *                       survivor is tallied for the month's metrics as it passes
  *   4. entry_step       new firms (tallied too; their first step is next month)
