@@ -141,7 +141,8 @@ typedef struct nb_calib {
     int replicates;        /* model replicates per candidate */
     int predictive;        /* replicates per particle in the posterior-predictive check */
     int batch;             /* candidates evaluated between scans (default: particles) */
-    long max_simulations;  /* candidates per generation before giving up */
+    long max_simulations;  /* candidates per generation: when a generation needs more, the
+                            * calibration stops and the previous generation is the posterior */
     uint32_t seed;
 } nb_calib;
 
@@ -218,9 +219,12 @@ typedef struct nb_abc_result {
     char stop_reason[256];      /* why the last generation is the last */
 } nb_abc_result;
 
-/* Run ABC-SMC for calibration c.  NB_OK and *out (free with nb_abc_result_free);
- * NB_EINVAL for a journal of another calibration (e->msg says so) or a generation that
- * cannot be filled within max_simulations; NB_EIO, NB_ENOMEM. */
+/* Run ABC-SMC for calibration c.  Stops after `generations`, or once the tolerance
+ * reaches `tolerance`, or the acceptance rate falls below `min_acceptance`, or a
+ * generation cannot be filled within `max_simulations` candidates (the previous one is
+ * then the posterior); r->stop_reason says which.  NB_OK and *out (free with
+ * nb_abc_result_free); NB_EINVAL for a journal of another calibration (e->msg says so)
+ * or priors that no candidate passes; NB_EIO, NB_ENOMEM. */
 int nb_abc_run(const nb_calib *c, const nb_abc_opts *o, nb_abc_result **out, nb_err *e);
 void nb_abc_result_free(nb_abc_result *r);
 
@@ -251,7 +255,8 @@ int nb_msm_run(const nb_calib *c, int threads, int max_iter, double *theta, doub
  *   root attrs: calibration_name, calibration_path, calibration_yaml, targets_yaml,
  *   scenario_yaml, seed, particles, replicates, generations, stop_reason,
  *   neobay_version, git_commit, title, Conventions
- *   /unused: the targets file's input and excluded entries, with their notes */
+ *   unused(unused), unused_figure, unused_source, unused_role, unused_note (unused):
+ *   the targets file's input and excluded entries, with why they are not fitted */
 int nb_posterior_write(const char *path, const nb_calib *c, const nb_abc_result *r,
                        nb_err *e);
 

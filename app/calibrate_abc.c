@@ -11,12 +11,15 @@
  * Generation t >= 1 has tolerance eps_t = the `quantile` quantile of generation t-1's
  * distances.  Candidate j of generation t draws an ancestor from generation t-1 by
  * weight and perturbs it with a component-wise Gaussian kernel whose variance is twice
- * the weighted variance of the previous particles (Beaumont et al.); a perturbed point
- * outside the support is thrown away and the ancestor drawn again (so the proposal
- * density is proportional to the kernel mixture on the support and the truncation
- * needs no correction).  Accepted particles get weight
- *     w_i  proportional to  prior(z_i) / sum_j w_j^(t-1) K(z_i | z_j^(t-1))
- * (the prior is flat on the support).  The distance is nb_cal_distance.
+ * the weighted variance of the previous particles (Beaumont et al.), each component
+ * truncated to its prior's interval and drawn by inversion (a joint rejection of
+ * points outside the box would need thousands of tries in twenty dimensions).  A
+ * point that a scenario rule refuses is thrown away and the ancestor drawn again.
+ * Accepted particles get weight
+ *     w_i  proportional to  prior(z_i) / sum_j w_j^(t-1) K_j(z_i)
+ * with K_j the truncated kernel about z_j^(t-1), its normaliser included (the prior is
+ * flat on the support; the rule-refused region is a global factor that cancels).  The
+ * distance is nb_cal_distance.
  *
  * Determinism.  Every random number comes from neobay's Philox generator
  * (nb_rng_philox, used through GSL), keyed by (calibration seed, generation) with a
@@ -46,6 +49,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <gsl/gsl_cdf.h>
 #include <gsl/gsl_multimin.h>
 #include <gsl/gsl_randist.h>
 #include <gsl/gsl_rng.h>
@@ -59,7 +63,7 @@
 #define PRED_KEY 0xABCFFFFFu     /* key word 1 of the posterior-predictive draws */
 #define P_PROPOSE 1              /* purposes (counter word 3) */
 #define P_SEED 2
-#define MAX_TRIES 100000         /* proposals outside the support before giving up */
+#define MAX_TRIES 10000          /* proposals refused by the scenario before giving up */
 
 enum { REC_ACCEPTED = 1, REC_BATCH = 2, REC_PRED = 3 };
 #define REC_HDR 4                /* kind, generation, index, distance */
@@ -277,6 +281,7 @@ typedef struct abc {
     /* previous generation, in z coordinates */
     double *pz, *pw, *cdf;       /* [N*d], [N], [N] */
     double *sig;                 /* [d] kernel s.d. */
+    double *lnz;                 /* [N] log normaliser of the truncated kernel about each */
     /* the batch being evaluated */
     double *bz, *bdist;          /* [B*d], [B] */
     unsigned char *bacc;         /* [B] */
@@ -296,25 +301,23 @@ static uint32_t model_seed(uint32_t seed, uint32_t keyword, uint64_t j)
  * else an ancestor by weight, perturbed.  The stream is positioned by the caller. */
 static void propose(const abc *A, int t, gsl_rng *r, double *z)
 {
-    for (int tries = 0; tries < MAX_TRIES; tries++) {
-        if (t == 0) {
-            for (int k = 0; k < A->d; k++) z[k] = A->zlo[k] + (A->zhi[k] - A->zlo[k]) * gsl_rng_uniform(r);
-            return;
-        }
-        double u = gsl_rng_uniform(r);
-        int lo = 0, hi = A->N - 1;
-        while (lo < hi) {                       /* first i with cdf[i] > u */
-            int mid = (lo + hi) / 2;
-            if (A->cdf[mid] > u) hi = mid; else lo = mid + 1;
-        }
-        int ok = 1;
-        for (int k = 0; k < A->d; k++) {
-            z[k] = A->pz[(size_t)lo * A->d + k] + A->sig[k] * gsl_ran_gaussian_ziggurat(r, 1.0);
-            ok &= z[k] >= A->zlo[k] && z[k] <= A->zhi[k];
-        }
-        if (ok) return;
+    if (t == 0) {
+        for (int k = 0; k < A->d; k++) z[k] = A->zlo[k] + (A->zhi[k] - A->zlo[k]) * gsl_rng_uniform(r);
+        return;
     }
-    for (int k = 0; k < A->d; k++) z[k] = 0.5 * (A->zlo[k] + A->zhi[k]);
+    double u = gsl_rng_uniform(r);
+    int lo = 0, hi = A->N - 1;
+    while (lo < hi) {                           /* first i with cdf[i] > u */
+        int mid = (lo + hi) / 2;
+        if (A->cdf[mid] > u) hi = mid; else lo = mid + 1;
+    }
+    for (int k = 0; k < A->d; k++) {            /* truncated normal by inversion */
+        double m = A->pz[(size_t)lo * A->d + k], sg = A->sig[k];
+        double a = gsl_cdf_ugaussian_P((A->zlo[k] - m) / sg);
+        double b = gsl_cdf_ugaussian_P((A->zhi[k] - m) / sg);
+        double x = m + sg * gsl_cdf_ugaussian_Pinv(a + gsl_rng_uniform_pos(r) * (b - a));
+        z[k] = x < A->zlo[k] ? A->zlo[k] : x > A->zhi[k] ? A->zhi[k] : x;
+    }
 }
 
 static void z_to_theta(const nb_calib *c, const double *z, double *theta)
@@ -400,6 +403,16 @@ static void kernel_setup(abc *A)
         double s = sqrt(2.0 * v), floor_s = 1e-9 * (A->zhi[k] - A->zlo[k]);
         A->sig[k] = s > floor_s ? s : floor_s;
     }
+    for (int j = 0; j < A->N; j++) {           /* log mass of each truncated kernel */
+        double l = 0;
+        for (int k = 0; k < A->d; k++) {
+            double m = A->pz[(size_t)j * A->d + k];
+            double mass = gsl_cdf_ugaussian_P((A->zhi[k] - m) / A->sig[k]) -
+                          gsl_cdf_ugaussian_P((A->zlo[k] - m) / A->sig[k]);
+            l += log(mass > 1e-300 ? mass : 1e-300);
+        }
+        A->lnz[j] = l;
+    }
     double cum = 0;
     for (int i = 0; i < A->N; i++) A->cdf[i] = (cum += A->pw[i]);
     for (int i = 0; i < A->N; i++) A->cdf[i] /= cum;
@@ -421,7 +434,7 @@ static void new_weights(const abc *A, const double *z, double *w)
                 double x = (z[(size_t)i * d + k] - A->pz[(size_t)j * d + k]) / A->sig[k];
                 q += x * x;
             }
-            double l = (A->pw[j] > 0 ? log(A->pw[j]) : -INFINITY) - 0.5 * q;
+            double l = (A->pw[j] > 0 ? log(A->pw[j]) : -INFINITY) - 0.5 * q - A->lnz[j];
             if (lk) lk[j] = l;
             if (l > best) best = l;
         }
@@ -486,13 +499,14 @@ static int abc_alloc(abc *A, const nb_calib *c, const nb_abc_opts *o, nb_abc_res
     A->pw = malloc((size_t)N * sizeof(double));
     A->cdf = malloc((size_t)N * sizeof(double));
     A->sig = malloc((size_t)d * sizeof(double));
+    A->lnz = malloc((size_t)N * sizeof(double));
     A->bz = malloc((size_t)B * d * sizeof(double));
     A->bdist = malloc((size_t)B * sizeof(double));
     A->bacc = malloc((size_t)B);
     A->tc = calloc((size_t)A->threads, sizeof *A->tc);
     nb_abc_result *r = calloc(1, sizeof *r);
     *out = r;
-    if (!A->zlo || !A->zhi || !A->pz || !A->pw || !A->cdf || !A->sig || !A->bz || !A->bdist ||
+    if (!A->zlo || !A->zhi || !A->pz || !A->pw || !A->cdf || !A->sig || !A->lnz || !A->bz || !A->bdist ||
         !A->bacc || !A->tc || !r)
         return NB_ENOMEM;
     for (int k = 0; k < d; k++) {
@@ -524,7 +538,7 @@ static int abc_alloc(abc *A, const nb_calib *c, const nb_abc_opts *o, nb_abc_res
 
 static void abc_free(abc *A)
 {
-    free(A->zlo); free(A->zhi); free(A->pz); free(A->pw); free(A->cdf); free(A->sig);
+    free(A->zlo); free(A->zhi); free(A->pz); free(A->pw); free(A->cdf); free(A->sig); free(A->lnz);
     free(A->bz); free(A->bdist); free(A->bacc);
     if (A->tc)
         for (int i = 0; i < A->threads; i++) {
@@ -547,11 +561,15 @@ static int run_generation(abc *A, int t, double eps, long max_batches, nb_abc_re
     int n_acc = 0;
     long bi = 0, last = -1;
     while (n_acc < N) {
-        if (bi >= max_batches) {
+        if (bi >= max_batches) {               /* the budget of a generation is spent */
             free(gz);
-            return nb_err_set(e, "%s: generation %d: only %d of %d particles within tolerance %.4g after "
-                                 "%ld candidates (max_simulations); raise max_simulations or quantile, or "
-                                 "stop at fewer generations", c->path, t, n_acc, N, eps, bi * A->B);
+            if (t == 0)
+                return nb_err_set(e, "%s: generation 0: only %d of %d prior draws after %ld candidates "
+                                     "(max_simulations)", c->path, n_acc, N, bi * A->B);
+            snprintf(r->stop_reason, sizeof r->stop_reason,
+                     "generation %d reached only %d of %d particles within tolerance %.4g in %ld candidates "
+                     "(max_simulations): the posterior is generation %d", t, n_acc, N, eps, bi * A->B, t - 1);
+            return NB_ERANGE;
         }
         eval_batch(A, t, bi, eps);
         if (A->err) {
@@ -642,6 +660,7 @@ int nb_abc_run(const nb_calib *c, const nb_abc_opts *o, nb_abc_result **out, nb_
             kernel_setup(&A);
         }
         rc = run_generation(&A, t, eps, max_batches, r, e);
+        if (rc == NB_ERANGE) { rc = NB_OK; break; }    /* stop_reason says why */
         if (rc != NB_OK || A.stop) break;
         r->n_gen = t + 1;
         const nb_abc_gen *G = &r->gen[t];

@@ -2,7 +2,7 @@
  * pure function nb_cal_simulate (see calibrate.h).
  *
  * A metric statistic reads one replicate's monthly series.  The others need
- * micro-data: the model reports every round, grant, listing and exit through its
+ * micro-data: the model reports every priced round, listing and exit through its
  * event sink (model/sim.h), and the population at time point 0 (for the founding
  * month of the initial firms).  The collector below keeps, per replicate:
  *   - for each firm that raised a round in the run: its last round and post-money
@@ -172,8 +172,7 @@ static void on_event(void *ud, uint32_t rep, const nb_event *ev)
 {
     nb_cal_ws *w = ud;
     switch (ev->kind) {
-    case NB_EV_ROUND:
-    case NB_EV_GRANT:
+    case NB_EV_ROUND:               /* priced rounds; grant-to-equity is not a market round */
         on_round(w, ev);
         break;
     case NB_EV_LISTING: {
