@@ -9,7 +9,7 @@ ROOT = pathlib.Path(__file__).resolve().parents[2]
 
 @pytest.fixture(scope="session")
 def neobay():
-    path = os.environ.get("NEOBAY", str(ROOT / "build" / "neobay"))
+    path = os.path.abspath(os.environ.get("NEOBAY", str(ROOT / "build" / "neobay")))
     assert os.access(path, os.X_OK), f"build the binary first: {path}"
     return path
 
