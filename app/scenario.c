@@ -26,6 +26,7 @@
 #include <strings.h>
 #include <sys/stat.h>
 #include <libfyaml.h>
+#include "yamlnode.h"
 #include "strbuf.h"
 #include "../model/textdist.h"
 #include "../model/metrics.h"
@@ -316,7 +317,6 @@ void nb_month_format(int m, char *buf)
 
 /* ==== yaml: one document from memory ================================================ */
 
-typedef struct nb_loc { int line, col; } nb_loc;   /* 1-based; 0: unknown */
 
 typedef struct nb_yaml {
     struct fy_diag *diag;
@@ -462,40 +462,8 @@ static void yaml_close(nb_yaml *y)
     memset(y, 0, sizeof *y);
 }
 
-/* Where node n starts: a scalar's own token; a collection's first entry; else 0:0. */
-static nb_loc node_loc(struct fy_node *n)
-{
-    nb_loc at = {0, 0};
-    if (!n) return at;
-    if (fy_node_is_scalar(n)) {
-        struct fy_token *t = fy_node_get_scalar_token(n);
-        const struct fy_mark *m = t ? fy_token_start_mark(t) : NULL;
-        if (m) at = (nb_loc){m->line + 1, m->column + 1};
-        enum fy_node_style st = fy_node_get_style(n);            /* marks skip the quote */
-        if (m && m->column > 0 && (st == FYNS_SINGLE_QUOTED || st == FYNS_DOUBLE_QUOTED)) at.col--;
-    } else if (fy_node_is_mapping(n) && fy_node_mapping_item_count(n) > 0) {
-        at = node_loc(fy_node_pair_key(fy_node_mapping_get_by_index(n, 0)));
-    } else if (fy_node_is_sequence(n) && fy_node_sequence_item_count(n) > 0) {
-        at = node_loc(fy_node_sequence_get_by_index(n, 0));
-    }
-    return at;
-}
 
-/* a when known, else b. */
-static nb_loc loc_or(nb_loc a, nb_loc b)
-{
-    return a.line > 0 ? a : b;
-}
 
-/* True for a missing value: nothing, ~ or null (plain, not quoted). */
-static bool node_is_null(struct fy_node *n)
-{
-    if (!n || fy_node_is_null(n)) return true;
-    if (!fy_node_is_scalar(n) || fy_node_get_style(n) != FYNS_PLAIN) return false;
-    const char *t = fy_node_get_scalar0(n);
-    return !t || !*t || strcmp(t, "~") == 0 || strcmp(t, "null") == 0 ||
-           strcmp(t, "Null") == 0 || strcmp(t, "NULL") == 0;
-}
 
 /* The text of scalar node n ("" when it has none). */
 static const char *node_text(struct fy_node *n)
@@ -629,7 +597,7 @@ static int scalar_value(const nb_src *s, int id, struct fy_node *v, nb_loc at, c
 {
     const char *text = node_text(v), *why;
     char shown[80], note[96], trimmed[128];
-    at = loc_or(node_loc(v), at);
+    at = nb_yaml_loc_or(nb_yaml_node_loc(v), at);
     nb_ptype t = nb_registry[id].type;
     bool say_type = t != NB_T_MONTH && t != NB_T_BOOL;     /* their reasons say it */
     if (nb_value_parse(t, text, x, &why) != NB_OK)
@@ -649,10 +617,10 @@ static int sched_date(const nb_src *s, int id, struct fy_node *k, nb_loc at, int
     const char *why;
     char shown[80];
     double m;
-    if (!k || !fy_node_is_scalar(k) || node_is_null(k))
+    if (!k || !fy_node_is_scalar(k) || nb_yaml_node_is_null(k))
         return src_fail(s, at, nb_registry[id].name,
                         "a schedule maps dates (YYYY-MM or YYYY-MM-DD) to values; found %s as a date",
-                        node_is_null(k) ? "nothing" : node_kind(k));
+                        nb_yaml_node_is_null(k) ? "nothing" : node_kind(k));
     if (nb_value_parse(NB_T_MONTH, node_text(k), &m, &why) != NB_OK)
         return src_fail(s, at, nb_registry[id].name, "date '%s' %s",
                         show(node_text(k), shown, sizeof shown), why);
@@ -685,16 +653,16 @@ static int sched_entry(const nb_src *s, int id, struct fy_node *v, int k, nb_loc
     char note[96], pre[96], shown[80];
     struct fy_node_pair *pair = fy_node_mapping_get_by_index(v, k);
     struct fy_node *dk = fy_node_pair_key(pair), *dv = fy_node_pair_value(pair);
-    nb_loc dat = loc_or(node_loc(dk), at);
+    nb_loc dat = nb_yaml_loc_or(nb_yaml_node_loc(dk), at);
     int rc = sched_date(s, id, dk, dat, &month[k]);
     if (!rc && k > 0)
         rc = sched_order(s, id, dat, node_text(fy_node_pair_key(fy_node_mapping_get_by_index(v, k - 1))),
                          month[k - 1], node_text(dk), month[k]);
     if (rc) return rc;
     snprintf(pre, sizeof pre, "at %s: ", show(node_text(dk), shown, sizeof shown));
-    if (node_is_null(dv) || !fy_node_is_scalar(dv))
+    if (nb_yaml_node_is_null(dv) || !fy_node_is_scalar(dv))
         return src_fail(s, dat, p->name, "%sexpected one value (%s), found %s", pre,
-                        type_note(id, note, sizeof note), node_is_null(dv) ? "nothing" : node_kind(dv));
+                        type_note(id, note, sizeof note), nb_yaml_node_is_null(dv) ? "nothing" : node_kind(dv));
     return scalar_value(s, id, dv, dat, pre, &value[k]);
 }
 
@@ -731,7 +699,7 @@ static int apply_param(nb_src *s, int id, nb_loc at, struct fy_node *v)
     int rc;
     if (s->first[id])
         return src_fail(s, at, p->name, "set twice in this file (first at line %d)", s->first[id]);
-    if (node_is_null(v))
+    if (nb_yaml_node_is_null(v))
         return src_fail(s, at, p->name, "has no value (%s)", type_note(id, note, sizeof note));
     if (fy_node_is_sequence(v))
         return src_fail(s, at, p->name, "expected one value (%s), not a list", type_note(id, note, sizeof note));
@@ -795,12 +763,12 @@ static int apply_meta(nb_src *s, const char *key, nb_loc at, struct fy_node *v)
 {
     if (strcmp(key, "extends") == 0)    /* followed before the walk (files only) */
         return s->cli ? src_fail(s, at, key, "cannot be set from the command line") : NB_OK;
-    if (node_is_null(v) || !fy_node_is_scalar(v))
-        return src_fail(s, loc_or(node_loc(v), at), key, "expected a text, found %s",
-                        node_is_null(v) ? "nothing" : node_kind(v));
+    if (nb_yaml_node_is_null(v) || !fy_node_is_scalar(v))
+        return src_fail(s, nb_yaml_loc_or(nb_yaml_node_loc(v), at), key, "expected a text, found %s",
+                        nb_yaml_node_is_null(v) ? "nothing" : node_kind(v));
     const char *text = node_text(v);
     if (strcmp(key, "name") == 0 && (!*text || strcspn(text, "/\\\t\r\n") != strlen(text)))
-        return src_fail(s, loc_or(node_loc(v), at), key,
+        return src_fail(s, nb_yaml_loc_or(nb_yaml_node_loc(v), at), key,
                         "the name is used in file names: it must be non-empty, without '/', '\\' or line breaks");
     if (!s->top) return NB_OK;          /* a base file's meta keys are checked, not kept */
     nb_scenario *sc = s->sc;
@@ -848,18 +816,18 @@ static int read_fields(const nb_src *s, const char *path, nb_loc at, struct fy_n
                        const nb_part *p, nb_fields *f)
 {
     memset(f, 0, sizeof *f);
-    f->at = loc_or(node_loc(v), at);
-    if (node_is_null(v) || !fy_node_is_mapping(v))
+    f->at = nb_yaml_loc_or(nb_yaml_node_loc(v), at);
+    if (nb_yaml_node_is_null(v) || !fy_node_is_mapping(v))
         return src_fail(s, f->at, path, "%s is a mapping %s; found %s", p->what, p->shape,
-                        node_is_null(v) ? "nothing" : node_kind(v));
+                        nb_yaml_node_is_null(v) ? "nothing" : node_kind(v));
     void *iter = NULL;
     struct fy_node_pair *pair;
     while ((pair = fy_node_mapping_iterate(v, &iter))) {
         struct fy_node *k = fy_node_pair_key(pair);
-        nb_loc kat = loc_or(node_loc(k), f->at);
-        if (!k || !fy_node_is_scalar(k) || node_is_null(k))
+        nb_loc kat = nb_yaml_loc_or(nb_yaml_node_loc(k), f->at);
+        if (!k || !fy_node_is_scalar(k) || nb_yaml_node_is_null(k))
             return src_fail(s, kat, path, "a key must be a name, not %s",
-                            node_is_null(k) ? "nothing" : node_kind(k));
+                            nb_yaml_node_is_null(k) ? "nothing" : node_kind(k));
         const char *name = node_text(k);
         int i = 0;
         while (i < p->n && strcmp(name, p->keys[i]) != 0) i++;
@@ -887,9 +855,9 @@ static int field_text(const nb_src *s, const char *path, const nb_fields *f, int
 {
     char full[NB_KEY_MAX];
     snprintf(full, sizeof full, "%s.%s", path, keys[i]);
-    nb_loc kat = loc_or(node_loc(f->key[i]), f->at);
-    *at = loc_or(node_loc(f->val[i]), kat);
-    if (node_is_null(f->val[i])) return src_fail(s, kat, full, "has no value (%s)", what);
+    nb_loc kat = nb_yaml_loc_or(nb_yaml_node_loc(f->key[i]), f->at);
+    *at = nb_yaml_loc_or(nb_yaml_node_loc(f->val[i]), kat);
+    if (nb_yaml_node_is_null(f->val[i])) return src_fail(s, kat, full, "has no value (%s)", what);
     if (!fy_node_is_scalar(f->val[i]))
         return src_fail(s, *at, full, "expected %s, found %s", what, node_kind(f->val[i]));
     *text = node_text(f->val[i]);
@@ -907,7 +875,7 @@ static int one_of(const nb_src *s, const char *path, const nb_fields *f, const c
     for (int i = first; i < first + n; i++) {
         if (!f->key[i]) continue;
         if (found >= 0) {
-            nb_loc a = loc_or(node_loc(f->key[found]), f->at), b = loc_or(node_loc(f->key[i]), f->at);
+            nb_loc a = nb_yaml_loc_or(nb_yaml_node_loc(f->key[found]), f->at), b = nb_yaml_loc_or(nb_yaml_node_loc(f->key[i]), f->at);
             bool a_later = a.line > b.line || (a.line == b.line && a.col > b.col);
             return src_fail(s, a_later ? a : b, path, "give only one of %s; found both '%s' and '%s'",
                             list, keys[a_later ? i : found], keys[a_later ? found : i]);
@@ -998,7 +966,7 @@ static int rule_if(const nb_src *s, const char *rpath, struct fy_node *k, struct
     nb_loc at;
     int which = 0;
     snprintf(path, sizeof path, "%.24s.if", rpath);
-    int rc = read_fields(s, path, node_loc(k), v, &part_if, &f);
+    int rc = read_fields(s, path, nb_yaml_node_loc(k), v, &part_if, &f);
     if (rc) return rc;
     if (!f.key[IK_METRIC])
         return src_fail(s, f.at, path, "has no 'metric' (the output metric the rule watches: metric: NAME)");
@@ -1066,7 +1034,7 @@ static int rule_then(const nb_src *s, const char *rpath, struct fy_node *k, stru
     nb_loc at;
     int which = 0, id = 0;
     snprintf(path, sizeof path, "%.24s.then", rpath);
-    int rc = read_fields(s, path, node_loc(k), v, &part_then, &f);
+    int rc = read_fields(s, path, nb_yaml_node_loc(k), v, &part_then, &f);
     if (rc) return rc;
     if (!f.key[TK_PARAM])
         return src_fail(s, f.at, path, "has no 'param' (the parameter the rule changes: param: NAME)");
@@ -1079,7 +1047,7 @@ static int rule_then(const nb_src *s, const char *rpath, struct fy_node *k, stru
     int op = ops[which];
     snprintf(full, sizeof full, "%s.%s", path, then_keys[which]);
     if ((why = rule_op_why(id, op)))
-        return src_fail(s, loc_or(node_loc(f.key[which]), f.at), full, "%s %s", nb_registry[id].name, why);
+        return src_fail(s, nb_yaml_loc_or(nb_yaml_node_loc(f.key[which]), f.at), full, "%s %s", nb_registry[id].name, why);
     nb_ptype t = op == NB_RULE_MUL ? NB_T_REAL : nb_registry[id].type;
     if (op == NB_RULE_MUL) snprintf(note, sizeof note, "a factor: a plain number >= 0");
     else snprintf(note, sizeof note, "%s: %s", nb_registry[id].name, type_note(id, tn, sizeof tn));
@@ -1130,13 +1098,13 @@ static int read_rule(const nb_src *s, int i, struct fy_node *v, nb_loc at, nb_ru
 static int apply_rules(nb_src *s, nb_loc at, struct fy_node *v)
 {
     if (s->cli) return src_fail(s, at, NB_RULES_KEY, "rules can only be given in a scenario file");
-    if (node_is_null(v) || !fy_node_is_sequence(v))
+    if (nb_yaml_node_is_null(v) || !fy_node_is_sequence(v))
         return src_fail(s, at, NB_RULES_KEY,
                         "expected a list of rules, each '- {from: YYYY-MM, if: {...}, then: {...}}' "
-                        "('rules: []' for none); found %s", node_is_null(v) ? "nothing" : node_kind(v));
+                        "('rules: []' for none); found %s", nb_yaml_node_is_null(v) ? "nothing" : node_kind(v));
     int n = fy_node_sequence_item_count(v);
     if (n > NB_RULES_MAX)
-        return src_fail(s, loc_or(node_loc(fy_node_sequence_get_by_index(v, NB_RULES_MAX)), at),
+        return src_fail(s, nb_yaml_loc_or(nb_yaml_node_loc(fy_node_sequence_get_by_index(v, NB_RULES_MAX)), at),
                         NB_RULES_KEY, "%d rules; a scenario has at most %d", n, NB_RULES_MAX);
     nb_rule rules[NB_RULES_MAX];
     const char *names[NB_RULES_MAX] = {0};
@@ -1175,11 +1143,11 @@ static bool is_rules_path(const char *key)
 static int apply_pair(nb_src *s, const char *prefix, struct fy_node_pair *pair, nb_loc parent)
 {
     struct fy_node *k = fy_node_pair_key(pair), *v = fy_node_pair_value(pair);
-    nb_loc at = loc_or(node_loc(k), loc_or(node_loc(v), parent));
+    nb_loc at = nb_yaml_loc_or(nb_yaml_node_loc(k), nb_yaml_loc_or(nb_yaml_node_loc(v), parent));
     const char *ctx = *prefix ? prefix : NULL;
     if (!k || !fy_node_is_scalar(k))
         return src_fail(s, at, ctx, "a key must be a name, not %s", node_kind(k));
-    if (node_is_null(k)) return src_fail(s, at, ctx, "a key is missing (empty or null)");
+    if (nb_yaml_node_is_null(k)) return src_fail(s, at, ctx, "a key is missing (empty or null)");
     const char *name = node_text(k);
     char path[NB_KEY_MAX];
     int len = *prefix ? snprintf(path, sizeof path, "%s.%s", prefix, name)
@@ -1327,20 +1295,20 @@ static int follow_extends(nb_loader *ld, const nb_src *src, struct fy_node *root
         struct fy_node *k = fy_node_pair_key(pair);
         if (k && fy_node_is_scalar(k) && strcmp(node_text(k), "extends") == 0) {
             v = fy_node_pair_value(pair);
-            at = loc_or(node_loc(k), at);
+            at = nb_yaml_loc_or(nb_yaml_node_loc(k), at);
             break;
         }
     }
     if (!pair) return NB_OK;
-    if (node_is_null(v) || !fy_node_is_scalar(v) || !*node_text(v))
-        return src_fail(src, loc_or(node_loc(v), at), "extends", "expected the path of a scenario file, found %s",
-                        node_is_null(v) ? "nothing" : !fy_node_is_scalar(v) ? node_kind(v) : "an empty text");
+    if (nb_yaml_node_is_null(v) || !fy_node_is_scalar(v) || !*node_text(v))
+        return src_fail(src, nb_yaml_loc_or(nb_yaml_node_loc(v), at), "extends", "expected the path of a scenario file, found %s",
+                        nb_yaml_node_is_null(v) ? "nothing" : !fy_node_is_scalar(v) ? node_kind(v) : "an empty text");
     char *target = resolve_rel(src->file, node_text(v));
     if (!target) return nb_err_code(ld->e, NB_ENOMEM, "out of memory");
     assert(ld->depth < NB_EXTENDS_MAX);
     ld->opened[ld->depth] = src->file;
     ld->id[ld->depth++] = id;
-    nb_site site = {src, loc_or(node_loc(v), at), node_text(v)};
+    nb_site site = {src, nb_yaml_loc_or(nb_yaml_node_loc(v), at), node_text(v)};
     int rc = load_file(ld, target, &site);
     ld->depth--;
     free(target);
@@ -1352,9 +1320,9 @@ static int apply_file(nb_loader *ld, nb_src *src, nb_yaml *y, nb_fileid id)
 {
     struct fy_node *root = y->doc ? fy_document_root(y->doc) : NULL;
     nb_loc top = {1, 1};
-    if (node_is_null(root)) return src_fail(src, top, NULL, "the scenario is empty");
+    if (nb_yaml_node_is_null(root)) return src_fail(src, top, NULL, "the scenario is empty");
     if (!fy_node_is_mapping(root))
-        return src_fail(src, loc_or(node_loc(root), top), NULL,
+        return src_fail(src, nb_yaml_loc_or(nb_yaml_node_loc(root), top), NULL,
                         "a scenario is a mapping of keys to values, not %s", node_kind(root));
     int rc = follow_extends(ld, src, root, id);
     return rc ? rc : apply_mapping(src, "", root, top);

@@ -26,6 +26,7 @@
 #include <gsl/gsl_randist.h>
 #include <gsl/gsl_rng.h>
 #include <libfyaml.h>
+#include "yamlnode.h"
 #include "strbuf.h"
 #include "../model/textdist.h"
 #include "../model/metrics.h"
@@ -146,7 +147,7 @@ static uint64_t fnv_dbl(uint64_t h, double x)
 
 /* ==== yaml ========================================================================== */
 
-typedef struct sw_loc { int line, col; } sw_loc;
+typedef nb_loc sw_loc;
 
 typedef struct sw_yaml {
     struct fy_diag *diag;
@@ -231,38 +232,8 @@ static void yaml_close(sw_yaml *y)
     memset(y, 0, sizeof *y);
 }
 
-/* Where node n starts (a collection: its first entry); {0, 0} when unknown. */
-static sw_loc node_loc(struct fy_node *n)
-{
-    sw_loc at = {0, 0};
-    if (!n) return at;
-    if (fy_node_is_scalar(n)) {
-        struct fy_token *t = fy_node_get_scalar_token(n);
-        const struct fy_mark *m = t ? fy_token_start_mark(t) : NULL;
-        if (m) at = (sw_loc){m->line + 1, m->column + 1};
-        enum fy_node_style st = fy_node_get_style(n);
-        if (m && m->column > 0 && (st == FYNS_SINGLE_QUOTED || st == FYNS_DOUBLE_QUOTED)) at.col--;
-    } else if (fy_node_is_mapping(n) && fy_node_mapping_item_count(n) > 0) {
-        at = node_loc(fy_node_pair_key(fy_node_mapping_get_by_index(n, 0)));
-    } else if (fy_node_is_sequence(n) && fy_node_sequence_item_count(n) > 0) {
-        at = node_loc(fy_node_sequence_get_by_index(n, 0));
-    }
-    return at;
-}
 
-static sw_loc loc_or(sw_loc a, sw_loc b)
-{
-    return a.line > 0 ? a : b;
-}
 
-static bool node_is_null(struct fy_node *n)
-{
-    if (!n || fy_node_is_null(n)) return true;
-    if (!fy_node_is_scalar(n) || fy_node_get_style(n) != FYNS_PLAIN) return false;
-    const char *t = fy_node_get_scalar0(n);
-    return !t || !*t || strcmp(t, "~") == 0 || strcmp(t, "null") == 0 || strcmp(t, "Null") == 0 ||
-           strcmp(t, "NULL") == 0;
-}
 
 static const char *node_text(struct fy_node *n)
 {
@@ -272,7 +243,7 @@ static const char *node_text(struct fy_node *n)
 
 static const char *node_kind(struct fy_node *n)
 {
-    if (node_is_null(n)) return "nothing";
+    if (nb_yaml_node_is_null(n)) return "nothing";
     if (fy_node_is_sequence(n)) return "a list";
     if (fy_node_is_mapping(n)) return "a mapping";
     return "a single value";
@@ -311,7 +282,7 @@ static int ctx_fail(const sw_ctx *c, sw_loc at, const char *key, const char *fmt
 /* Where top-level key i is written ({1,1} when absent). */
 static sw_loc key_at(const sw_ctx *c, int i)
 {
-    return loc_or(node_loc(c->key[i]), (sw_loc){1, 1});
+    return nb_yaml_loc_or(nb_yaml_node_loc(c->key[i]), (sw_loc){1, 1});
 }
 
 /* The scalar text of top-level key i (present) into *text; NB_EINVAL when it is not a
@@ -319,8 +290,8 @@ static sw_loc key_at(const sw_ctx *c, int i)
 static int top_text(const sw_ctx *c, int i, const char *what, const char **text, sw_loc *at)
 {
     struct fy_node *v = c->val[i];
-    *at = loc_or(node_loc(v), key_at(c, i));
-    if (node_is_null(v) || !fy_node_is_scalar(v))
+    *at = nb_yaml_loc_or(nb_yaml_node_loc(v), key_at(c, i));
+    if (nb_yaml_node_is_null(v) || !fy_node_is_scalar(v))
         return ctx_fail(c, *at, top_keys[i], "expected %s, found %s", what, node_kind(v));
     *text = node_text(v);
     return NB_OK;
@@ -369,8 +340,8 @@ static int read_top(sw_ctx *c, struct fy_node *root)
     struct fy_node_pair *pair;
     while ((pair = fy_node_mapping_iterate(root, &iter))) {
         struct fy_node *k = fy_node_pair_key(pair);
-        sw_loc at = loc_or(node_loc(k), (sw_loc){1, 1});
-        if (!k || !fy_node_is_scalar(k) || node_is_null(k))
+        sw_loc at = nb_yaml_loc_or(nb_yaml_node_loc(k), (sw_loc){1, 1});
+        if (!k || !fy_node_is_scalar(k) || nb_yaml_node_is_null(k))
             return ctx_fail(c, at, NULL, "a key must be a name, not %s", node_kind(k));
         const char *name = node_text(k);
         int i = 0;
@@ -472,7 +443,7 @@ static int read_sizes(sw_ctx *c)
                             "only the morris design has grid levels (a grid factor takes levels: [...] under factors)");
         if ((rc = top_int(c, K_LEVELS, 2, NB_SWEEP_MAX_LEVELS, &v))) return rc;
         if ((int)v % 2)
-            return ctx_fail(c, loc_or(node_loc(c->val[K_LEVELS]), key_at(c, K_LEVELS)), "levels",
+            return ctx_fail(c, nb_yaml_loc_or(nb_yaml_node_loc(c->val[K_LEVELS]), key_at(c, K_LEVELS)), "levels",
                             "value %.0f is odd; Morris grids need an even number of levels (4, 6, 8, ...)", v);
         sw->levels = (int)v;
     }
@@ -515,8 +486,8 @@ static int factor_value_node(const sw_ctx *c, const char *path, int id, struct f
 {
     const char *why;
     char note[96], bound[64];
-    at = loc_or(node_loc(v), at);
-    if (node_is_null(v) || !fy_node_is_scalar(v))
+    at = nb_yaml_loc_or(nb_yaml_node_loc(v), at);
+    if (nb_yaml_node_is_null(v) || !fy_node_is_scalar(v))
         return ctx_fail(c, at, path, "expected one value (%s), found %s", type_note(id, note, sizeof note),
                         node_kind(v));
     const char *text = node_text(v);
@@ -537,8 +508,8 @@ static int factor_value_node(const sw_ctx *c, const char *path, int id, struct f
 static int scale_value_node(const sw_ctx *c, const char *path, struct fy_node *v, sw_loc at, double *x)
 {
     const char *why;
-    at = loc_or(node_loc(v), at);
-    if (node_is_null(v) || !fy_node_is_scalar(v))
+    at = nb_yaml_loc_or(nb_yaml_node_loc(v), at);
+    if (nb_yaml_node_is_null(v) || !fy_node_is_scalar(v))
         return ctx_fail(c, at, path, "expected a factor (a plain number >= 0), found %s", node_kind(v));
     if (nb_value_parse(NB_T_REAL, node_text(v), x, &why) != NB_OK)
         return ctx_fail(c, at, path, "value '%.60s' %s (a scale is a plain number >= 0)", node_text(v), why);
@@ -555,8 +526,8 @@ static int factor_fields(const sw_ctx *c, const char *path, struct fy_node *v, s
     struct fy_node_pair *pair;
     while ((pair = fy_node_mapping_iterate(v, &iter))) {
         struct fy_node *k = fy_node_pair_key(pair);
-        sw_loc kat = loc_or(node_loc(k), at);
-        if (!k || !fy_node_is_scalar(k) || node_is_null(k))
+        sw_loc kat = nb_yaml_loc_or(nb_yaml_node_loc(k), at);
+        if (!k || !fy_node_is_scalar(k) || nb_yaml_node_is_null(k))
             return ctx_fail(c, kat, path, "a key must be a name, not %s", node_kind(k));
         const char *name = node_text(k);
         int i = 0;
@@ -582,12 +553,12 @@ static int factor_levels(const sw_ctx *c, const char *path, nb_factor *f, struct
 {
     char full[2 * SW_KEY_MAX];
     snprintf(full, sizeof full, "%s.levels", path);
-    sw_loc at = loc_or(node_loc(k), (sw_loc){1, 1});
+    sw_loc at = nb_yaml_loc_or(nb_yaml_node_loc(k), (sw_loc){1, 1});
     if (c->sw->design != NB_DESIGN_GRID)
         return ctx_fail(c, at, full, "explicit levels need design: grid (this sweep's design is %s); "
                         "give min and max instead", design_names[c->sw->design]);
-    if (node_is_null(v) || !fy_node_is_sequence(v))
-        return ctx_fail(c, loc_or(node_loc(v), at), full, "expected a list of values ([3000, 4000, 5000]), found %s",
+    if (nb_yaml_node_is_null(v) || !fy_node_is_sequence(v))
+        return ctx_fail(c, nb_yaml_loc_or(nb_yaml_node_loc(v), at), full, "expected a list of values ([3000, 4000, 5000]), found %s",
                         node_kind(v));
     int n = fy_node_sequence_item_count(v);
     if (n < 1) return ctx_fail(c, at, full, "the list is empty");
@@ -599,7 +570,7 @@ static int factor_levels(const sw_ctx *c, const char *path, nb_factor *f, struct
         if (rc) return rc;
         for (int j = 0; j < i; j++)
             if (f->levels[j] == f->levels[i])
-                return ctx_fail(c, loc_or(node_loc(item), at), full, "value %.60s is listed twice", node_text(item));
+                return ctx_fail(c, nb_yaml_loc_or(nb_yaml_node_loc(item), at), full, "value %.60s is listed twice", node_text(item));
     }
     f->n_levels = n;
     f->lo = f->hi = f->levels[0];
@@ -616,20 +587,20 @@ static int factor_scale(const sw_ctx *c, const char *path, nb_factor *f, struct 
 {
     char full[2 * SW_KEY_MAX];
     snprintf(full, sizeof full, "%s.scale", path);
-    sw_loc at = loc_or(node_loc(k), (sw_loc){1, 1});
+    sw_loc at = nb_yaml_loc_or(nb_yaml_node_loc(k), (sw_loc){1, 1});
     nb_ptype t = nb_registry[f->param].type;
     if (t == NB_T_BOOL || t == NB_T_MONTH)
         return ctx_fail(c, at, full, "%s is a %s: it cannot be scaled; give levels (grid) or min and max",
                         nb_registry[f->param].name, nb_ptype_name(t));
-    if (node_is_null(v) || !fy_node_is_sequence(v) || fy_node_sequence_item_count(v) != 2)
-        return ctx_fail(c, loc_or(node_loc(v), at), full,
+    if (nb_yaml_node_is_null(v) || !fy_node_is_sequence(v) || fy_node_sequence_item_count(v) != 2)
+        return ctx_fail(c, nb_yaml_loc_or(nb_yaml_node_loc(v), at), full,
                         "expected the range of the factor as two numbers, [low, high] (scale: [0.5, 2]); found %s",
                         fy_node_is_sequence(v) ? "a list of another length" : node_kind(v));
     int rc = scale_value_node(c, full, fy_node_sequence_get_by_index(v, 0), at, &f->lo);
     if (!rc) rc = scale_value_node(c, full, fy_node_sequence_get_by_index(v, 1), at, &f->hi);
     if (rc) return rc;
     if (f->lo > f->hi)
-        return ctx_fail(c, loc_or(node_loc(v), at), full, "low %.17g is above high %.17g", f->lo, f->hi);
+        return ctx_fail(c, nb_yaml_loc_or(nb_yaml_node_loc(v), at), full, "low %.17g is above high %.17g", f->lo, f->hi);
     f->scale = 1;
     return NB_OK;
 }
@@ -645,15 +616,15 @@ static int factor_range(const sw_ctx *c, const char *path, nb_factor *f, struct 
             return ctx_fail(c, at, full, "missing: a range needs both min and max");
         }
     snprintf(full, sizeof full, "%s.min", path);
-    int rc = factor_value_node(c, full, f->param, val[F_MIN], node_loc(key[F_MIN]), &f->lo);
+    int rc = factor_value_node(c, full, f->param, val[F_MIN], nb_yaml_node_loc(key[F_MIN]), &f->lo);
     snprintf(full, sizeof full, "%s.max", path);
-    if (!rc) rc = factor_value_node(c, full, f->param, val[F_MAX], node_loc(key[F_MAX]), &f->hi);
+    if (!rc) rc = factor_value_node(c, full, f->param, val[F_MAX], nb_yaml_node_loc(key[F_MAX]), &f->hi);
     if (rc) return rc;
     if (f->lo > f->hi) {
         char a[64], b[64];
         nb_format_value(nb_registry[f->param].type, f->lo, a, sizeof a);
         nb_format_value(nb_registry[f->param].type, f->hi, b, sizeof b);
-        return ctx_fail(c, loc_or(node_loc(key[F_MAX]), at), full, "max %s is below min %s", b, a);
+        return ctx_fail(c, nb_yaml_loc_or(nb_yaml_node_loc(key[F_MAX]), at), full, "max %s is below min %s", b, a);
     }
     return NB_OK;
 }
@@ -665,8 +636,8 @@ static int factor_log(const sw_ctx *c, const char *path, nb_factor *f, struct fy
     const char *why;
     double x;
     snprintf(full, sizeof full, "%s.log", path);
-    sw_loc at = loc_or(node_loc(v), loc_or(node_loc(k), (sw_loc){1, 1}));
-    if (node_is_null(v) || !fy_node_is_scalar(v))
+    sw_loc at = nb_yaml_loc_or(nb_yaml_node_loc(v), nb_yaml_loc_or(nb_yaml_node_loc(k), (sw_loc){1, 1}));
+    if (nb_yaml_node_is_null(v) || !fy_node_is_scalar(v))
         return ctx_fail(c, at, full, "expected true or false, found %s", node_kind(v));
     if (nb_value_parse(NB_T_BOOL, node_text(v), &x, &why) != NB_OK)
         return ctx_fail(c, at, full, "value '%.60s' %s", node_text(v), why);
@@ -698,8 +669,8 @@ static int read_factor(sw_ctx *c, int id, const char *path, sw_loc at, struct fy
         return ctx_fail(c, at, path, "the factor %s is given twice (first at line %d)", p->name, c->first[id]);
     if (sw->n_factors == NB_SWEEP_MAX_FACTORS)
         return ctx_fail(c, at, path, "more than %d factors", NB_SWEEP_MAX_FACTORS);
-    if (node_is_null(v) || !fy_node_is_mapping(v))
-        return ctx_fail(c, loc_or(node_loc(v), at), path,
+    if (nb_yaml_node_is_null(v) || !fy_node_is_mapping(v))
+        return ctx_fail(c, nb_yaml_loc_or(nb_yaml_node_loc(v), at), path,
                         "a factor is a mapping: {min: LOW, max: HIGH}, {scale: [LOW, HIGH]} or "
                         "{levels: [...]} (grid), optionally with log: true; found %s", node_kind(v));
     struct fy_node *key[N_FKEYS] = {0}, *val[N_FKEYS] = {0};
@@ -741,10 +712,10 @@ static int read_factor_map(sw_ctx *c, const char *prefix, struct fy_node *map, s
 static int read_factor_pair(sw_ctx *c, const char *prefix, struct fy_node_pair *pair, sw_loc parent)
 {
     struct fy_node *k = fy_node_pair_key(pair), *v = fy_node_pair_value(pair);
-    sw_loc at = loc_or(node_loc(k), parent);
+    sw_loc at = nb_yaml_loc_or(nb_yaml_node_loc(k), parent);
     char ctx[SW_KEY_MAX + 16], path[SW_KEY_MAX], full[SW_KEY_MAX + 16];
     snprintf(ctx, sizeof ctx, "factors%s%s", *prefix ? "." : "", prefix);
-    if (!k || !fy_node_is_scalar(k) || node_is_null(k))
+    if (!k || !fy_node_is_scalar(k) || nb_yaml_node_is_null(k))
         return ctx_fail(c, at, ctx, "a key must be a parameter name, not %s", node_kind(k));
     const char *name = node_text(k);
     int len = *prefix ? snprintf(path, sizeof path, "%s.%s", prefix, name) : snprintf(path, sizeof path, "%s", name);
@@ -777,8 +748,8 @@ static int read_factors(sw_ctx *c)
                         "(factors: {policy.guidance_fund: {min: 0, max: 2亿}})");
     struct fy_node *v = c->val[K_FACTORS];
     sw_loc at = key_at(c, K_FACTORS);
-    if (node_is_null(v) || !fy_node_is_mapping(v) || fy_node_mapping_item_count(v) == 0)
-        return ctx_fail(c, loc_or(node_loc(v), at), "factors",
+    if (nb_yaml_node_is_null(v) || !fy_node_is_mapping(v) || fy_node_mapping_item_count(v) == 0)
+        return ctx_fail(c, nb_yaml_loc_or(nb_yaml_node_loc(v), at), "factors",
                         "expected a mapping of parameter names to ranges, found %s",
                         fy_node_is_mapping(v) ? "an empty mapping" : node_kind(v));
     return read_factor_map(c, "", v, at);
@@ -789,9 +760,9 @@ static int read_factors(sw_ctx *c)
 static int read_out_metrics(sw_ctx *c, struct fy_node *k, struct fy_node *v)
 {
     nb_sweep *sw = c->sw;
-    sw_loc at = loc_or(node_loc(k), (sw_loc){1, 1});
-    if (node_is_null(v) || !fy_node_is_sequence(v) || fy_node_sequence_item_count(v) < 1)
-        return ctx_fail(c, loc_or(node_loc(v), at), "outputs.metrics",
+    sw_loc at = nb_yaml_loc_or(nb_yaml_node_loc(k), (sw_loc){1, 1});
+    if (nb_yaml_node_is_null(v) || !fy_node_is_sequence(v) || fy_node_sequence_item_count(v) < 1)
+        return ctx_fail(c, nb_yaml_loc_or(nb_yaml_node_loc(v), at), "outputs.metrics",
                         "expected a list of metric names ([firms, unicorns]), found %s",
                         fy_node_is_sequence(v) ? "an empty list" : node_kind(v));
     int n = fy_node_sequence_item_count(v);
@@ -799,8 +770,8 @@ static int read_out_metrics(sw_ctx *c, struct fy_node *k, struct fy_node *v)
         return ctx_fail(c, at, "outputs.metrics", "%d metrics; at most 64", n);
     for (int i = 0; i < n; i++) {
         struct fy_node *item = fy_node_sequence_get_by_index(v, i);
-        sw_loc iat = loc_or(node_loc(item), at);
-        if (node_is_null(item) || !fy_node_is_scalar(item))
+        sw_loc iat = nb_yaml_loc_or(nb_yaml_node_loc(item), at);
+        if (nb_yaml_node_is_null(item) || !fy_node_is_scalar(item))
             return ctx_fail(c, iat, "outputs.metrics", "expected a metric name, found %s", node_kind(item));
         int m = nb_metric_find(node_text(item));
         if (m < 0) {
@@ -830,19 +801,19 @@ static int year_in_run(const nb_sweep *sw, int y)
 static int read_out_years(sw_ctx *c, struct fy_node *k, struct fy_node *v)
 {
     nb_sweep *sw = c->sw;
-    sw_loc at = loc_or(node_loc(k), (sw_loc){1, 1});
+    sw_loc at = nb_yaml_loc_or(nb_yaml_node_loc(k), (sw_loc){1, 1});
     int cap = (int)(sizeof sw->out_years / sizeof sw->out_years[0]);
-    if (node_is_null(v) || !fy_node_is_sequence(v) || fy_node_sequence_item_count(v) < 1)
-        return ctx_fail(c, loc_or(node_loc(v), at), "outputs.years", "expected a list of years ([2030, 2035]), found %s",
+    if (nb_yaml_node_is_null(v) || !fy_node_is_sequence(v) || fy_node_sequence_item_count(v) < 1)
+        return ctx_fail(c, nb_yaml_loc_or(nb_yaml_node_loc(v), at), "outputs.years", "expected a list of years ([2030, 2035]), found %s",
                         fy_node_is_sequence(v) ? "an empty list" : node_kind(v));
     int n = fy_node_sequence_item_count(v);
     if (n > cap) return ctx_fail(c, at, "outputs.years", "%d years; at most %d", n, cap);
     for (int i = 0; i < n; i++) {
         struct fy_node *item = fy_node_sequence_get_by_index(v, i);
-        sw_loc iat = loc_or(node_loc(item), at);
+        sw_loc iat = nb_yaml_loc_or(nb_yaml_node_loc(item), at);
         double y;
         const char *why;
-        if (node_is_null(item) || !fy_node_is_scalar(item) ||
+        if (nb_yaml_node_is_null(item) || !fy_node_is_scalar(item) ||
             nb_value_parse(NB_T_INT, node_text(item), &y, &why) != NB_OK || y < 1 || y > 9999)
             return ctx_fail(c, iat, "outputs.years", "'%.60s' is not a year (2030)",
                             fy_node_is_scalar(item) ? node_text(item) : node_kind(item));
@@ -871,8 +842,8 @@ static int read_outputs(sw_ctx *c)
     if (c->key[K_OUTPUTS]) {
         struct fy_node *v = c->val[K_OUTPUTS];
         sw_loc at = key_at(c, K_OUTPUTS);
-        if (node_is_null(v) || !fy_node_is_mapping(v))
-            return ctx_fail(c, loc_or(node_loc(v), at), "outputs",
+        if (nb_yaml_node_is_null(v) || !fy_node_is_mapping(v))
+            return ctx_fail(c, nb_yaml_loc_or(nb_yaml_node_loc(v), at), "outputs",
                             "expected a mapping {metrics: [...], years: [...]}, found %s", node_kind(v));
         void *iter = NULL;
         struct fy_node_pair *pair;
@@ -885,8 +856,8 @@ static int read_outputs(sw_ctx *c)
                 char full[128];
                 snprintf(full, sizeof full, "outputs.%.60s", name);
                 int s = suggest_word(name, output_keys, N_OKEYS);
-                if (s >= 0) return ctx_fail(c, loc_or(node_loc(k), at), full, "unknown key; did you mean '%s'?", output_keys[s]);
-                return ctx_fail(c, loc_or(node_loc(k), at), full, "unknown key; outputs has the keys metrics and years");
+                if (s >= 0) return ctx_fail(c, nb_yaml_loc_or(nb_yaml_node_loc(k), at), full, "unknown key; did you mean '%s'?", output_keys[s]);
+                return ctx_fail(c, nb_yaml_loc_or(nb_yaml_node_loc(k), at), full, "unknown key; outputs has the keys metrics and years");
             }
             key[i] = k;
             val[i] = fy_node_pair_value(pair);
@@ -1390,9 +1361,9 @@ static int read_text(const char *path, char **text, size_t *len, nb_err *e)
 static int load_doc(sw_ctx *c, struct fy_node *root)
 {
     nb_sweep *sw = c->sw;
-    if (node_is_null(root)) return ctx_fail(c, (sw_loc){1, 1}, NULL, "the sweep is empty");
+    if (nb_yaml_node_is_null(root)) return ctx_fail(c, (sw_loc){1, 1}, NULL, "the sweep is empty");
     if (!fy_node_is_mapping(root))
-        return ctx_fail(c, loc_or(node_loc(root), (sw_loc){1, 1}), NULL,
+        return ctx_fail(c, nb_yaml_loc_or(nb_yaml_node_loc(root), (sw_loc){1, 1}), NULL,
                         "a sweep is a mapping of keys (base, design, points, factors, ...), not %s", node_kind(root));
     int rc = read_top(c, root);
     if (!rc) rc = read_base(c);
