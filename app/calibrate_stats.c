@@ -214,7 +214,8 @@ static void on_panel(void *ud, uint32_t rep, int k, const struct nb_firms *f)
     nb_cal_ws *w = ud;
     if (k != 0) return;
     for (int i = 0; i < f->n; i++)
-        if (f->eid[i] < (uint64_t)w->n0) w->birth0[f->eid[i]] = f->birth[i];
+        if (f->eid[i] < (uint64_t)w->n0)   /* the model counts births from run.origin */
+            w->birth0[f->eid[i]] = (int16_t)(f->birth[i] - nb_model_n_hist(w->m));
 }
 
 static void collector_reset(nb_cal_ws *w)
@@ -282,9 +283,9 @@ nb_cal_ws *nb_cal_ws_alloc(const nb_calib *c)
         w->need_micro |= s->kind != NB_ST_METRIC;
     }
     if (!w->need_seed) w->seed0 = 1, w->seed1 = 0;      /* empty window */
-    int n0 = (int)c->base->ps.p[NB_P_init_firms].value[0];
+    int n0 = (int)c->base->ps.p[NB_P_origin_firms].value[0];
     for (int i = 0; i < c->n_par; i++)           /* the most initial firms any theta gives */
-        if (c->par[i].id == NB_P_init_firms && c->par[i].hi > n0) n0 = (int)ceil(c->par[i].hi);
+        if (c->par[i].id == NB_P_origin_firms && c->par[i].hi > n0) n0 = (int)ceil(c->par[i].hi);
     w->n0 = n0;
     w->birth0 = calloc((size_t)(n0 > 0 ? n0 : 1), sizeof *w->birth0);
     if (w->need_entrants) {
@@ -399,7 +400,7 @@ static int prepare(const nb_calib *c, const double *theta, uint32_t seed, int nr
         w->res = nb_results_alloc(nrep, w->n_time, w->start);
         if (!w->res) return NB_ENOMEM;
     }
-    int n0 = (int)ps->p[NB_P_init_firms].value[0];
+    int n0 = (int)ps->p[NB_P_origin_firms].value[0];
     if (n0 > w->n0) {
         int16_t *b = realloc(w->birth0, (size_t)n0 * sizeof *b);
         if (!b) return NB_ENOMEM;

@@ -113,7 +113,7 @@ static void on_panel(void *ud, uint32_t rep, int k, const struct nb_firms *f)
         t->rep[o] = (int32_t)rep;
         t->k[o] = (int16_t)k;
         t->eid[o] = f->eid[i];
-        t->birth[o] = f->birth[i];
+        t->birth[o] = (int16_t)(f->birth[i] - p->n_hist);   /* model: from run.origin */
         t->origin[o] = f->origin[i];
         t->sector[o] = f->sector[i];
         t->stage[o] = f->stage[i];
@@ -199,6 +199,7 @@ nb_panel *nb_panel_alloc(const nb_model *m, int freq)
     p->freq = freq;
     p->start = nb_model_start(m);
     p->n_time = nb_model_n_time(m);
+    p->n_hist = nb_model_n_hist(m);
     p->team = malloc((size_t)p->n_time * sizeof *p->team);
     p->rpe = malloc((size_t)p->n_time * sizeof *p->rpe);
     if (!p->team || !p->rpe) {

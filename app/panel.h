@@ -77,6 +77,7 @@ typedef struct nb_panel_exits {
 
 typedef struct nb_panel {
     int freq, start, n_time, n_rep;   /* n_rep: replicates collected */
+    int n_hist;                 /* months the model simulates before time point 0 */
     double *team, *rpe;         /* [n_time] growth.team_size, growth.revenue_per_employee */
     nb_event_sink sink;         /* collects into this panel (nb_sim_set_sink) */
     int status;                 /* NB_OK, or NB_ENOMEM once a buffer could not grow */

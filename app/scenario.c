@@ -1572,23 +1572,6 @@ static int check_run(const nb_scenario *sc, nb_err *e)
                       months, NB_RUN_MONTHS_MAX);
 }
 
-/* The two initial shares (spin-offs, relocated) describe disjoint sets of firms. */
-static int check_shares(const nb_scenario *sc, nb_err *e)
-{
-    int a = NB_P_init_share_spinoff, b = NB_P_init_share_relocated;
-    double sum = const_value(sc, a) + const_value(sc, b);
-    if (sum <= 1) return NB_OK;
-    int blame = origin_rank(sc, &sc->origin[a]) > origin_rank(sc, &sc->origin[b]) ? a : b;
-    int other = blame == a ? b : a;
-    char w1[1100], w2[1100], vs[64], vo[64];
-    fmt_num(sum, vs, sizeof vs);
-    fmt_num(const_value(sc, other), vo, sizeof vo);
-    return nb_err_set(e, "%s: key '%s': %s + %s = %s exceeds 1 (%s = %s, %s): a firm is not both a spin-off and relocated",
-                      origin_where(&sc->origin[blame], w1, sizeof w1), nb_registry[blame].name,
-                      nb_registry[a].name, nb_registry[b].name, vs, nb_registry[other].name, vo,
-                      origin_from(&sc->origin[other], w2, sizeof w2));
-}
-
 /* Check every stored rule again (a rule put into the parameter set behind the
  * loader's back is caught too). */
 static int check_rules(const nb_scenario *sc, nb_err *e)
@@ -1627,15 +1610,8 @@ int nb_scenario_validate(const nb_scenario *sc, nb_err *e)
     for (int id = 0; id < NB_NPARAMS && rc == NB_OK; id++) rc = check_stored(sc, id, e);
     if (!rc) rc = check_rules(sc, e);
     if (!rc) rc = check_run(sc, e);
-    if (!rc) rc = check_le(sc, NB_P_init_valued_1e9, NB_P_init_valued_1e8, false, "exceeds",
-                           "firms valued at 10亿 are among those valued at 1亿", e);
-    if (!rc) rc = check_le(sc, NB_P_init_valued_1e8, NB_P_init_firms, false, "exceeds",
-                           "firms valued at 1亿 are among all the firms", e);
-    if (!rc) rc = check_le(sc, NB_P_init_listed, NB_P_init_valued_1e9, false, "exceeds",
-                           "listed firms are drawn from those valued at 10亿", e);
-    if (!rc) rc = check_le(sc, NB_P_init_hightech, NB_P_init_firms, false, "exceeds",
-                           "certified high-tech firms are among all the firms", e);
-    if (!rc) rc = check_shares(sc, e);
+    if (!rc) rc = check_le(sc, NB_P_run_origin, NB_P_run_start, false, "is after",
+                           "the zone is simulated from its founding up to the reporting start", e);
     return rc;
 }
 

@@ -3,7 +3,7 @@
  * A scenario file is a YAML mapping.  Meta keys: `extends` (a path, relative to the
  * file, of a scenario this one overrides), `name`, `title`, `title_zh`,
  * `description`.  Every other key is a parameter of the registry, written nested
- * (`exit: {hazard_y1: 0.02}`) or dotted (`exit.hazard_y1: 0.02`).  A value is a
+ * (`exit: {hazard_y1: 0.02}`) or dotted (`exit.background: 0.02`).  A value is a
  * scalar of the parameter's type or, for NB_F_SCHED parameters, a dated schedule
  * `{2024-07-11: 0, 2025-01-01: 2亿}`.  Money may carry 万 (1e4), 亿 (1e8) or 万亿 (1e12).
  *

@@ -21,7 +21,7 @@
 #define SUM_WIDTH 120         /* the tables' target width in columns */
 
 static const char *const headline[] = {
-    "firms", "firms_pre", "firms_startup", "firms_backbone", "firms_leader",
+    "firms", "projects", "firms_startup", "firms_backbone", "firms_leader",
     "valued_1e8", "valued_1e9", "gazelles", "unicorns", "listed", "hightech",
     "alliance_committed", "revenue", "valuation",
 };

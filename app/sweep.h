@@ -19,7 +19,7 @@
  *     alliance.inflow: {min: 1000万, max: 5亿, log: true}  # log-uniform
  *     policy.poc_budget: {scale: [0.5, 2]}     # multiplies the base value or every
  *                                              # entry of its dated schedule
- *     init.firms: {levels: [3000, 4000, 5000]} # grid only: explicit levels
+ *     origin.firms: {levels: [3000, 4000, 5000]} # grid only: explicit levels
  *
  * Sizes (n_points, the number of design points; model runs = n_points * replicates):
  *   grid      product over factors of their level counts; a factor given by min/max

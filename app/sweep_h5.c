@@ -39,7 +39,8 @@ nb_results *nb_sweep_table_alloc(int rows, int len, int start)
 {
     nb_results *t = rows > 0 && len > 0 ? calloc(1, sizeof *t) : NULL;
     if (!t) return NULL;
-    *t = (nb_results){rows, len, start, calloc((size_t)NB_NMETRICS * rows * len, sizeof(double)), NULL};
+    *t = (nb_results){.n_rep = rows, .n_time = len, .start = start,
+                      .series = calloc((size_t)NB_NMETRICS * rows * len, sizeof(double))};
     if (!t->series) {
         free(t);
         return NULL;

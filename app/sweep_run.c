@@ -503,7 +503,8 @@ static int run_worker(const nb_sweep *sw, const nb_sweep_opts *o, double *waited
     size_t msg_len = 2 + (size_t)NB_NMETRICS * len;
     double *msg = malloc(msg_len * sizeof *msg);
     /* A one-row table over the message's payload: points are computed in place. */
-    nb_results one = {1, len, nb_paramset_start(&sw->base->ps), msg ? msg + 2 : NULL, NULL};
+    nb_results one = {.n_rep = 1, .n_time = len, .start = nb_paramset_start(&sw->base->ps),
+                      .series = msg ? msg + 2 : NULL};
     double hdr[2] = {-1, NB_OK};
     int code = 0, row = -1;
     MPI_Request req;

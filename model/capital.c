@@ -14,8 +14,9 @@
 static void emit(nb_sim *s, int kind, int k, int i, int investor, double amount,
                  double pre, double value, int exit_kind)
 {
-    if (!s->sink || !s->sink->event) return;
-    nb_event ev = {kind, k, s->f.eid[i], s->f.rounds[i], investor, exit_kind, amount, pre, value};
+    if (!s->sink || !s->sink->event || k <= s->m->n_hist) return;   /* history, time point 0 */
+    nb_event ev = {kind, k - s->m->n_hist, s->f.eid[i], s->f.rounds[i], investor, exit_kind,
+                   amount, pre, value};
     s->sink->event(s->sink->ud, s->rep, &ev);
 }
 
@@ -95,25 +96,27 @@ void capital_credit(nb_sim *s, int k, int i, nb_flows *fl)
     emit(s, NB_EV_LOAN, k, i, NB_INV_BANK, loan, f->valuation[i], f->valuation[i], 0);
 }
 
-/* A firm leaves (kind: nb_exit_kind) or lists (kind < 0).  Acquisitions and listings
- * return the alliance's share of the value: market investors hold
- * 1-(1-dilution)^rounds of the firm (rounds counts market rounds only) and the
- * alliance alliance.zone_share of that; alliance.recycle of the
- * proceeds is recommitted and called at once. */
-void capital_exit(nb_sim *s, int k, int i, int kind, nb_flows *fl)
+/* A firm leaves (kind: nb_exit_kind) or lists (kind < 0) at `value` (the price of
+ * an acquisition, the valuation at listing; ignored for failures and moves).
+ * Acquisitions and listings return the alliance's share of the value: market
+ * investors hold 1-(1-dilution)^rounds of the firm (rounds counts market rounds only)
+ * and the alliance alliance.zone_share of that; alliance.recycle of the proceeds is
+ * recommitted and called at once. */
+void capital_exit(nb_sim *s, int k, int i, int kind, double value, nb_flows *fl)
 {
     const nb_params *p = &s->p;
     nb_firms *f = &s->f;
     double val = f->valuation[i];
-    if (kind < 0) emit(s, NB_EV_LISTING, k, i, NB_INV_MARKET, 0, val, val, 0);
-    else emit(s, NB_EV_EXIT, k, i, NB_INV_MARKET, 0, val, kind == NB_EX_FAILED ? 0 : val, kind);
+    if (kind < 0) emit(s, NB_EV_LISTING, k, i, NB_INV_MARKET, 0, val, value, 0);
+    else emit(s, NB_EV_EXIT, k, i, NB_INV_MARKET, 0, val,
+              kind == NB_EX_ACQUIRED ? value : kind == NB_EX_FAILED ? 0 : val, kind);
     /* No proceeds from failures and moves, for unfunded firms, or a second time for a
      * listed firm (booked at listing). */
     if (kind == NB_EX_FAILED || kind == NB_EX_RELOCATED || !(f->flags[i] & NB_FL_FUNDED)
         || (kind >= 0 && (f->flags[i] & NB_FL_LISTED)))
         return;
     double held = 1.0 - pow(1.0 - p->fund_dilution, f->rounds[i]);
-    double proceeds = val * held * p->alliance_zone_share;
+    double proceeds = value * held * p->alliance_zone_share;
     double back = p->alliance_recycle * proceeds;
     s->z.committed += back;
     s->z.called += back;

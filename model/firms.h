@@ -20,7 +20,8 @@ enum nb_firm_flag {
     NB_FL_LISTED = 2u,
     NB_FL_HIGHTECH = 4u,
     NB_FL_GAZELLE = 8u,     /* as of the last January */
-    NB_FL_DEAD = 16u        /* exited; the slot is skipped until nb_firms_compact */
+    NB_FL_DEAD = 16u,       /* exited; the slot is skipped until nb_firms_compact */
+    NB_FL_OUTER = 32u       /* founded in the wider area: counted only from zone.expand */
 };
 
 #define NB_HIST 3           /* January revenue snapshots kept, for the gazelle test */
@@ -40,12 +41,16 @@ typedef struct nb_firms {
     float *valuation;       /* RMB */
     float *cash;            /* RMB; below zero the firm is in distress */
     float *raised;          /* equity raised so far, RMB */
+    float *belief;          /* posterior mean of quality from the yearly signals */
+    uint8_t *seen;          /* yearly signals observed so far (saturates at 255) */
+    uint8_t *distress;      /* consecutive months with cash below zero */
+    float *debt;            /* outstanding tech-credit loans, RMB */
     float *hist;            /* [NB_HIST * cap]: January revenues 1, 2, 3 years ago */
     uint32_t *u0, *u1, *u2, *u3;   /* scratch: this month's random words, filled in bulk */
 } nb_firms;
 
 /* Bytes of state per firm (the arrays above), for the memory budget. */
-#define NB_FIRM_BYTES (8 + 2 + 5 * 1 + 11 * 4 + NB_HIST * 4 + 4 * 4)
+#define NB_FIRM_BYTES (8 + 2 + 7 * 1 + 13 * 4 + NB_HIST * 4 + 4 * 4)
 
 /* Make room for at least `cap` firms, keeping the first f->n.  NB_OK or NB_ENOMEM
  * (then f is unchanged). */

@@ -2,72 +2,65 @@
  *
  * One Philox block (four 32-bit uniforms) per firm and month, keyed by the firm's
  * identity, drives everything that happens to the firm in the month:
- *   u0  exit ladder: [0,h) exit by age hazard (kind by u0/h), then relocation for
- *       want of space, then acquisition by a leader
+ *   u0  exit ladder: projects are abandoned; firms fail by the background hazard,
+ *       relocate out (rent), or take an acquisition offer (performance-priced)
  *   u1  graduation (pre-incubation) or high-tech certification (later stages)
- *   u2  revenue growth shock (tabulated normal quantile)
+ *   u2  month-to-month revenue noise (tabulated normal quantile)
  *   u3  capital ladder: priced round, then grant-to-equity, then listing
+ * Once a year, in the firm's own month, a second block (purpose NB_RS_YEAR) draws
+ * its growth shock for the coming year (Subbotin), the signal from which it learns
+ * its quality (Jovanovic), and a lumpy event.  Exits by belief and by exhausted cash
+ * follow from the firm's state, not from a draw.
  * Events are mutually exclusive within a ladder, so no draw is reused.
  */
+#include <assert.h>
 #include <math.h>
 #include <gsl/gsl_cdf.h>
 #include "neobay.h"
 #include "model.h"
 
-/* Monthly growth factor for the uniform word x: table interpolation inside, the
- * exact quantile in the two tail bins (where the quantile is steep). */
-static inline float growth_shock(const nb_model *m, uint32_t x)
+/* Interpolate table tab (NB_ZTAB+1 edges) at the uniform word x; the two tail bins
+ * use `exact` (the quantile is steep there). */
+static inline float tab_at(const float *tab, uint32_t x)
 {
     uint32_t j = x >> 22;                      /* 10 bits: NB_ZTAB = 1024 bins */
+    float w = (float)(x & 0x3fffffu) * (1.0f / 4194304.0f);
+    return tab[j] + w * (tab[j + 1] - tab[j]);
+}
+
+/* Monthly noise factor exp(mu + sd*z) for the uniform word x. */
+static inline float growth_noise(const nb_model *m, uint32_t x)
+{
+    uint32_t j = x >> 22;
     if (j == 0 || j == NB_ZTAB - 1)
         return (float)exp(m->gmu + m->gsd * gsl_cdf_ugaussian_Pinv(nb_u01(x)));
-    float w = (float)(x & 0x3fffffu) * (1.0f / 4194304.0f);
-    return m->gtab[j] + w * (m->gtab[j + 1] - m->gtab[j]);
+    return tab_at(m->gtab, x);
 }
 
-/* Exit kind of a firm that exits by the age hazard, from w uniform on (0,1). */
-static inline int exit_kind(const nb_params *p, double w, int funded)
-{
-    if (w < p->exit_relocate_share) return NB_EX_RELOCATED;
-    w = (w - p->exit_relocate_share) / (1.0 - p->exit_relocate_share);
-    return (funded && w < p->exit_acquired_share) ? NB_EX_ACQUIRED : NB_EX_FAILED;
-}
-
-/* The exit ladder for firm i; returns the exit kind, or -1 if the firm stays. */
-static inline int firm_exit(const nb_sim *s, int i, int age, int st, uint8_t fg,
-                            double u0)
+/* The exit ladder of firm i (start-up or later); returns the exit kind or -1. */
+static inline int firm_exit(const nb_sim *s, int i, int st, uint8_t fg, int incub, double u0)
 {
     const nb_month *d = &s->d;
     const nb_firms *f = &s->f;
-    int incub_ok = st == NB_PRE || (st == NB_STARTUP && age < NB_INCUB_MONTHS);
-    float prio = f->prio[i];
-    int cls = ((fg & NB_FL_FUNDED) ? NB_HC_FUNDED : 0)
-            | ((incub_ok && prio < d->incub_share) ? NB_HC_INCUB : 0)
-            | (f->cash[i] < 0 ? NB_HC_CASHLESS : 0) | (st == NB_PRE ? NB_HC_PRE : 0);
-    double h = d->hazard[age >= 84 ? 7 : age / 12][cls] * f->hmul[i];
-    if (u0 < h) return exit_kind(&s->p, u0 / h, fg & NB_FL_FUNDED);
-    if (st >= NB_BACKBONE && 1.0f - prio >= d->space_share) {
-        h += s->p.space_short_hazard;
+    double h = (incub ? d->h_firm_incub : d->h_firm) * f->hmul[i];
+    if (u0 < h) return NB_EX_FAILED;
+    if (st >= NB_BACKBONE) {
+        h += d->h_move;
         if (u0 < h) return NB_EX_RELOCATED;
     }
-    if (st == NB_STARTUP && (fg & NB_FL_FUNDED) && u0 < h + d->acquire_p) return NB_EX_ACQUIRED;
+    if ((fg & NB_FL_FUNDED) && !(fg & NB_FL_LISTED) && st <= NB_BACKBONE &&
+        u0 < h + d->acq_base * exp(s->p.exit_acquire_quality * f->belief[i]))
+        return NB_EX_ACQUIRED;
     return -1;
 }
 
-/* Revenue growth of firm i (a start-up or later) for the month; returns the factor
- * and adds the hires it would want, before the talent constraint, to *hires.
- * (Procurement and overseas revenue are added by tally_firm while paid; the caller
- * adds their margin to cash and their lasting share to growth.) */
-static inline float firm_grow(const nb_sim *s, const nb_model *m, int i, int age, int st,
-                              uint8_t fg, uint32_t x, double *hires)
+/* Price of firm i if acquired now: its performance value, revenue x multiple scaled
+ * by believed quality, times the control premium (never below zero). */
+static inline double acquire_price(const nb_sim *s, int i)
 {
-    const nb_month *d = &s->d;
     const nb_firms *f = &s->f;
-    float g = f->gmul[i] * d->gmul[NB_GC(st, age < NB_YOUNG_MONTHS)] * d->gsec[f->sector[i]]
-            * growth_shock(m, x);
-    *hires += (g - 1.0f) * f->revenue[i];      /* net: firms that shrink free staff */
-    if (g > 1.0f) g = 1.0f + (g - 1.0f) * (float)d->talent_fill;
-    return g;
+    return s->p.exit_acquire_premium * f->revenue[i] * s->d.mult
+         * exp(s->p.fund_quality_effect * f->belief[i]);
 }
 
 /* The capital ladder for firm i (not listed): round, grant-to-equity or listing. */
@@ -85,55 +78,92 @@ static inline void firm_capital(nb_sim *s, int k, int i, int st, uint8_t fg, dou
     if (u3 < pr + pg) { capital_grant(s, k, i, fl); return; }
     if (f->valuation[i] >= p->listing_min_valuation && u3 < pr + pg + p->listing_rate) {
         f->flags[i] |= NB_FL_LISTED;
-        capital_exit(s, k, i, -1, fl);
+        capital_exit(s, k, i, -1, f->valuation[i], fl);
     }
 }
 
-static void firm_yearly(nb_sim *s, int i);
+/* Remove firm i (kind: nb_exit_kind) at step k, counting it if it is counted. */
+static inline void firm_leave(nb_sim *s, int k, int i, int kind, int counted, nb_flows *fl)
+{
+    nb_firms *f = &s->f;
+    if (counted) {
+        fl->exits[kind] += 1;
+        fl->exits_age[age_band(k - f->birth[i])] += 1;
+    }
+    capital_exit(s, k, i, kind, kind == NB_EX_ACQUIRED ? acquire_price(s, i) : 0.0, fl);
+    f->flags[i] |= NB_FL_DEAD;
+    f->dead++;
+}
+
+/* A project's month: abandonment or incorporation.  Returns 1 if it was abandoned. */
+static int project_step(nb_sim *s, int k, int i, int incub, int counted, nb_flows *fl)
+{
+    nb_firms *f = &s->f;
+    const nb_month *d = &s->d;
+    const nb_params *p = &s->p;
+    if (nb_u01(f->u0[i]) < (incub ? d->h_proj_incub : d->h_proj)) {
+        if (counted) fl->abandoned += 1;
+        f->flags[i] |= NB_FL_DEAD;
+        f->dead++;
+        return 1;
+    }
+    if (nb_u01(f->u1[i]) < (incub ? d->grad_p_incub : d->grad_p)) {
+        f->stage[i] = NB_STARTUP;
+        f->birth[i] = (int16_t)k;                /* a firm's age runs from incorporation */
+        f->revenue[i] = (float)(p->growth_start_revenue * f->rmul[i]);
+        f->cash[i] += (float)founders_cash(p, gsl_cdf_ugaussian_Pinv(nb_u01(f->u3[i])));
+        if (!(f->flags[i] & NB_FL_FUNDED)) f->valuation[i] = (float)(f->revenue[i] * d->mult);
+        firm_year_draw(s, k, i);
+        if (counted) fl->graduations += 1;
+    }
+    return 0;
+}
 
 void firms_step(nb_sim *s, const nb_model *m, int k, nb_flows *fl, nb_tally *t)
 {
     const nb_params *p = &s->p;
     const nb_month *d = &s->d;
     nb_firms *f = &s->f;
-    const double margin = p->cash_margin / 12.0, ht_p = p->hightech_rate;
-    const double persist = p->support_demand_persistence;
-    const int cal_month = (m->start + k) % 12;
-    const double burn[NB_NSTAGES] = {cash_burn(p, NB_PRE) / 12, cash_burn(p, NB_STARTUP) / 12, 0, 0};
-    double hires = 0;
+    const double margin = (p->cash_margin - d->wage_cost) / 12.0, ht_p = p->hightech_rate;
+    const double persist = p->support_demand_persistence, keep = p->exit_distress_cut;
+    const double burn = p->cash_burn_startup / 12.0, rent = d->rent_cost / 12.0;
+    const double rpe = p->growth_revenue_per_employee, sep = p->talent_separation;
+    const int cal_month = (m->origin + k) % 12, grace = (int)p->exit_grace_months;
+    const float slow = (float)d->hire_slow;
+    double hires = 0, quits = 0;
     const int n = f->n;
-    s->firm_steps += (uint64_t)(n - f->dead);
+    uint64_t live = (uint64_t)(n - f->dead);
+    if (d->reporting) s->firm_steps += live; else s->hist_steps += live;
     nb_philox4x32_batch(s->key, n, f->eid, (uint32_t)k, NB_RS_FIRM, f->u0, f->u1, f->u2, f->u3);
     for (int i = 0; i < n; i++) {
         uint8_t fg = f->flags[i];
         if (fg & NB_FL_DEAD) continue;
         int age = k - f->birth[i], st = f->stage[i];
-        int ex = firm_exit(s, i, age, st, fg, nb_u01(f->u0[i]));
-        if (ex >= 0) {
-            fl->exits[ex] += 1;
-            capital_exit(s, k, i, ex, fl);
-            f->flags[i] = fg | NB_FL_DEAD;
-            f->dead++;
-            continue;
-        }
-        double boost = ((fg & NB_FL_HIGHTECH) && (st == NB_STARTUP || st == NB_BACKBONE)
-                        ? d->proc_boost : 0.0) + (st >= NB_BACKBONE ? d->ovs_boost : 0.0);
-        f->cash[i] += (float)(margin * f->revenue[i] * (1.0 + boost) - burn[st]);
+        int counted = !(fg & NB_FL_OUTER) || d->outer_in;
+        int incub = (st == NB_PRE || (st == NB_STARTUP && age < NB_INCUB_MONTHS))
+                  && f->prio[i] < d->incub_share;
         if (st == NB_PRE) {
-            int incub = f->prio[i] < d->incub_share;
-            if (nb_u01(f->u1[i]) < (incub ? d->grad_p_incub : d->grad_p)) {
-                f->stage[i] = NB_STARTUP;
-                f->revenue[i] = (float)(p->growth_start_revenue * f->rmul[i]);
-                if (!(fg & NB_FL_FUNDED)) f->valuation[i] = (float)(f->revenue[i] * d->mult);
-                firm_growth_mul(f, p, i);
-            }
-            tally_firm(s, t, i, k);
+            if (!project_step(s, k, i, incub, counted, fl) && counted) tally_firm(s, t, i, k);
             continue;   /* projects raise no rounds and hold no certificates */
         }
-        if ((int)(f->prio[i] * 12.0f) == cal_month) firm_yearly(s, i);
-        float g = firm_grow(s, m, i, age, st, fg, f->u2[i], &hires)
-                * (float)(1.0 + persist * boost);
-        f->revenue[i] *= g;
+        int ex = firm_exit(s, i, st, fg, incub, nb_u01(f->u0[i]));
+        if (ex < 0 && (int)(f->prio[i] * 12.0f) == cal_month && firm_yearly(s, k, i))
+            ex = NB_EX_FAILED;                  /* learnt it is not worth going on */
+        if (ex >= 0) { firm_leave(s, k, i, ex, counted, fl); continue; }
+        double boost = ((fg & NB_FL_HIGHTECH) && (st == NB_STARTUP || st == NB_BACKBONE)
+                        ? d->proc_boost : 0.0) + (st >= NB_BACKBONE ? d->ovs_boost : 0.0);
+        double rev = f->revenue[i];
+        double out = (st == NB_STARTUP ? burn : 0.0) * (f->distress[i] ? keep : 1.0)
+                   + (st >= NB_BACKBONE ? rent * rev : 0.0);
+        f->cash[i] += (float)(margin * rev * (1.0 + boost) - out);
+        float g = f->gmul[i] * d->gmul[NB_GC(st, age < NB_YOUNG_MONTHS)] * d->gsec[f->sector[i]]
+                * growth_noise(m, f->u2[i]);
+        if (g > 1.0f) g = 1.0f + (g - 1.0f) * slow;   /* dear hires slow expansion */
+        g *= (float)(1.0 + persist * boost);
+        hires += (g > 1.0f ? (g - 1.0f) * rev : 0.0);
+        quits += sep * rev;
+        f->revenue[i] = (float)(rev * g);
+        /* Valuations of funded firms are marked by performance between rounds. */
         f->valuation[i] = (fg & NB_FL_FUNDED) ? f->valuation[i] * g
                                               : (float)(f->revenue[i] * d->mult);
         uint8_t up = stage_of_revenue(p, f->revenue[i]);
@@ -142,9 +172,13 @@ void firms_step(nb_sim *s, const nb_model *m, int k, nb_flows *fl, nb_tally *t)
             f->flags[i] = (fg |= NB_FL_HIGHTECH);
         if (f->cash[i] < 0 && s->z.credit_left > 0) capital_credit(s, k, i, fl);
         if (!(fg & NB_FL_LISTED)) firm_capital(s, k, i, f->stage[i], fg, nb_u01(f->u3[i]), fl);
-        tally_firm(s, t, i, k);
+        if (f->cash[i] >= 0) f->distress[i] = 0;
+        else if (f->distress[i] < 255) f->distress[i]++;
+        if (f->distress[i] > grace) { firm_leave(s, k, i, NB_EX_FAILED, counted, fl); continue; }
+        if (counted) tally_firm(s, t, i, k);
     }
-    s->z.hire_demand = fmax(0.0, hires / p->growth_revenue_per_employee);
+    t->hire_demand += (hires + quits) / rpe;
+    t->separations += quits / rpe;
 }
 
 void firms_january(nb_sim *s, int k)
@@ -166,16 +200,41 @@ void firms_january(nb_sim *s, int k)
     }
 }
 
-/* Once a year, in the firm's own month (from its fixed priority, so the zone's
- * firms are spread over the year and aggregates move smoothly): re-evaluate the size
- * effect on growth, and move a funded firm's valuation funding.valuation_reversion of
- * the way (in logs) back to revenue x multiple. */
-static void firm_yearly(nb_sim *s, int i)
+/* Draw firm i's year ahead (step k): the growth shock sets its monthly growth
+ * multiplier for the next 12 months -- drift, quality, the size effect, and a
+ * Subbotin shock whose scale falls with revenue as a power (Stanley et al. 1996) --
+ * and, for a firm with a year behind it, the signal it learns its quality from.
+ * Returns the standard normal signal noise (for firm_yearly). */
+double firm_year_draw(nb_sim *s, int k, int i)
 {
     const nb_params *p = &s->p;
     nb_firms *f = &s->f;
-    firm_growth_mul(f, p, i);
-    double rev = f->revenue[i], val = f->valuation[i];
-    if ((f->flags[i] & NB_FL_FUNDED) && rev > 0 && val > 0)
-        f->valuation[i] = (float)(val * pow(rev * s->d.mult / val, p->fund_valuation_reversion));
+    nb_ctr w = nb_philox4x32(s->key, nb_rng_ctr(f->eid[i], (uint32_t)k, NB_RS_YEAR, 0));
+    double rev = f->revenue[i] > 0 ? f->revenue[i] : p->growth_start_revenue;
+    double rel = rev / p->growth_ref_revenue;
+    double sd = fmin(p->growth_shock_max, p->growth_shock_scale * pow(rel, -p->growth_size_exponent));
+    double shock = sd * (double)tab_at(s->m->stab, w.v[0]);
+    if (nb_u01(w.v[2]) < p->growth_lumpy_rate) shock += p->growth_lumpy_size;
+    double g = p->growth_drift + p->growth_quality_effect * f->quality[i]
+             - p->growth_size_effect * log(rel) + shock;
+    f->gmul[i] = (float)exp(g / 12.0);
+    return gsl_cdf_ugaussian_Pinv(nb_u01(w.v[1]));
+}
+
+/* Once a year, in the firm's own month (from its fixed priority, so the zone's
+ * firms are spread over the year and aggregates move smoothly): draw the year ahead
+ * and update the firm's belief about its quality from this year's signal
+ * (normal learning, prior N(0,1): after n signals the posterior mean is
+ * sum/(noise^2 + n)).  Returns 1 when the belief falls below exit.belief_cutoff. */
+int firm_yearly(nb_sim *s, int k, int i)
+{
+    const nb_params *p = &s->p;
+    nb_firms *f = &s->f;
+    double z = firm_year_draw(s, k, i);
+    double v = p->exit_signal_noise * p->exit_signal_noise;
+    int n = f->seen[i];
+    double sum = f->belief[i] * (v + n) + f->quality[i] + p->exit_signal_noise * z;
+    if (n < 255) f->seen[i] = (uint8_t)++n;
+    f->belief[i] = (float)(sum / (v + n));
+    return f->belief[i] < p->exit_belief_cutoff;
 }

@@ -29,74 +29,93 @@ enum nb_instr_id {
     NB_NINSTR
 };
 
-/* Hazard classes: bits of a firm's situation that change its exit hazard. */
-enum { NB_HC_FUNDED = 1, NB_HC_INCUB = 2, NB_HC_CASHLESS = 4, NB_HC_PRE = 8, NB_NHC = 16 };
 /* Growth classes: stage (2 bits) x young. */
 #define NB_GC(stage, young) (((stage) << 1) | (young))
-#define NB_NGC 8
+#define NB_GC_N 8
+
+/* Age bands of the exit-hazard outputs (SAIC 2013's years 1, 2, 3, 4-7, 8+). */
+#define NB_NAGES 5
+static inline int age_band(int months)
+{
+    return months < 12 ? 0 : months < 24 ? 1 : months < 36 ? 2 : months < 84 ? 3 : 4;
+}
 
 /* Everything the firm loop needs for one month, derived from the parameters and the
  * zone's state by policy_month().  Read-only during the firm loop. */
 typedef struct nb_month {
     double spend[NB_NINSTR];        /* this month's spending by instrument */
-    double hazard[8][NB_NHC];       /* monthly exit hazard by age year and class */
-    float gmul[NB_NGC];             /* monthly growth multiplier from support measures */
+    double h_firm, h_firm_incub;    /* monthly background exit hazard (x hmul) */
+    double h_proj, h_proj_incub;    /* monthly abandonment hazard of projects */
+    double h_move;                  /* monthly relocation-out hazard of scale-ups */
+    double acq_base;                /* monthly acquisition rate of funded firms at belief 0 */
+    float gmul[NB_GC_N];            /* monthly growth multiplier from support measures */
     float gsec[NB_NSECTORS];        /* ... and from sector-targeted measures */
     double grad_p, grad_p_incub;    /* pre-incubation -> start-up */
     double round_decay[16];         /* funding.round_decay^r */
     double list_boost;              /* round multiplier for listed-on-the-lists firms */
     double grant_p;                 /* chance an unfunded start-up gets grant-to-equity */
     double incub_share;             /* share of eligible firms holding a place */
-    double space_share;             /* share of backbone/leader firms holding a place */
-    double acquire_p;               /* monthly chance a funded start-up is acquired */
-    double talent_fill;             /* 0..1 */
+    double hire_slow;               /* wage^-demand_elasticity: damps expansion */
+    double wage_cost;               /* cash margin lost to wages above the base */
+    double rent_cost;               /* cash margin lost to rent above the base (scale-ups) */
+    double places;                  /* scale-up places this month */
     double proc_boost, ovs_boost;   /* revenue multipliers of eligible firms */
     double credit_pool;             /* loans available this month */
     double round_avail;             /* alliance scarcity factor on round chances */
     double mult;                    /* revenue multiple for valuations (with IP effect) */
     double results;                 /* technology results this month */
-    double rate[NB_NORIGINS];       /* expected entrants by origin */
+    double rate[NB_NORIGINS + 1];   /* expected entrants by origin, then the wider area */
     double qshift_spin, qshift_all; /* mean quality of new projects */
     double sector_cdf[6];           /* cumulative sector shares of new firms */
     double unicorn_rmb, unicorn_age;    /* RMB; months */
     double team, per_head;              /* head count floor; employees per RMB/year */
+    int outer_in;                   /* the wider area is counted (month >= zone.expand) */
+    int reporting;                  /* past run.start: policy rules and the special fund act */
 } nb_month;
 
-/* Counts and sums over the live firms at the end of a month, gathered as the firm
+/* Counts and sums over the counted firms at the end of a month, gathered as the firm
  * loop passes each firm (and each entrant), so no separate pass is needed. */
 typedef struct nb_tally {
     int stage[NB_NSTAGES], v1e8, v1e9, gazelles, unicorns, listed, hightech;
     int no_cash, future, incubated, no_space;
     int incub_demand, space_demand, grant_demand;
     double employees, revenue, valuation, proc_base, ovs_base;
+    double hire_demand;             /* gross hires wanted (growth and replacement) */
+    double separations;             /* employees leaving their firm this month */
+    int age[NB_NAGES];              /* firms by age band */
 } nb_tally;
 
 /* The zone's aggregate state, carried from month to month. */
 typedef struct nb_zone {
     double committed, called, deployed, demand_prev;
-    double spent_fund;                      /* special-fund money spent so far */
+    double spent_fund;                      /* special-fund money spent since run.start */
     double cum_strategic, cum_space;        /* capacity-building money so far */
     double incub_demand, space_demand;      /* eligible firms last month */
-    double hire_demand;                     /* unconstrained hires last month */
+    double hire_demand;                     /* gross hires wanted last month */
+    double separations;                     /* employees who left their firm last month */
     double grant_demand;                    /* unfunded start-ups last month */
     double proc_base, ovs_base;             /* eligible revenue last month */
     double n_leaders;
     double credit_left;                     /* loans still available this month */
+    double wage, rent;                      /* indices, 1 at run.origin */
     int fired[NB_RULES_MAX];                /* month index a rule fired, or -1 */
 } nb_zone;
 
 /* A month's flows, gathered while stepping. */
 typedef struct nb_flows {
     double entries[NB_NORIGINS], exits[3], rounds, raised, loans, grants;
+    double annexed, graduations, abandoned, exits_age[NB_NAGES];
     double distributions, spend[NB_NINSTR], results;
 } nb_flows;
 
 struct nb_model {
-    int start, n_time;
+    int origin, start, n_hist, n_time, n_all;   /* n_all = n_hist + n_time steps */
+    int expand;                 /* time step (from origin) the wider area joins */
     uint32_t seed;
-    nb_params *p;               /* [n_time] scheduled parameters of month start+k */
+    nb_params *p;               /* [n_all] scheduled parameters of month origin+t */
     nb_paramset rules;          /* only .n_rules/.rules are used */
-    float gtab[NB_ZTAB + 1];    /* monthly growth factor at the bin edges of u */
+    float gtab[NB_ZTAB + 1];    /* monthly Gaussian noise factor at the bin edges of u */
+    float stab[NB_ZTAB + 1];    /* standardised Subbotin quantile at the bin edges of u */
     double gmu, gsd;
 };
 
@@ -108,29 +127,35 @@ struct nb_sim {
     nb_month d;
     uint32_t rep;
     nb_key key;
-    uint64_t firm_steps;
+    uint64_t firm_steps, hist_steps;
     const nb_event_sink *sink;  /* may be NULL */
+    const nb_model *m;          /* the model of the run in progress */
     double last[NB_NMETRICS];   /* last recorded metrics, for the rules */
 };
 
 /* policy.c */
 void policy_month(nb_sim *s, const nb_model *m, int k, nb_flows *fl);
 
+/* Inside the model, k counts months from run.origin (time step 0 is the founding
+ * population); reported time point k - m->n_hist is month run.start + that. */
+
 /* entry.c */
 int entry_initial(nb_sim *s, const nb_model *m);
 int entry_step(nb_sim *s, const nb_model *m, int k, nb_flows *fl, nb_tally *t);
-void firm_growth_mul(nb_firms *f, const nb_params *p, int i);
+void entry_annex(nb_sim *s, nb_flows *fl);
 
 /* firmstep.c */
 void firms_step(nb_sim *s, const nb_model *m, int k, nb_flows *fl, nb_tally *t);
 void firms_january(nb_sim *s, int k);
+double firm_year_draw(nb_sim *s, int k, int i);
+int firm_yearly(nb_sim *s, int k, int i);
 
 /* capital.c */
 void capital_alliance(nb_sim *s, nb_flows *fl);
 void capital_round(nb_sim *s, int k, int i, nb_flows *fl);
 void capital_grant(nb_sim *s, int k, int i, nb_flows *fl);
 void capital_credit(nb_sim *s, int k, int i, nb_flows *fl);
-void capital_exit(nb_sim *s, int k, int i, int kind, nb_flows *fl);
+void capital_exit(nb_sim *s, int k, int i, int kind, double value, nb_flows *fl);
 
 /* Stage implied by annual revenue for a firm past pre-incubation. */
 static inline uint8_t stage_of_revenue(const nb_params *p, double rev)
@@ -150,7 +175,7 @@ static inline double firm_priority(uint64_t eid)
     return (double)(z >> 11) * (1.0 / 9007199254740992.0);
 }
 
-/* Add live firm i, at the end of time point k, to the tally. */
+/* Add counted live firm i, at the end of step k, to the tally. */
 static inline __attribute__((always_inline)) void tally_firm(const nb_sim *s, nb_tally *t, int i, int k)
 {
     const nb_firms *f = &s->f;
@@ -171,6 +196,7 @@ static inline __attribute__((always_inline)) void tally_firm(const nb_sim *s, nb
     rev *= 1.0 + boost;
     double emp = rev * d->per_head;
     t->stage[st]++;
+    if (st != NB_PRE) t->age[age_band(age)]++;
     t->v1e8 += val >= 1e8;
     t->v1e9 += val >= 1e9;
     t->gazelles += (fg & NB_FL_GAZELLE) != 0;
@@ -186,11 +212,16 @@ static inline __attribute__((always_inline)) void tally_firm(const nb_sim *s, nb
         t->incub_demand++;
         t->incubated += f->prio[i] < d->incub_share;
     }
-    if (st >= NB_BACKBONE) {
-        t->space_demand++;
-        t->no_space += 1.0f - f->prio[i] >= d->space_share;
-    }
+    t->space_demand += st >= NB_BACKBONE;
     t->grant_demand += st == NB_STARTUP && !(fg & NB_FL_FUNDED);
+}
+
+/* Founders' cash at incorporation for the standard normal draw z: a mean-preserving
+ * log-normal spread around cash.start_years of start-up burn. */
+static inline double founders_cash(const nb_params *p, double z)
+{
+    double sd = p->cash_start_spread;
+    return p->cash_start_years * p->cash_burn_startup * exp(sd * z - 0.5 * sd * sd);
 }
 
 /* Annual burn of cash by stage (backbones and leaders live on their margin). */

@@ -56,3 +56,27 @@ void nb_paramset_table(const nb_paramset *ps, int start, int n, nb_params *table
         for (int i = 0; i < NB_NPARAMS; i++)
             nb_params_set(&table[k], i, nb_paramset_at(ps, i, start + k));
 }
+
+int nb_paramset_origin(const nb_paramset *ps)
+{
+    int o = (int)ps->p[NB_P_run_origin].value[0], start = nb_paramset_start(ps);
+    return o < start ? o : start;
+}
+
+/* Value of parameter id in month m of a run that reports from `start`. */
+static double run_value(const nb_paramset *ps, int id, int m, int start)
+{
+    if (m > start || strncmp(nb_registry[id].name, "policy.", 7) != 0)
+        return nb_paramset_at(ps, id, m);
+    const nb_sched *s = &ps->p[id];
+    if (s->n == 0 || s->month[0] >= start) return nb_registry[id].def;
+    return nb_paramset_at(ps, id, m < start ? m : start - 1);
+}
+
+void nb_paramset_table_run(const nb_paramset *ps, int n, nb_params *table)
+{
+    int origin = nb_paramset_origin(ps), start = nb_paramset_start(ps);
+    for (int t = 0; t < n; t++)
+        for (int i = 0; i < NB_NPARAMS; i++)
+            nb_params_set(&table[t], i, run_value(ps, i, origin + t, start));
+}

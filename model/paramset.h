@@ -60,4 +60,14 @@ int nb_paramset_months(const nb_paramset *ps);   /* run.end - run.start + 1 */
 /* Fill table[k] with every parameter's value in month start+k, k < n. */
 void nb_paramset_table(const nb_paramset *ps, int start, int n, nb_params *table);
 
+/* The run's founding month (run.origin; never after run.start). */
+int nb_paramset_origin(const nb_paramset *ps);
+
+/* Fill table[t] with every parameter's value in month origin+t, t < n, as the model
+ * runs it: up to and including run.start (the history and time point 0) a policy
+ * lever ("policy.*") keeps its counterfactual default unless its schedule has an
+ * entry dated before run.start, so scenarios that differ only in measures from
+ * run.start on share their history (common random numbers). */
+void nb_paramset_table_run(const nb_paramset *ps, int n, nb_params *table);
+
 #endif

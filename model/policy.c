@@ -20,7 +20,7 @@ static void rules_apply(nb_sim *s, const nb_model *m, int k)
 {
     for (int r = 0; r < m->rules.n_rules; r++) {
         const nb_rule *ru = &m->rules.rules[r];
-        if (s->z.fired[r] < 0 && k > 0 && m->start + k >= ru->from) {
+        if (s->z.fired[r] < 0 && k > 0 && m->origin + k >= ru->from) {
             double v = s->last[ru->metric];
             if (ru->above ? v > ru->threshold : v < ru->threshold) s->z.fired[r] = k;
         }
@@ -65,6 +65,7 @@ static void policy_entry(const nb_params *p, const nb_zone *z, nb_month *d)
     d->rate[NB_OR_RELOCATION] = p->entry_relocation_rate
         * (1.0 + p->entry_attract_effect * sp[NB_I_planning] / YI);
     d->rate[NB_OR_OTHER] = p->entry_other_rate * (1.0 + p->entry_events_effect * sp[NB_I_events] / YI);
+    d->rate[NB_NORIGINS] = p->entry_outer_rate;
     d->qshift_all = p->entry_intl_quality * sp[NB_I_international] / YI;
     d->qshift_spin = d->qshift_all + p->research_basic_quality * sp[NB_I_basic_research] / YI;
     double tilt = 1.0 + p->sector_future_tilt * sp[NB_I_future_industry] / YI;
@@ -79,24 +80,17 @@ static void policy_entry(const nb_params *p, const nb_zone *z, nb_month *d)
     d->sector_cdf[5] = 1.0;
 }
 
-/* Exit hazards by age year and hazard class (measures 5, 6, 13). */
-static void policy_hazard(const nb_params *p, nb_month *d)
+/* Exit, abandonment, acquisition and relocation hazards of the month (measures 5, 6,
+ * 7, 9): monthly rates from annual ones; the relocation hazard rises with rent. */
+static void policy_hazard(const nb_params *p, const nb_zone *z, nb_month *d)
 {
-    double y[8] = {p->exit_hazard_y1, p->exit_hazard_y2, p->exit_hazard_y3,
-                   p->exit_hazard_y4_7, p->exit_hazard_y4_7, p->exit_hazard_y4_7,
-                   p->exit_hazard_y4_7, p->exit_hazard_y8};
     double poc_cut = fmin(0.5, p->pol_poc_hazard_cut * d->spend[NB_I_poc] / YI);
-    for (int a = 0; a < 8; a++) {
-        double h = monthly(y[a]);
-        for (int c = 0; c < NB_NHC; c++) {
-            double x = h;
-            if (c & NB_HC_FUNDED) x *= p->exit_valued_factor;
-            if (c & NB_HC_INCUB) x *= p->incubator_hazard_factor;
-            if (c & NB_HC_CASHLESS) x *= p->cash_distress_factor;
-            if (c & NB_HC_PRE) x *= 1.0 - poc_cut;
-            d->hazard[a][c] = fmin(1.0, x);
-        }
-    }
+    d->h_firm = monthly(p->exit_background);
+    d->h_firm_incub = d->h_firm * p->incubator_hazard_factor;
+    d->h_proj = fmin(1.0, p->exit_project_abandon * (1.0 - poc_cut));
+    d->h_proj_incub = d->h_proj * p->incubator_hazard_factor;
+    d->h_move = monthly(fmin(0.99, p->space_move_rate * pow(z->rent, p->space_rent_elasticity)));
+    d->acq_base = monthly(p->exit_acquire_rate);
 }
 
 /* Growth multipliers by stage and youth, and by sector (measures 2, 8, 9, 10, 15). */
@@ -125,25 +119,51 @@ static void policy_growth(const nb_params *p, const nb_zone *z, nb_month *d)
     }
 }
 
-/* Capacity, queues and market sizes from last month's state (measures 6, 7, 9-14, 19). */
+/* The labour market (measures 11, 12, 19): supply from graduates, policy hires and
+ * in-migration that responds to the wage and to housing and services; the wage index
+ * moves with log(demand / supply), and a dearer wage slows expansion and costs
+ * margin.  No fill ratio: the response is smooth in every parameter. */
+static void policy_talent(const nb_params *p, nb_zone *z, nb_month *d, int step)
+{
+    const double *sp = d->spend;
+    double attract = 1.0 + p->talent_services_effect * (sp[NB_I_talent_services] + sp[NB_I_planning]) / YI;
+    double supply = p->talent_graduates + sp[NB_I_talent] / p->talent_cost_per_hire
+                  + p->talent_migration * attract * pow(z->wage, p->talent_supply_elasticity);
+    /* Workers who leave a firm stay in the market: gross flows on both sides. */
+    if (step && z->hire_demand > 0 && supply > 0)
+        z->wage *= exp(p->talent_wage_adjust / 12.0 * log(z->hire_demand / (supply + z->separations))
+                       - p->talent_wage_revert / 12.0 * log(z->wage));
+    z->wage = fmin(20.0, fmax(0.05, z->wage));
+    d->hire_slow = pow(z->wage, -p->talent_demand_elasticity);
+    d->wage_cost = p->talent_labour_share * (z->wage - 1.0);
+}
+
+/* Scale-up space (measures 7, 19): occupancy against places moves the rent index
+ * (Wheaton & Torto 1988); rent above its base costs scale-ups margin and raises the
+ * relocation hazard (policy_hazard). */
+static void policy_space(const nb_params *p, nb_zone *z, nb_month *d, int step)
+{
+    d->places = p->space_places + p->space_places_per_yi * z->cum_space / YI;
+    double occ = d->places > 0 ? fmin(1.0, z->space_demand / d->places) : 1.0;
+    if (step) z->rent *= exp(p->space_rent_adjust / 12.0 * (occ - p->space_target_occupancy));
+    z->rent = fmin(20.0, fmax(0.5, z->rent));
+    d->rent_cost = p->space_rent_share * (z->rent - 1.0);
+}
+
+/* Queues and market sizes from last month's state (measures 6, 9-14). */
 static void policy_capacity(const nb_params *p, const nb_zone *z, nb_month *d)
 {
     const double *sp = d->spend;
     double slots = p->incubator_slots + sp[NB_I_incubator] / p->incubator_slot_cost;
     d->incub_share = z->incub_demand > 0 ? fmin(1.0, slots / z->incub_demand) : 1.0;
-    double places = p->space_places + p->space_places_per_yi * z->cum_space / YI;
-    d->space_share = z->space_demand > 0 ? fmin(1.0, places / z->space_demand) : 1.0;
-    double supply = (p->talent_supply + sp[NB_I_talent] / p->talent_cost_per_hire)
-                  * (1.0 + p->talent_services_effect * (sp[NB_I_talent_services] + sp[NB_I_planning]) / YI);
-    d->talent_fill = z->hire_demand > 0 ? fmin(1.0, supply / z->hire_demand) : 1.0;
     d->proc_boost = z->proc_base > 0 ? 12.0 * sp[NB_I_procurement] / z->proc_base : 0.0;
     d->ovs_boost = z->ovs_base > 0
                  ? 12.0 * p->support_overseas_multiplier * sp[NB_I_overseas] / z->ovs_base : 0.0;
     d->grant_p = z->grant_demand > 0
                ? fmin(1.0, floor(sp[NB_I_grant_equity] / p->pol_grant_ticket) / z->grant_demand) : 0.0;
     d->credit_pool = sp[NB_I_tech_credit] * p->credit_leverage;
-    d->acquire_p = p->support_acquire_rate * z->n_leaders
-                 * (1.0 + p->support_oic_effect * sp[NB_I_open_innovation] / YI);
+    d->acq_base += monthly(fmin(0.99, 12.0 * p->support_acquire_rate * z->n_leaders
+                 * (1.0 + p->support_oic_effect * sp[NB_I_open_innovation] / YI)));
     d->mult = p->fund_revenue_multiple * (1.0 + p->support_ip_effect * sp[NB_I_ip] / YI);
 }
 
@@ -151,15 +171,19 @@ void policy_month(nb_sim *s, const nb_model *m, int k, nb_flows *fl)
 {
     nb_month *d = &s->d;
     s->p = m->p[k];
-    rules_apply(s, m, k);
+    d->reporting = k > m->n_hist;
+    d->outer_in = k >= m->expand;
+    if (d->reporting) rules_apply(s, m, k);
     const nb_params *p = &s->p;
     policy_budget(s, d);
-    if (k == 0) memset(d->spend, 0, sizeof d->spend);   /* time point 0 spends nothing */
+    if (k == 0 || k == m->n_hist) memset(d->spend, 0, sizeof d->spend);   /* time point 0 spends nothing */
     s->z.cum_strategic += d->spend[NB_I_strategic_forces];
     s->z.cum_space += d->spend[NB_I_space] + d->spend[NB_I_planning];
     policy_entry(p, &s->z, d);
-    policy_hazard(p, d);
+    policy_hazard(p, &s->z, d);
     policy_growth(p, &s->z, d);
+    policy_talent(p, &s->z, d, k > 0);
+    policy_space(p, &s->z, d, k > 0);
     policy_capacity(p, &s->z, d);
     d->grad_p = fmin(1.0, p->stage_graduate_rate);
     d->grad_p_incub = fmin(1.0, p->stage_graduate_rate * p->incubator_grad_factor);

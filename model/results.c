@@ -22,9 +22,22 @@ nb_results *nb_results_alloc(int n_rep, int n_time, int start)
     return r;
 }
 
+int nb_results_keep_history(nb_results *r, int n_hist, int hist_start)
+{
+    free(r->hist);
+    r->hist = NULL;
+    r->n_hist = n_hist;
+    r->hist_start = hist_start;
+    if (n_hist <= 0) { r->n_hist = 0; return NB_OK; }
+    r->hist = calloc((size_t)NB_NMETRICS * r->n_rep * n_hist, sizeof *r->hist);
+    if (!r->hist) { r->n_hist = 0; return NB_ENOMEM; }
+    return NB_OK;
+}
+
 void nb_results_free(nb_results *r)
 {
     if (!r) return;
+    free(r->hist);
     free(r->series);
     free(r->quant);
     free(r);

@@ -16,6 +16,8 @@ typedef struct nb_results {
     int n_rep, n_time, start;   /* start: month index of time point 0 */
     double *series;             /* [NB_NMETRICS][n_rep][n_time] */
     double *quant;              /* [NB_NMETRICS][NB_NQUANT][n_time] */
+    int n_hist, hist_start;     /* the history before time point 0, if kept */
+    double *hist;               /* [NB_NMETRICS][n_rep][n_hist], or NULL */
 } nb_results;
 
 /* Allocate zeroed results, or NULL when memory runs out. */
@@ -25,6 +27,14 @@ void nb_results_free(nb_results *r);
 /* The n_time values of metric `m` for replicate `rep`. */
 static inline double *nb_results_row(const nb_results *r, int m, int rep)
 { return r->series + ((size_t)m * r->n_rep + rep) * r->n_time; }
+
+/* Keep the history too: n_hist months from month hist_start, the months simulated
+ * before time point 0 (nb_model_n_hist, nb_model_origin).  NB_OK or NB_ENOMEM. */
+int nb_results_keep_history(nb_results *r, int n_hist, int hist_start);
+
+/* The n_hist history values of metric `m` for replicate `rep` (r->hist != NULL). */
+static inline double *nb_results_hrow(const nb_results *r, int m, int rep)
+{ return r->hist + ((size_t)m * r->n_rep + rep) * r->n_hist; }
 
 /* The n_time values of quantile `q` of metric `m`. */
 static inline double *nb_results_qrow(const nb_results *r, int m, int q)

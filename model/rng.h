@@ -24,7 +24,8 @@ enum nb_purpose {
     NB_RS_ROUND = 3,     /* funding round details */
     NB_RS_ENTRY = 4,     /* entrant counts (zone-level) */
     NB_RS_BIRTH = 5,     /* attributes of a new firm */
-    NB_RS_ZONE = 6       /* other zone-level draws */
+    NB_RS_ZONE = 6,      /* other zone-level draws */
+    NB_RS_YEAR = 7       /* a firm's yearly block: growth shock, quality signal, lumpy event */
 };
 
 #define NB_PHILOX_M0 0xD2511F53u

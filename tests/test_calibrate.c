@@ -44,8 +44,8 @@ static const char *path_of(const char *name)
 
 static const char base_yaml[] =
     "name: tiny\n"
-    "run: {start: 2023-02, end: 2024-02, replicates: 1, seed: 5}\n"
-    "init: {firms: 300, valued_1e8: 10, valued_1e9: 3, listed: 1, hightech: 50}\n"
+    "run: {origin: 2022-01, start: 2023-02, end: 2024-02, replicates: 1, seed: 5}\n"
+    "origin: {firms: 300}\n"
     "entry: {other_rate: 8, relocation_rate: 3}\n"
     "conversion: {prob: 0.02}\n";
 
@@ -82,7 +82,7 @@ static const char cal_yaml[] =
     "parameters:\n"
     "  entry.other_rate: {min: 0, max: 30}\n"
     "  hightech.rate: {min: 0.001, max: 0.05, log: true}\n"
-    "  init.hightech: {min: 40, max: 60, nuisance: true}\n"
+    "  origin.firms: {min: 40, max: 60, nuisance: true}\n"
     "particles: 60\n"
     "generations: 3\n"
     "replicates: 1\n"
@@ -261,8 +261,8 @@ static void test_simulate_pure(void **state)
     assert_memory_equal(a, b, sizeof a);
     assert_int_equal(nb_cal_simulate_rep(c, th, 99, 2, w1, one, NULL), NB_OK);
     assert_memory_equal(one, &a[4], sizeof one);
-    /* A theta the scenario refuses (more high-tech firms than firms) is out of support. */
-    double badth[3] = {12, 0.02, 5000};
+    /* A theta the registry refuses (origin.firms above its maximum) is out of support. */
+    double badth[3] = {12, 0.02, 20000};
     assert_int_equal(nb_cal_simulate(c, badth, 99, 1, w1, a, NULL), NB_EINVAL);
     nb_cal_ws_free(w1);
     nb_cal_ws_free(w2);
@@ -275,10 +275,10 @@ static void test_micro_statistics(void **state)
 {
     put("micro_base.yaml",
         "name: micro\n"
-        "run: {start: 2023-02, end: 2025-06, replicates: 1, seed: 3}\n"
-        "init: {firms: 400, valued_1e8: 20, valued_1e9: 5, listed: 1, hightech: 50}\n"
+        "run: {origin: 2022-01, start: 2023-02, end: 2025-06, replicates: 1, seed: 3}\n"
+        "origin: {firms: 400}\n"
         "entry: {other_rate: 20, relocation_rate: 5}\n"
-        "exit: {hazard_y3: 0}\n");          /* age 24 months is in the model's year 3 */
+        "exit: {project_abandon: 0, belief_cutoff: -5, grace_months: 60}\n");   /* only the fitted exits */
     put("micro_targets.yaml",
         "cohorts: {entrants: [2023-03, 2023-06], seeded: [2023-03, 2023-08]}\n"
         "targets:\n"
@@ -292,9 +292,9 @@ static void test_micro_statistics(void **state)
     put("micro.yaml",
         "scenario: micro_base.yaml\ntargets: micro_targets.yaml\n"
         "parameters:\n"
-        "  exit.hazard_y1: {min: 0, max: 0.5}\n"
-        "  exit.hazard_y2: {min: 0, max: 0.5}\n"
-        "  space.short_hazard: {min: 0, max: 0.5}\n"
+        "  exit.background: {min: 0, max: 0.5}\n"
+        "  exit.acquire_rate: {min: 0, max: 0.5}\n"
+        "  space.move_rate: {min: 0, max: 0.5}\n"
         "  funding.round_rate: {min: 0, max: 0.5}\n"
         "  support.acquire_rate: {min: 0, max: 0.001}\n");
     nb_calib *c = load_cal("micro.yaml");
@@ -413,7 +413,7 @@ static int recovery(uint32_t seed, int verbose)
     put("rec_t0.yaml",
         "targets:\n"
         "  - {id: f, figure: x, when: w, source: s, value: 1, sd: 1, uncertainty: u, statistic: {metric: firms, at: 2024-02}}\n"
-        "  - {id: p, figure: x, when: w, source: s, value: 1, sd: 1, uncertainty: u, statistic: {metric: firms_pre, at: 2024-02}}\n"
+        "  - {id: p, figure: x, when: w, source: s, value: 1, sd: 1, uncertainty: u, statistic: {metric: projects, at: 2024-02}}\n"
         "  - {id: h, figure: x, when: w, source: s, value: 1, sd: 1, uncertainty: u, statistic: {metric: hightech, at: 2024-02}}\n"
         "  - {id: m, figure: x, when: w, source: s, value: 1, sd: 1, uncertainty: u, statistic: {metric: hightech, at: 2023-08}}\n");
     nb_calib *c0 = load_cal("rec.yaml");
@@ -430,7 +430,7 @@ static int recovery(uint32_t seed, int verbose)
     }
     nb_cal_ws_free(w);
     nb_calib_free(c0);
-    static const char *const stat[F] = {"{metric: firms, at: 2024-02}", "{metric: firms_pre, at: 2024-02}",
+    static const char *const stat[F] = {"{metric: firms, at: 2024-02}", "{metric: projects, at: 2024-02}",
                                         "{metric: hightech, at: 2024-02}", "{metric: hightech, at: 2023-08}"};
     char text[2048];
     size_t len = (size_t)snprintf(text, sizeof text, "targets:\n");

@@ -243,18 +243,18 @@ static void test_nested_equals_dotted(void **state)
     nb_scenario *a = load_ok("tests/data/scenarios/nested.yaml");
     nb_scenario *b = load_ok("tests/data/scenarios/dotted.yaml");
     assert_memory_equal(&a->ps, &b->ps, sizeof a->ps);
-    assert_true(at(a, NB_P_exit_hazard_y1, 2030, 1) == 0.02);
-    assert_true(at(a, NB_P_init_firms, 2024, 7) == 4200);
+    assert_true(at(a, NB_P_exit_background, 2030, 1) == 0.02);
+    assert_true(at(a, NB_P_origin_firms, 2024, 7) == 4200);
     assert_true(at(a, NB_P_pol_guidance_fund, 2025, 1) == 2e8);
     assert_string_equal(a->name, "nested");              /* the file's base name */
     assert_null(a->title);
     /* origins: the line and column of the key */
-    assert_ptr_equal(a->origin[NB_P_exit_hazard_y2].file, a->files[0]);
-    assert_int_equal(a->origin[NB_P_exit_hazard_y2].line, 4);
-    assert_int_equal(a->origin[NB_P_exit_hazard_y2].col, 3);
-    assert_int_equal(b->origin[NB_P_exit_hazard_y2].line, 3);
-    assert_int_equal(b->origin[NB_P_exit_hazard_y2].col, 1);
-    assert_null(a->origin[NB_P_exit_hazard_y3].file);   /* default */
+    assert_ptr_equal(a->origin[NB_P_exit_acquire_rate].file, a->files[0]);
+    assert_int_equal(a->origin[NB_P_exit_acquire_rate].line, 4);
+    assert_int_equal(a->origin[NB_P_exit_acquire_rate].col, 3);
+    assert_int_equal(b->origin[NB_P_exit_acquire_rate].line, 3);
+    assert_int_equal(b->origin[NB_P_exit_acquire_rate].col, 1);
+    assert_null(a->origin[NB_P_exit_project_abandon].file);   /* default */
     nb_scenario_free(a);
     nb_scenario_free(b);
 }
@@ -265,11 +265,11 @@ static void test_extends_override(void **state)
     assert_int_equal(sc->n_files, 2);
     assert_non_null(strstr(sc->files[0], "child.yaml"));
     assert_non_null(strstr(sc->files[1], "tests/data/scenarios/base.yaml"));
-    assert_true(at(sc, NB_P_exit_hazard_y1, 2030, 1) == 0.04);        /* child wins */
-    assert_true(at(sc, NB_P_init_firms, 2024, 7) == 5000);            /* from base */
-    assert_ptr_equal(sc->origin[NB_P_exit_hazard_y1].file, sc->files[0]);
-    assert_ptr_equal(sc->origin[NB_P_init_firms].file, sc->files[1]);
-    assert_int_equal(sc->origin[NB_P_init_firms].line, 10);
+    assert_true(at(sc, NB_P_exit_background, 2030, 1) == 0.04);        /* child wins */
+    assert_true(at(sc, NB_P_origin_firms, 2024, 7) == 5000);            /* from base */
+    assert_ptr_equal(sc->origin[NB_P_exit_background].file, sc->files[0]);
+    assert_ptr_equal(sc->origin[NB_P_origin_firms].file, sc->files[1]);
+    assert_int_equal(sc->origin[NB_P_origin_firms].line, 10);
     /* a constant replaces the base's schedule, for every month */
     assert_int_equal(sc->ps.p[NB_P_pol_poc_budget].n, 0);
     assert_true(at(sc, NB_P_pol_poc_budget, 2024, 7) == 2e7);
@@ -293,8 +293,8 @@ static void test_extends_relative_to_file(void **state)
     nb_scenario *sc = load_ok("tests/data/scenarios/sub/grandchild.yaml");
     assert_int_equal(sc->n_files, 3);
     assert_non_null(strstr(sc->files[1], "sub/../child.yaml"));
-    assert_true(at(sc, NB_P_exit_hazard_y1, 2030, 1) == 0.04);
-    assert_true(at(sc, NB_P_init_firms, 2024, 7) == 5000);
+    assert_true(at(sc, NB_P_exit_background, 2030, 1) == 0.04);
+    assert_true(at(sc, NB_P_origin_firms, 2024, 7) == 5000);
     assert_int_equal(nb_paramset_start(&sc->ps), NB_MONTH(2025, 1));
     assert_int_equal(nb_paramset_months(&sc->ps), 72);
     assert_string_equal(sc->name, "grandchild");
@@ -320,7 +320,7 @@ static void test_schedule_semantics(void **state)
                  "dates '2025-03' and '2025-03-31' fall in the same month");
     expect_error("policy.poc_budget:\n  2026-01: 1亿\n  2025-01: 0\n", "3:3: key 'policy.poc_budget'",
                  "comes before the date above it");
-    expect_error("exit.hazard_y1: {2025-01: 0.1}\n", "1:1: key 'exit.hazard_y1'", "is not schedulable");
+    expect_error("exit.background: {2025-01: 0.1}\n", "1:1: key 'exit.background'", "is not schedulable");
     expect_error("policy.poc_budget: {2025-01: ~}\n", "1:", "at 2025-01: expected one value");
     expect_error("policy.poc_budget: {2025-01: [1, 2]}\n", "1:", "found a list");
     expect_error("policy.poc_budget: {2025-01: -1}\n", "1:30: key 'policy.poc_budget'",
@@ -352,7 +352,7 @@ static void test_extends_errors(void **state)
     scratch_open(&s);
     /* a -> b -> a: the message names the whole chain */
     scratch_write(&s, "a.yaml", "extends: b.yaml\n", a, sizeof a);
-    scratch_write(&s, "b.yaml", "init.firms: 10\nextends: a.yaml\n", b, sizeof b);
+    scratch_write(&s, "b.yaml", "origin.firms: 10\nextends: a.yaml\n", b, sizeof b);
     assert_int_equal(nb_scenario_load(a, &sc, &e), NB_EINVAL);
     assert_null(sc);
     char want[1024];
@@ -369,8 +369,8 @@ static void test_extends_errors(void **state)
         for (int i = 0; i < depth; i++) {
             char name[32], text[64];
             snprintf(name, sizeof name, "d%02d.yaml", i);
-            if (i + 1 < depth) snprintf(text, sizeof text, "extends: d%02d.yaml\ninit.firms: %d\n", i + 1, 100 + i);
-            else snprintf(text, sizeof text, "init.firms: %d\n", 100 + i);
+            if (i + 1 < depth) snprintf(text, sizeof text, "extends: d%02d.yaml\norigin.firms: %d\n", i + 1, 100 + i);
+            else snprintf(text, sizeof text, "origin.firms: %d\n", 100 + i);
             scratch_write(&s, name, text, path, sizeof path);
         }
         snprintf(path, sizeof path, "%s/d00.yaml", s.dir);
@@ -378,7 +378,7 @@ static void test_extends_errors(void **state)
         if (depth == 16) {
             assert_int_equal(rc, NB_OK);
             assert_int_equal(sc->n_files, 16);
-            assert_true(at(sc, NB_P_init_firms, 2024, 7) == 100);     /* the top file wins */
+            assert_true(at(sc, NB_P_origin_firms, 2024, 7) == 100);     /* the top file wins */
             nb_scenario_free(sc);
         } else {
             assert_int_equal(rc, NB_EINVAL);
@@ -396,10 +396,10 @@ static void test_extends_errors(void **state)
 
 static void test_did_you_mean(void **state)
 {
-    expect_error("exit.hazrd_y1: 0.02\n", "1:1: key 'exit.hazrd_y1'",
-                 "unknown key; did you mean 'exit.hazard_y1'?");
-    expect_error("exit:\n  hazard_y2: 0.1\n  hazrd_y1: 0.02\n", "3:3: key 'exit.hazrd_y1'",
-                 "did you mean 'exit.hazard_y1'?");
+    expect_error("exit.backgrond: 0.02\n", "1:1: key 'exit.backgrond'",
+                 "unknown key; did you mean 'exit.background'?");
+    expect_error("exit:\n  acquire_rate: 0.1\n  backgrond: 0.02\n", "3:3: key 'exit.backgrond'",
+                 "did you mean 'exit.background'?");
     expect_error("polcy:\n  poc_budget: 1亿\n", "1:1: key 'polcy'", "unknown group 'polcy'; did you mean 'policy'?");
     expect_error("polcy.poc_budget: 1亿\n", "1:1: key 'polcy.poc_budget'", "did you mean 'policy'?");
     expect_error("seed: 5\n", "1:1: key 'seed'", "did you mean 'run.seed'?");
@@ -414,19 +414,19 @@ static void test_other_errors(void **state)
     expect_error("# nothing\n", "1:1: ", "the scenario is empty");
     expect_error("- a\n- b\n", "1:", "not a list");
     expect_error("a: [\n", "", "YAML syntax error: ");
-    expect_error("exit:\n  hazard_y1: 0.1\n  hazard_y1: 0.2\n", "3:3: ", "YAML syntax error: duplicate key 'hazard_y1'");
-    expect_error("\"exit.hazard_y1\": 0.1\n'exit.hazard_y1': 0.2\n", "2:", "duplicate key 'exit.hazard_y1'");
-    expect_error("exit.hazard_y1: 0.1\nexit: {hazard_y1: 0.2}\n", "2:8: key 'exit.hazard_y1'",
+    expect_error("exit:\n  background: 0.1\n  background: 0.2\n", "3:3: ", "YAML syntax error: duplicate key 'background'");
+    expect_error("\"exit.background\": 0.1\n'exit.background': 0.2\n", "2:", "duplicate key 'exit.background'");
+    expect_error("exit.background: 0.1\nexit: {background: 0.2}\n", "2:8: key 'exit.background'",
                  "set twice in this file (first at line 1)");
     expect_error("? [a, b]\n: 1\n", "", "a key must be a name, not a list");
     expect_error("exit: {~: 1}\n", "1:", "key 'exit': a key is missing");
-    expect_error("exit.hazard_y1: null\n", "1:1: key 'exit.hazard_y1'", "has no value (probability, 1/year)");
-    expect_error("exit.hazard_y1: \"\"\n", "1:17: key 'exit.hazard_y1'", "value '' is empty");
+    expect_error("exit.background: null\n", "1:1: key 'exit.background'", "has no value (probability, 1/year)");
+    expect_error("exit.background: \"\"\n", "1:18: key 'exit.background'", "value '' is empty");
     expect_error("title: {a: 1}\n", "1:", "key 'title': expected a text, found a mapping");
     expect_error("name: a/b\n", "1:7: key 'name'", "without '/'");
     expect_error("extends: \"\"\n", "1:10: key 'extends'", "found an empty text");
-    expect_error("init.firms: 5000\n...\n---\ninit.firms: 1\n", "3:1: ", "a second YAML document starts here");
-    expect_error("exit.hazard_y1: 1.5\n", "1:17: key 'exit.hazard_y1'",
+    expect_error("origin.firms: 5000\n...\n---\norigin.firms: 1\n", "3:1: ", "a second YAML document starts here");
+    expect_error("exit.background: 1.5\n", "1:18: key 'exit.background'",
                  "value 1.5 is above the maximum 1 (probability, 1/year)");
     expect_error("policy.guidance_fund: 2000亿\n", "1:23: key 'policy.guidance_fund'",
                  "value 2000亿 is above the maximum 1000亿 (money, RMB/month)");
@@ -436,10 +436,10 @@ static void test_other_errors(void **state)
     char path[256];
     nb_scenario *sc = NULL;
     nb_err e;
-    assert_int_equal(load_text("exit.hazard_y1: &h 0.05\nexit.hazard_y2: *h\n", &sc, &e, path, sizeof path), NB_OK);
-    assert_true(at(sc, NB_P_exit_hazard_y2, 2025, 1) == 0.05);
+    assert_int_equal(load_text("exit.background: &h 0.05\nexit.acquire_rate: *h\n", &sc, &e, path, sizeof path), NB_OK);
+    assert_true(at(sc, NB_P_exit_acquire_rate, 2025, 1) == 0.05);
     nb_scenario_free(sc);
-    assert_int_equal(load_text("defaults: &d {hazard_y1: 0.01}\n", &sc, &e, path, sizeof path), NB_EINVAL);
+    assert_int_equal(load_text("defaults: &d {background: 0.01}\n", &sc, &e, path, sizeof path), NB_EINVAL);
     assert_null(sc);
 }
 
@@ -449,16 +449,16 @@ static void test_set(void **state)
 {
     nb_scenario *sc = load_ok("tests/data/scenarios/child.yaml");
     nb_err e;
-    assert_int_equal(nb_scenario_set(sc, "exit.hazard_y1=0.05", &e), NB_OK);
-    assert_true(at(sc, NB_P_exit_hazard_y1, 2025, 1) == 0.05);
-    assert_string_equal(sc->origin[NB_P_exit_hazard_y1].file, "--set");
-    assert_int_equal(sc->origin[NB_P_exit_hazard_y1].line, 0);
+    assert_int_equal(nb_scenario_set(sc, "exit.background=0.05", &e), NB_OK);
+    assert_true(at(sc, NB_P_exit_background, 2025, 1) == 0.05);
+    assert_string_equal(sc->origin[NB_P_exit_background].file, "--set");
+    assert_int_equal(sc->origin[NB_P_exit_background].line, 0);
     assert_int_equal(nb_scenario_set(sc, " policy.poc_budget = {2025-01: 1亿, 2026-01-15: 2亿}", &e), NB_OK);
     assert_int_equal(sc->ps.p[NB_P_pol_poc_budget].n, 2);
     assert_true(at(sc, NB_P_pol_poc_budget, 2024, 12) == 0);
     assert_true(at(sc, NB_P_pol_poc_budget, 2026, 1) == 2e8);
-    assert_int_equal(nb_scenario_set(sc, "exit={hazard_y2: 0.07, hazard_y3: 0.08}", &e), NB_OK);
-    assert_true(at(sc, NB_P_exit_hazard_y3, 2025, 1) == 0.08);
+    assert_int_equal(nb_scenario_set(sc, "exit={acquire_rate: 0.07, project_abandon: 0.08}", &e), NB_OK);
+    assert_true(at(sc, NB_P_exit_project_abandon, 2025, 1) == 0.08);
     assert_int_equal(nb_scenario_set(sc, "run.start=2025-03", &e), NB_OK);
     assert_int_equal(nb_paramset_start(&sc->ps), NB_MONTH(2025, 3));
     assert_int_equal(nb_scenario_set(sc, "name=renamed", &e), NB_OK);
@@ -468,13 +468,13 @@ static void test_set(void **state)
     assert_string_equal(sc->title, "A title: with a colon");
 
     static const struct { const char *set, *msg; } bad[] = {
-        {"exit.hazrd_y1=0.1", "--set: key 'exit.hazrd_y1': unknown key; did you mean 'exit.hazard_y1'?"},
-        {"exit.hazard_y1=2", "--set: key 'exit.hazard_y1': value 2 is above the maximum 1 (probability, 1/year)"},
-        {"exit.hazard_y1=", "--set: key 'exit.hazard_y1': has no value (probability, 1/year)"},
-        {"exit.hazard_y1", "--set: 'exit.hazard_y1' is not of the form key=value"},
+        {"exit.backgrond=0.1", "--set: key 'exit.backgrond': unknown key; did you mean 'exit.background'?"},
+        {"exit.background=2", "--set: key 'exit.background': value 2 is above the maximum 1 (probability, 1/year)"},
+        {"exit.background=", "--set: key 'exit.background': has no value (probability, 1/year)"},
+        {"exit.background", "--set: 'exit.background' is not of the form key=value"},
         {"=3", "--set: '=3' has no key before '='"},
         {"policy.poc_budget={2025-01: 1亿", "--set: key 'policy.poc_budget': YAML syntax error in the value: "},
-        {"init.firms={2025-01: 3}", "--set: key 'init.firms': is not schedulable"},
+        {"origin.firms={2025-01: 3}", "--set: key 'origin.firms': is not schedulable"},
         {"extends=base.yaml", "--set: key 'extends': cannot be set from the command line"},
         {"exit=0.1", "--set: key 'exit': is a group of parameters"},
     };
@@ -484,11 +484,11 @@ static void test_set(void **state)
         if (strncmp(e.msg, bad[i].msg, strlen(bad[i].msg)) != 0)
             fail_msg("--set %s\n  got:  %s\n  want: %s", bad[i].set, e.msg, bad[i].msg);
     }
-    assert_true(at(sc, NB_P_exit_hazard_y1, 2025, 1) == 0.05);       /* failures change nothing */
-    assert_int_equal(nb_scenario_set(sc, "exit={hazard_y2: 0.09, hazrd_y3: 1}", &e), NB_EINVAL);
-    assert_string_equal(e.msg, "--set: key 'exit.hazrd_y3': unknown key; did you mean 'exit.hazard_y3'?");
-    assert_true(at(sc, NB_P_exit_hazard_y2, 2025, 1) == 0.07);       /* not even half of it */
-    assert_string_equal(sc->origin[NB_P_exit_hazard_y2].file, "--set");
+    assert_true(at(sc, NB_P_exit_background, 2025, 1) == 0.05);       /* failures change nothing */
+    assert_int_equal(nb_scenario_set(sc, "exit={acquire_rate: 0.09, project_abandn: 1}", &e), NB_EINVAL);
+    assert_string_equal(e.msg, "--set: key 'exit.project_abandn': unknown key; did you mean 'exit.project_abandon'?");
+    assert_true(at(sc, NB_P_exit_acquire_rate, 2025, 1) == 0.07);       /* not even half of it */
+    assert_string_equal(sc->origin[NB_P_exit_acquire_rate].file, "--set");
     nb_scenario_free(sc);
 }
 
@@ -497,14 +497,10 @@ static void test_validate(void **state)
     nb_scenario *sc = load_ok("tests/data/scenarios/child.yaml");
     nb_err e;
     assert_int_equal(nb_scenario_validate(sc, &e), NB_OK);
-    assert_int_equal(nb_scenario_set(sc, "init.valued_1e9=200", &e), NB_OK);
+    assert_int_equal(nb_scenario_set(sc, "run.origin=2025-01", &e), NB_OK);
     assert_int_equal(nb_scenario_validate(sc, &e), NB_EINVAL);
-    assert_string_equal(e.msg, "--set: key 'init.valued_1e9': init.valued_1e9 = 200 exceeds init.valued_1e8 = 130 (the default): firms valued at 10亿 are among those valued at 1亿");
-    assert_int_equal(nb_scenario_set(sc, "init.valued_1e8=6000", &e), NB_OK);
-    assert_int_equal(nb_scenario_validate(sc, &e), NB_EINVAL);
-    assert_non_null(strstr(e.msg, "--set: key 'init.valued_1e8': init.valued_1e8 = 6000 exceeds init.firms = 5000 (from "));
-    assert_non_null(strstr(e.msg, "base.yaml:10:3): firms valued at 1亿"));
-    assert_int_equal(nb_scenario_set(sc, "init.firms=8000", &e), NB_OK);
+    assert_non_null(strstr(e.msg, "--set: key 'run.origin': run.origin = 2025-01 is after run.start = 2024-07 (the default)"));
+    assert_int_equal(nb_scenario_set(sc, "run.origin=2000-01", &e), NB_OK);
     assert_int_equal(nb_scenario_validate(sc, &e), NB_OK);
     assert_int_equal(nb_scenario_set(sc, "run.end=2024-06", &e), NB_OK);
     assert_int_equal(nb_scenario_validate(sc, &e), NB_EINVAL);
@@ -518,16 +514,11 @@ static void test_validate(void **state)
     assert_int_equal(nb_scenario_validate(sc, &e), NB_EINVAL);
     assert_string_equal(e.msg, "--set: key 'run.end': the run spans 1201 months; at most 1200 (100 years)");
     assert_int_equal(nb_scenario_set(sc, "run.end=2035-12", &e), NB_OK);
-    assert_int_equal(nb_scenario_set(sc, "init.share_relocated=0.9", &e), NB_OK);
-    assert_int_equal(nb_scenario_validate(sc, &e), NB_EINVAL);
-    assert_non_null(strstr(e.msg, "--set: key 'init.share_relocated': init.share_spinoff + init.share_relocated = 1.1 exceeds 1 (init.share_spinoff = 0.2, the default)"));
-    assert_int_equal(nb_scenario_set(sc, "init.share_relocated=0.8", &e), NB_OK);
-    assert_int_equal(nb_scenario_validate(sc, &e), NB_OK);                 /* 0.2 + 0.8 = 1 */
     /* a value put into the parameter set behind the loader's back is still caught */
-    nb_paramset_set_const(&sc->ps, NB_P_exit_hazard_y2, 3);
-    sc->origin[NB_P_exit_hazard_y2] = (nb_origin){NULL, 0, 0};
+    nb_paramset_set_const(&sc->ps, NB_P_exit_acquire_rate, 3);
+    sc->origin[NB_P_exit_acquire_rate] = (nb_origin){NULL, 0, 0};
     assert_int_equal(nb_scenario_validate(sc, &e), NB_EINVAL);
-    assert_string_equal(e.msg, "default: key 'exit.hazard_y2': value 3 is above the maximum");
+    assert_string_equal(e.msg, "default: key 'exit.acquire_rate': value 3 is above the maximum");
     nb_scenario_free(sc);
 }
 
@@ -611,7 +602,7 @@ static void test_to_yaml(void **state)
     sc = load_ok("tests/data/scenarios/sub/grandchild.yaml");
     nb_err e;
     const char *sets[] = {"growth.drift=0.1234567890123456789", "def.usd_cny={2024-07: 7.1, 2027-01: 6.9}",
-                          "exit.hazard_y8=1e-300", "policy.poc_cost=123456789.25", "run.seed=4294967295",
+                          "growth.lumpy_rate=1e-300", "policy.poc_cost=123456789.25", "run.seed=4294967295",
                           "title=\"quote \\\" and backslash \\\\ and tab\\t: # not a comment\"",
                           "description=\"line one\\nline two\\n\"", "alliance.initial=1万亿"};
     for (size_t i = 0; i < sizeof sets / sizeof *sets; i++)
@@ -627,7 +618,7 @@ static void test_to_yaml(void **state)
     assert_non_null(strstr(yaml, "# 1.1亿; "));
     assert_non_null(strstr(yaml, "\n  initial: 1000000000000 "));
     assert_non_null(strstr(yaml, "--set"));
-    assert_non_null(strstr(yaml, "\nexit:\n  hazard_y1: 0.04 "));                   /* nested */
+    assert_non_null(strstr(yaml, "\nexit:\n  background: 0.04 "));                   /* nested */
     assert_null(strstr(yaml, "exit.hazard"));
     free(yaml);
     nb_scenario_free(sc);
@@ -657,8 +648,8 @@ static void test_rules_parse(void **state)
                NB_RULE_ADD, 1e8);
     check_rule(sc, 1, 0, NB_M_out_of_cash, 1, 200, NB_P_pol_tech_credit, NB_RULE_SET, 5e7);
     check_rule(sc, 2, NB_MONTH(2027, 6), NB_M_no_space, 1, 150, NB_P_pol_space, NB_RULE_MUL, 2);
-    check_rule(sc, 3, NB_MONTH(2026, 1), NB_M_talent_fill, 0, 0.9, NB_P_pol_lists, NB_RULE_SET, 1);
-    check_rule(sc, 4, 0, NB_M_capital_raised, 0, 1.25e12, NB_P_exit_relocate_share, NB_RULE_ADD, -0.05);
+    check_rule(sc, 3, NB_MONTH(2026, 1), NB_M_wage_index, 0, 0.9, NB_P_pol_lists, NB_RULE_SET, 1);
+    check_rule(sc, 4, 0, NB_M_capital_raised, 0, 1.25e12, NB_P_alliance_zone_share, NB_RULE_ADD, -0.05);
     assert_string_equal(sc->rule_name[0], "top up the guidance fund");
     assert_null(sc->rule_name[1]);
     assert_string_equal(sc->rule_name[2], "扩大产业化空间: 骨干企业缺空间");
@@ -693,14 +684,14 @@ static void test_rules_parse(void **state)
         "  - {if: {metric: firms, below: 3000}, then: {param: policy.lists, set: on}}\n"
         "  - {if: {metric: firms, below: '5000万'}, then: {param: def.usd_cny, multiply: 0}}\n"
         "  - {if: {metric: firms, below: -1}, then: {param: def.usd_cny, add: -5}}\n"
-        "  - {if: {metric: talent_fill, above: 1e-3}, then: {param: conversion.prob, set: 1}}\n"
+        "  - {if: {metric: wage_index, above: 1e-3}, then: {param: conversion.prob, set: 1}}\n"
         "  - {from: 2024-02-29, if: {metric: spend_planning, above: 0}, then: {param: policy.planning, add: 1000亿}}\n";
     assert_int_equal(load_text(text, &sc, &e, path, sizeof path), NB_OK);
     assert_int_equal(sc->ps.n_rules, 5);
     check_rule(sc, 0, 0, NB_M_firms, 0, 3000, NB_P_pol_lists, NB_RULE_SET, 1);
     check_rule(sc, 1, 0, NB_M_firms, 0, 5e7, NB_P_def_usd_cny, NB_RULE_MUL, 0);
     check_rule(sc, 2, 0, NB_M_firms, 0, -1, NB_P_def_usd_cny, NB_RULE_ADD, -5);
-    check_rule(sc, 3, 0, NB_M_talent_fill, 1, 1e-3, NB_P_conversion_prob, NB_RULE_SET, 1);
+    check_rule(sc, 3, 0, NB_M_wage_index, 1, 1e-3, NB_P_conversion_prob, NB_RULE_SET, 1);
     check_rule(sc, 4, NB_MONTH(2024, 2), nb_metric_find("spend_planning"), 1, 0, NB_P_pol_planning,
                NB_RULE_ADD, 1e11);
     nb_scenario_free(sc);
@@ -733,7 +724,7 @@ static void test_rules_extends(void **state)
     nb_err e;
     scratch_open(&s);
     /* no `rules`: the base's are kept, with their origins */
-    snprintf(text, sizeof text, "extends: %s\ninit.firms: 4000\n", abs_base);
+    snprintf(text, sizeof text, "extends: %s\norigin.firms: 4000\n", abs_base);
     scratch_write(&s, "keep.yaml", text, path, sizeof path);
     assert_int_equal(nb_scenario_load(path, &sc, &e), NB_OK);
     assert_int_equal(sc->ps.n_rules, 5);
@@ -793,7 +784,7 @@ static void test_rules_errors(void **state)
     snprintf(text, sizeof text, "rules:\n  - if: {metric: ~, below: 5}\n%s", ok_then);
     expect_error(text, "2:10: key 'rules[0].if.metric'", "has no value (the name of an output metric)");
     snprintf(text, sizeof text, "rules:\n  - if: {metric: qqqqqqqqqqqq, below: 5}\n%s", ok_then);
-    expect_error(text, "2:18: key 'rules[0].if.metric'", "unknown metric 'qqqqqqqqqqqq'; the metrics are firms, firms_pre,");
+    expect_error(text, "2:18: key 'rules[0].if.metric'", "unknown metric 'qqqqqqqqqqqq'; the metrics are firms, projects,");
     snprintf(text, sizeof text, "rules:\n  - if: {metric: alliance_depolyed, below: 5}\n%s", ok_then);
     expect_error(text, "2:18: key 'rules[0].if.metric'", "did you mean 'alliance_deployed'?");
     snprintf(text, sizeof text, "rules:\n  - if: {metric: firms, above: .nan}\n%s", ok_then);
@@ -807,11 +798,11 @@ static void test_rules_errors(void **state)
         {"then: 5", "3:11: key 'rules[0].then'", "a 'then' is a mapping"},
         {"then: {set: 1}", "3:12: key 'rules[0].then'", "has no 'param'"},
         {"then: {param: policy, set: 1}", "3:19: key 'rules[0].then.param'", "'policy' is a group of parameters; name one of them, e.g. 'policy.strategic_forces'"},
-        {"then: {param: exit, set: 1}", "3:19: key 'rules[0].then.param'", "'exit' is a group of parameters; name one of them, e.g. 'exit.relocate_share'"},
+        {"then: {param: exit, set: 1}", "3:19: key 'rules[0].then.param'", "'exit' is a group of parameters; name one of them, e.g. 'exit.background'"},
         {"then: {param: zzzzzzzz.qqqqqqqq, set: 1}", "3:19: key 'rules[0].then.param'", "unknown parameter 'zzzzzzzz.qqqqqqqq' (`neobay params`"},
         {"then: {param: guidance_fund, set: 1}", "3:19: key 'rules[0].then.param'", "did you mean 'policy.guidance_fund'?"},
         {"then: {param: run.seed, set: 1}", "3:19: key 'rules[0].then.param'", "'run.seed' (integer) is not schedulable"},
-        {"then: {param: init.firms, add: 1}", "3:19: key 'rules[0].then.param'", "is not schedulable"},
+        {"then: {param: origin.firms, add: 1}", "3:19: key 'rules[0].then.param'", "is not schedulable"},
         {"then: {param: policy.poc_budget, set: 1, multiply: 2}", "3:46: key 'rules[0].then'", "found both 'set' and 'multiply'"},
         {"then: {param: policy.poc_budget, add: 1, multiply: 2}", "3:46: key 'rules[0].then'", "found both 'add' and 'multiply'"},
         {"then: {param: policy.poc_budget, mul: 2}", "3:38: key 'rules[0].then.mul'", "did you mean 'multiply'?"},
@@ -872,7 +863,7 @@ static void test_rules_validate(void **state)
     snprintf(want, sizeof want, "%s:17:5: key 'rules[2].if.metric': is not a metric", sc->files[0]);
     assert_string_equal(e.msg, want);
     sc->ps.rules[2] = good;
-    sc->ps.rules[2].param = NB_P_exit_hazard_y1;
+    sc->ps.rules[2].param = NB_P_exit_background;
     assert_int_equal(nb_scenario_validate(sc, &e), NB_EINVAL);
     assert_non_null(strstr(e.msg, "key 'rules[2].then.param': is not a schedulable parameter"));
     sc->ps.rules[2] = good;
@@ -907,7 +898,7 @@ static void test_rules_to_yaml(void **state)
     assert_non_null(strstr(yaml, "# add 1亿\n"));
     assert_non_null(strstr(yaml, "\n  - if: {metric: out_of_cash, above: 200}"));      /* no from */
     assert_non_null(strstr(yaml, "\n    then: {param: policy.lists, set: true}"));
-    assert_non_null(strstr(yaml, "\n    then: {param: exit.relocate_share, add: -0.05}"));
+    assert_non_null(strstr(yaml, "\n    then: {param: alliance.zone_share, add: -0.05}"));
     free(yaml);
     nb_scenario_free(sc);
 

@@ -26,8 +26,8 @@
 /* A base scenario with a dated schedule (for scale factors) and a short run. */
 static const char base_text[] =
     "name: tbase\n"
-    "run: {seed: 42, replicates: 3, start: 2024-07, end: 2024-12}\n"
-    "init: {firms: 300, valued_1e8: 10, valued_1e9: 3, listed: 1, hightech: 50}\n"
+    "run: {seed: 42, replicates: 3, origin: 2024-01, start: 2024-07, end: 2024-12}\n"
+    "origin: {firms: 300}\n"
     "policy:\n"
     "  poc_budget: {2024-07: 500万, 2024-10: 1000万}\n";
 
@@ -106,7 +106,7 @@ static nb_sweep *load_ok(fixture *f, const char *body)
 static void test_grid(void **state)
 {
     nb_sweep *sw = load_ok(*state, "design: grid\npoints: 2\nreplicates: 5\n"
-                                   "factors:\n  init.firms: {levels: [200, 300, 400]}\n"
+                                   "factors:\n  origin.firms: {levels: [200, 300, 400]}\n"
                                    "  policy.guidance_fund: {min: 0, max: 1亿}\n");
     assert_int_equal(sw->design, NB_DESIGN_GRID);
     assert_int_equal(sw->n_factors, 2);
@@ -213,7 +213,7 @@ static void test_morris_steps(void **state)
                                    "  policy.guidance_fund: {min: 0, max: 1亿}\n"
                                    "  policy.talent: {min: 0, max: 100万}\n"
                                    "  stage.graduate_rate: {scale: [0.5, 2]}\n"
-                                   "  exit.hazard_y2: {min: 0.03, max: 0.1}\n");
+                                   "  exit.acquire_rate: {min: 0.03, max: 0.1}\n");
     double delta = levels / (2.0 * (levels - 1));
     assert_int_equal(sw->n_points, r * (k + 1));
     assert_int_equal(sw->levels, levels);
@@ -245,7 +245,7 @@ static void test_morris_steps(void **state)
 static void test_whole_numbers(void **state)
 {
     nb_sweep *sw = load_ok(*state, "design: lhs\npoints: 7\nfactors:\n"
-                                   "  init.firms: {min: 250, max: 400}\n"
+                                   "  origin.firms: {min: 250, max: 400}\n"
                                    "  policy.lists: {min: false, max: true}\n");
     for (int p = 0; p < 7; p++) {
         assert_true(V(sw, p, 0) == floor(V(sw, p, 0)) && V(sw, p, 0) >= 250 && V(sw, p, 0) <= 400);
@@ -294,7 +294,7 @@ static void test_point_yaml_loads_back(void **state)
     nb_sweep *sw = load_ok(f, "design: lhs\npoints: 4\nreplicates: 3\nfactors:\n"
                               "  policy.poc_budget: {scale: [0.5, 2]}\n"
                               "  policy.guidance_fund: {min: 0, max: 1亿}\n"
-                              "  init.firms: {min: 250, max: 400}\n");
+                              "  origin.firms: {min: 250, max: 400}\n");
     nb_paramset *ps = malloc(sizeof *ps);
     nb_err e;
     for (int p = 0; p < 4; p++) {
@@ -368,14 +368,12 @@ static const bad_case bad_cases[] = {
      "5:45: key 'factors.policy.poc_budget.log'", "a log-uniform range needs min > 0"},
     {"design: lhs\npoints: 4\nfactors:\n  policy.poc_budget: {scale: [0, 2], log: true}\n",
      "5:43: key 'factors.policy.poc_budget.log'", "needs scale low > 0"},
-    {"design: sobol\npoints: 4\nfactors:\n  init.firms: {levels: [300, 400]}\n",
-     "5:16: key 'factors.init.firms.levels'", "explicit levels need design: grid"},
+    {"design: sobol\npoints: 4\nfactors:\n  origin.firms: {levels: [300, 400]}\n",
+     "5:18: key 'factors.origin.firms.levels'", "explicit levels need design: grid"},
     {"design: lhs\npoints: 4\nfactors:\n  policy.poc_budget: {min: 0, max: 1000亿}\n",
      "5:36: key 'factors.policy.poc_budget.max'", "is above the maximum 100亿"},
-    {"design: lhs\npoints: 4\nfactors:\n  exit.relocate_share: {scale: [1, 20]}\n",
-     "5:3: key 'factors.exit.relocate_share'", "is above the maximum 1"},
-    {"design: grid\nfactors:\n  init.valued_1e8: {levels: [5, 500]}\n", "4:3: key 'init.valued_1e8'",
-     "exceeds init.firms = 300"},
+    {"design: lhs\npoints: 4\nfactors:\n  alliance.zone_share: {scale: [1, 20]}\n",
+     "5:3: key 'factors.alliance.zone_share'", "is above the maximum 1"},
     {"design: lhs\npoints: 4\nfactors:\n  run.end: {min: 2024-08, max: 2024-09}\n", "5:3: key 'factors.run.end'",
      "run settings cannot vary"},
     {"design: sobel\npoints: 4\nfactors:\n  policy.talent: {min: 0, max: 1}\n", "2:9: key 'design'",

@@ -73,11 +73,11 @@ def test_missing_scenario_file(neobay, root, tmp_path):
 
 
 @pytest.mark.parametrize("assignment,message", [
-    ("exit.hazrd_y1=0.02", "--set: key 'exit.hazrd_y1': unknown key; did you mean 'exit.hazard_y1'?"),
-    ("exit.hazard_y1=1.5", "--set: key 'exit.hazard_y1': value 1.5 is above the maximum 1"),
+    ("exit.backgrond=0.02", "--set: key 'exit.backgrond': unknown key; did you mean 'exit.background'?"),
+    ("exit.background=1.5", "--set: key 'exit.background': value 1.5 is above the maximum 1"),
     ("policy.poc_budget={2025-01: 2兆}", "--set: key 'policy.poc_budget': at 2025-01: value '2兆' has an unknown unit"),
     ("policy.poc_budget={2025-01: 1亿", "--set: key 'policy.poc_budget': YAML syntax error in the value"),
-    ("exit.hazard_y1", "--set: 'exit.hazard_y1' is not of the form key=value"),
+    ("exit.background", "--set: 'exit.background' is not of the form key=value"),
     ("rules=[]", "--set: key 'rules': rules can only be given in a scenario file"),
     ("rules[0].if.below=5亿", "--set: key 'rules': rules can only be given in a scenario file"),
 ])

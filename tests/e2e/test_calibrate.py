@@ -58,7 +58,7 @@ targets: targets.yaml
 parameters:
   entry.other_rate: {min: 0, max: 30}
   hightech.rate: {min: 0.001, max: 0.05, log: true}
-  init.hightech: {min: 40, max: 60, nuisance: true}
+  origin.firms: {min: 40, max: 60, nuisance: true}
 particles: {particles}
 generations: {generations}
 replicates: 1
@@ -90,7 +90,7 @@ def test_posterior_file_opens_in_xarray(neobay, tiny):
     assert not (tiny / "post.h5.ckpt").exists()
     ds = xr.open_dataset(tiny / "post.h5", engine="h5netcdf")
     assert ds.sizes["particle"] == 80 and ds.sizes["generation"] == 4
-    assert list(ds["parameter"].values) == ["entry.other_rate", "hightech.rate", "init.hightech"]
+    assert list(ds["parameter"].values) == ["entry.other_rate", "hightech.rate", "origin.firms"]
     assert list(ds["target"].values) == ["firms_end", "hightech_end"]
     assert ds.particles.dims == ("particle", "parameter")
     assert ds.history_particles.dims == ("generation", "particle", "parameter")
@@ -163,7 +163,7 @@ def test_report(neobay, tiny):
     for word in ("target", "目标", "observed", "观测值", "simulated median", "模拟中位数",
                  "90% interval", "90%区间", "within", "是否在内", "Posterior", "后验",
                  "firms_end", "hightech_end", "entry.other_rate", "hightech.rate",
-                 "init.hightech *", "targets inside the simulated 90% interval"):
+                 "origin.firms *", "targets inside the simulated 90% interval"):
         assert word in out, word
     row = next(line for line in out.splitlines() if line.startswith("hightech_end"))
     assert "80 [75-85]" in row

@@ -41,7 +41,7 @@ def test_params_lists_every_parameter(neobay, root):
     r = sh([neobay, "params"], root)
     assert r.returncode == 0
     names = [l.split()[0] for l in r.stdout.splitlines() if l and not l.startswith(" ")]
-    assert "exit.hazard_y1" in names and "policy.guidance_fund" in names
+    assert "exit.background" in names and "policy.guidance_fund" in names
     assert len(names) == len(set(names))
 
 
@@ -56,7 +56,7 @@ def test_parameters_md_is_current(neobay, root):
 def test_check_prints_resolved_scenario(neobay, root):
     r = sh([neobay, "check", "scenarios/policy-2024.yaml"], root)
     assert r.returncode == 0, r.stderr
-    assert "guidance_fund" in r.stdout and "hazard_y1" in r.stdout
+    assert "guidance_fund" in r.stdout and "background" in r.stdout
 
 
 def _start_long_run(neobay, root, out):

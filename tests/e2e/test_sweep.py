@@ -132,7 +132,7 @@ def medium_sweep(root, tmp_path, seed=5):
     path.write_text(f"base: {root}/scenarios/sweeps/base-short.yaml\n"
                     f"design: lhs\npoints: 40\nreplicates: 6\nseed: {seed}\n"
                     "factors:\n  policy.guidance_fund: {min: 0, max: 1亿}\n"
-                    "  init.firms: {min: 3000, max: 6000}\n")
+                    "  origin.firms: {min: 3000, max: 6000}\n")
     return path
 
 
@@ -222,7 +222,7 @@ BAD = [
      "did you mean 'policy.poc_budget'?"),
     ("design: lhs\npoints: 4\nfactors:\n  policy.poc_budget: {min: 2亿, max: 1亿}\n", ":5:",
      "max 1亿 is below min 2亿"),
-    ("design: sobol\npoints: 4\nfactors:\n  init.firms: {levels: [3000, 4000]}\n", ":5:",
+    ("design: sobol\npoints: 4\nfactors:\n  origin.firms: {levels: [3000, 4000]}\n", ":5:",
      "explicit levels need design: grid"),
 ]
 
