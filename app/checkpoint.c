@@ -30,6 +30,7 @@ struct nb_ckpt {
     int fd;
     char *path;
     int n_time;
+    int n_hist;                 /* history points per record (0: not kept) */
     size_t rec_len;          /* bytes in one record */
     off_t end;               /* end of the last whole record written */
     unsigned char *buf;      /* one record */
@@ -159,6 +160,7 @@ uint64_t nb_ckpt_hash(const nb_run_meta *meta, const nb_results *res)
     h = fnv_u64(h, (uint64_t)res->n_rep);
     h = fnv_u64(h, (uint64_t)res->n_time);
     h = fnv_u64(h, (uint64_t)(int64_t)res->start);
+    h = fnv_u64(h, (uint64_t)(res->hist ? res->n_hist : 0));
     h = fnv_u64(h, NB_NMETRICS);
     for (int m = 0; m < NB_NMETRICS; m++) h = fnv_str(h, nb_metrics[m].name);
     return h;
@@ -188,6 +190,10 @@ static void rec_encode(nb_ckpt *c, const nb_results *res, int rep)
         const double *row = nb_results_row(res, m, rep);
         for (int t = 0; t < c->n_time; t++, p += 8) put_u64(p, dbl_bits(row[t]));
     }
+    for (int m = 0; m < NB_NMETRICS && c->n_hist; m++) {
+        const double *row = nb_results_hrow(res, m, rep);
+        for (int t = 0; t < c->n_hist; t++, p += 8) put_u64(p, dbl_bits(row[t]));
+    }
     put_u64(p, fnv(FNV_OFFSET, c->buf, c->rec_len - 8));
 }
 
@@ -208,6 +214,10 @@ static void rec_restore(const nb_ckpt *c, nb_results *res, int rep)
     for (int m = 0; m < NB_NMETRICS; m++) {
         double *row = nb_results_row(res, m, rep);
         for (int t = 0; t < c->n_time; t++, p += 8) row[t] = bits_dbl(get_u64(p));
+    }
+    for (int m = 0; m < NB_NMETRICS && c->n_hist; m++) {
+        double *row = nb_results_hrow(res, m, rep);
+        for (int t = 0; t < c->n_hist; t++, p += 8) row[t] = bits_dbl(get_u64(p));
     }
 }
 
@@ -265,14 +275,16 @@ static double now_s(void)
 
 /* ---- opening -------------------------------------------------------------------------- */
 
-/* A closed checkpoint object for `path` and records of n_time points, or NULL. */
-static nb_ckpt *ckpt_alloc(const char *path, int n_time)
+/* A closed checkpoint object for `path` and records of n_time points and n_hist
+ * history points, or NULL. */
+static nb_ckpt *ckpt_alloc(const char *path, int n_time, int n_hist)
 {
     nb_ckpt *c = calloc(1, sizeof *c);
     if (!c) return NULL;
     c->fd = -1;
     c->n_time = n_time;
-    c->rec_len = rec_len(n_time);
+    c->n_hist = n_hist;
+    c->rec_len = rec_len(n_time + n_hist);
     c->path = malloc(strlen(path) + 1);
     c->buf = malloc(c->rec_len);
     if (!c->path || !c->buf) {
@@ -355,7 +367,7 @@ int nb_ckpt_open(const char *path, uint64_t hash, nb_results *res, unsigned char
 {
     *out = NULL;
     *found = *n_done = 0;
-    nb_ckpt *c = ckpt_alloc(path, res->n_time);
+    nb_ckpt *c = ckpt_alloc(path, res->n_time, res->hist ? res->n_hist : 0);
     if (!c) return nb_err_code(e, NB_ENOMEM, "out of memory");
     int st;
     c->fd = open(path, O_RDWR);

@@ -388,6 +388,47 @@ static int w_parameters(nb_h5w *w, const run_out *ro)
     return rc;
 }
 
+/* ---- the history ------------------------------------------------------------------ */
+
+/* The months simulated before time point 0 (from run.origin), when the results keep
+ * them: group `history` with its own time and replicate scales and one
+ * <metric>(replicate, time) array per metric, flagged by the group's `description`. */
+static int w_history(nb_h5w *w, const nb_results *r)
+{
+    if (!r->hist || r->n_hist <= 0) return NB_OK;
+    hid_t gcpl = H5Pcreate(H5P_GROUP_CREATE);
+    hid_t g = H5I_INVALID_HID, sc[2] = {H5I_INVALID_HID, H5I_INVALID_HID};
+    if (gcpl < 0 || H5Pset_obj_track_times(gcpl, 0) < 0 ||
+        (g = H5Gcreate2(w->file, "history", H5P_DEFAULT, gcpl, H5P_DEFAULT)) < 0) {
+        nb_h5w_fail(w, "creating group", "history");
+        if (gcpl >= 0) H5Pclose(gcpl);
+        return NB_EIO;
+    }
+    H5Pclose(gcpl);
+    int rc = nb_h5w_attr_str(w, g, "description",
+                             "The zone simulated from run.origin up to the month before run.start "
+                             "(the spin-up): history, not projection. 模型自run.origin起的历史模拟。");
+    if (rc == NB_OK && (sc[0] = nb_h5w_time_scale(w, g, r->hist_start, r->n_hist)) < 0) rc = NB_EIO;
+    int32_t *reps = rc == NB_OK ? malloc((size_t)r->n_rep * sizeof *reps) : NULL;
+    if (rc == NB_OK && !reps) rc = nb_h5w_nomem(w);
+    if (rc == NB_OK) {
+        for (int i = 0; i < r->n_rep; i++) reps[i] = i;
+        sc[1] = nb_h5w_scale(w, g, "replicate", H5T_STD_I32LE, H5T_NATIVE_INT32,
+                             (hsize_t)r->n_rep, reps, "Monte Carlo replicate number");
+        if (sc[1] < 0) rc = NB_EIO;
+    }
+    free(reps);
+    hsize_t dims[2] = {(hsize_t)r->n_rep, (hsize_t)r->n_hist};
+    hsize_t chunk[2] = {r->n_rep < CHUNK_REP ? (hsize_t)r->n_rep : CHUNK_REP, (hsize_t)r->n_hist};
+    hid_t s_series[2] = {sc[1], sc[0]};
+    for (int m = 0; m < NB_NMETRICS && rc == NB_OK; m++)
+        rc = nb_h5w_array(w, g, nb_metrics[m].name, 2, dims, chunk, nb_results_hrow(r, m, 0),
+                          s_series, w_metric_attrs, &nb_metrics[m]);
+    nb_h5w_close(sc, 2);
+    H5Gclose(g);
+    return rc;
+}
+
 /* ---- root attributes ------------------------------------------------------------ */
 
 /* The unicorn and gazelle definitions in words, from the parameter values at time
@@ -451,6 +492,7 @@ static int w_contents(nb_h5w *w, const void *ud)
     if (rc == NB_OK) rc = w_milestones(w, ro->res);
     if (rc == NB_OK) rc = w_horizons(w, ro->res, sc[1]);
     nb_h5w_close(sc, 3);
+    if (rc == NB_OK) rc = w_history(w, ro->res);
     if (rc == NB_OK) rc = w_parameters(w, ro);
     if (rc == NB_OK) rc = w_root_attrs(w, ro);
     if (rc == NB_OK && ro->extra) rc = ro->extra(w, ro->extra_ud);

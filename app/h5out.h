@@ -67,6 +67,11 @@ int nb_h5_write_run_ex(const char *path, const nb_results *res, const nb_run_met
  * not a neobay run gives NB_EIO and a clear message. */
 int nb_h5_summary(const char *path, FILE *out, nb_err *e);
 
+/* Print the zone's published figures (data.md) beside the run's simulated median and
+ * 5%-95% band at the same month, from the history group or the projection, to out.
+ * Prints nothing for a file without those months; never fails (it only reads). */
+void nb_h5_print_observed(const char *path, FILE *out);
+
 /* ===================================================================================
  * Building blocks (app/h5util.c)
  * =================================================================================== */

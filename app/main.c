@@ -294,6 +294,10 @@ static int cmd_run(int argc, char **argv)
     nb_model *m = nb_model_alloc(&sc->ps);
     int nrep = (int)sc->ps.p[NB_P_run_replicates].value[0];
     nb_results *res = m ? nb_results_alloc(nrep, nb_model_n_time(m), nb_model_start(m)) : NULL;
+    if (res && nb_results_keep_history(res, nb_model_n_hist(m), nb_model_origin(m)) != NB_OK) {
+        nb_results_free(res);
+        res = NULL;
+    }
     char *yaml = nb_scenario_to_yaml(sc);
     if (pd && yaml && nb_post_draws_annotate(pd, &yaml) != NB_OK) { free(yaml); yaml = NULL; }
     unsigned char *skip = calloc((size_t)nrep, 1);

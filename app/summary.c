@@ -525,6 +525,7 @@ int nb_h5_summary(const char *path, FILE *out, nb_err *e)
     }
     nb_h5_quiet_end(q);
     if (rc == NB_OK) s_print(&s, out);
+    if (rc == NB_OK) nb_h5_print_observed(path, out);
     s_free(&s);
     if (rc == NB_EINVAL)
         return nb_err_code(e, NB_EIO, "%s: not a neobay results file (%s)", path, s.why);

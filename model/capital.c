@@ -26,7 +26,8 @@ void capital_alliance(nb_sim *s, nb_flows *fl)
 {
     const nb_params *p = &s->p;
     nb_zone *z = &s->z;
-    z->committed += p->alliance_inflow + s->d.spend[NB_I_guidance_fund] * p->pol_guidance_leverage;
+    z->committed += p->alliance_inflow * s->d.cycle_round
+                  + s->d.spend[NB_I_guidance_fund] * p->pol_guidance_leverage;
     z->called += p->alliance_call_rate * (z->committed - z->called);
     double dry = z->called - z->deployed;
     double avail = z->demand_prev > 0 ? fmin(1.0, dry / z->demand_prev) : 1.0;
@@ -45,9 +46,15 @@ void capital_round(nb_sim *s, int k, int i, nb_flows *fl)
     double post, pre = f->valuation[i];
     if (!(f->flags[i] & NB_FL_FUNDED))
         post = p->fund_seed_valuation * f->rmul[i] * gsl_ran_lognormal(s->r, 0.0, p->fund_seed_spread);
-    else
-        post = fmax(pre, f->revenue[i] * s->d.mult)
+    else {
+        /* Investors price on performance: the step-up from the marked valuation
+         * shrinks as it runs ahead of the firm's fundamental value (revenue x
+         * multiple), and turns into a down round far above it. */
+        double fund = fmax(f->revenue[i] * s->d.mult, 1.0);
+        post = pre * pow(fund / fmax(pre, 1.0), p->fund_price_on_fundamentals)
              * gsl_ran_lognormal(s->r, log(p->fund_step_up), p->fund_step_spread);
+    }
+    post *= s->d.cycle_price;                   /* money chasing deals */
     double amount = p->fund_dilution * post;
     double want = p->alliance_zone_share * amount;
     double dry = s->z.called - s->z.deployed;

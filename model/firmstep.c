@@ -71,7 +71,7 @@ static inline void firm_capital(nb_sim *s, int k, int i, int st, uint8_t fg, dou
     const nb_params *p = &s->p;
     nb_firms *f = &s->f;
     int r = f->rounds[i] < 15 ? f->rounds[i] : 15;
-    double pr = p->fund_round_rate * d->round_avail * f->rmul[i] * d->round_decay[r];
+    double pr = p->fund_round_rate * d->round_avail * d->cycle_round * f->rmul[i] * d->round_decay[r];
     if (fg & (NB_FL_GAZELLE | NB_FL_HIGHTECH)) pr *= d->list_boost;
     if (u3 < pr) { capital_round(s, k, i, fl); return; }
     double pg = (!(fg & NB_FL_FUNDED) && st == NB_STARTUP) ? d->grant_p : 0.0;
@@ -163,8 +163,10 @@ void firms_step(nb_sim *s, const nb_model *m, int k, nb_flows *fl, nb_tally *t)
         hires += (g > 1.0f ? (g - 1.0f) * rev : 0.0);
         quits += sep * rev;
         f->revenue[i] = (float)(rev * g);
-        /* Valuations of funded firms are marked by performance between rounds. */
-        f->valuation[i] = (fg & NB_FL_FUNDED) ? f->valuation[i] * g
+        /* Listed firms trade at the market multiple; funded firms are marked by
+         * performance between rounds; others are valued on revenue. */
+        f->valuation[i] = (fg & NB_FL_LISTED) ? (float)(f->revenue[i] * p->listing_multiple)
+                        : (fg & NB_FL_FUNDED) ? f->valuation[i] * g
                                               : (float)(f->revenue[i] * d->mult);
         uint8_t up = stage_of_revenue(p, f->revenue[i]);
         if (up > st) f->stage[i] = up;             /* stages never go back */

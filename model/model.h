@@ -62,6 +62,7 @@ typedef struct nb_month {
     double proc_boost, ovs_boost;   /* revenue multipliers of eligible firms */
     double credit_pool;             /* loans available this month */
     double round_avail;             /* alliance scarcity factor on round chances */
+    double cycle_round, cycle_price;   /* capital-cycle factors on round chances and prices */
     double mult;                    /* revenue multiple for valuations (with IP effect) */
     double results;                 /* technology results this month */
     double rate[NB_NORIGINS + 1];   /* expected entrants by origin, then the wider area */
@@ -98,6 +99,7 @@ typedef struct nb_zone {
     double n_leaders;
     double credit_left;                     /* loans still available this month */
     double wage, rent;                      /* indices, 1 at run.origin */
+    double cycle;                           /* capital-cycle index after run.start */
     int fired[NB_RULES_MAX];                /* month index a rule fired, or -1 */
 } nb_zone;
 

@@ -8,6 +8,7 @@
 #include <assert.h>
 #include <math.h>
 #include <string.h>
+#include <gsl/gsl_cdf.h>
 #include "neobay.h"
 #include "model.h"
 
@@ -150,6 +151,29 @@ static void policy_space(const nb_params *p, nb_zone *z, nb_month *d, int step)
     d->rent_cost = p->space_rent_share * (z->rent - 1.0);
 }
 
+/* The capital cycle: the scheduled (observed) index up to run.start; after it, each
+ * January a common AR(1) step in logs from a zone-level draw, so a replicate's
+ * booms and winters are shared by every scenario compared with it (the draw does not
+ * depend on policy).  Sets the factors on round chances and prices. */
+static void policy_cycle(nb_sim *s, const nb_model *m, int k)
+{
+    const nb_params *p = &s->p;
+    nb_zone *z = &s->z;
+    nb_month *d = &s->d;
+    if (k <= m->n_hist || z->cycle <= 0) {
+        z->cycle = p->capital_cycle;
+    } else if ((m->origin + k) % 12 == 0) {
+        nb_ctr w = nb_philox4x32(s->key, nb_rng_ctr(NB_ZONE_EID, (uint32_t)k, NB_RS_ZONE, 1));
+        double e = gsl_cdf_ugaussian_Pinv(nb_u01(w.v[0]));
+        double mu = log(p->capital_cycle_mean), rho = p->capital_cycle_persistence;
+        z->cycle = exp(mu + rho * (log(z->cycle) - mu) + p->capital_cycle_sd * e);
+        z->cycle = fmin(5.0, fmax(0.05, z->cycle));
+    }
+    double rel = z->cycle / p->capital_cycle_mean;
+    d->cycle_round = pow(rel, p->capital_round_elasticity);
+    d->cycle_price = pow(rel, p->capital_price_elasticity);
+}
+
 /* Queues and market sizes from last month's state (measures 6, 9-14). */
 static void policy_capacity(const nb_params *p, const nb_zone *z, nb_month *d)
 {
@@ -185,6 +209,7 @@ void policy_month(nb_sim *s, const nb_model *m, int k, nb_flows *fl)
     policy_talent(p, &s->z, d, k > 0);
     policy_space(p, &s->z, d, k > 0);
     policy_capacity(p, &s->z, d);
+    policy_cycle(s, m, k);
     d->grad_p = fmin(1.0, p->stage_graduate_rate);
     d->grad_p_incub = fmin(1.0, p->stage_graduate_rate * p->incubator_grad_factor);
     for (int r = 0; r < 16; r++) d->round_decay[r] = pow(p->fund_round_decay, r);

@@ -191,6 +191,7 @@ static void record(nb_sim *s, const nb_model *m, int k, const nb_flows *fl, cons
     v[NB_M_grants_equity] = fl->grants;
     v[NB_M_wage_index] = z->wage;
     v[NB_M_rent_index] = z->rent;
+    v[NB_M_capital_cycle] = z->cycle;
     double total = 0;
     for (int j = 0; j < NB_NINSTR; j++) {
         v[NB_M_spend_strategic_forces + j] = fl->spend[j];

@@ -265,7 +265,7 @@ def _fan_grid(ds, metrics, key):
 
 # ---- projection ---------------------------------------------------------------------
 
-STAGE_METRICS = ("firms", "firms_pre", "firms_startup", "firms_backbone", "firms_leader",
+STAGE_METRICS = ("firms", "projects", "firms_startup", "firms_backbone", "firms_leader",
                  "hightech")
 OUTCOME_METRICS = ("unicorns", "gazelles", "listed", "valued_1e8", "valued_1e9",
                    "valuation")

@@ -130,11 +130,12 @@ static void test_accounting(void **state)
             double stages = at(r, NB_M_firms_startup, i, k)
                           + at(r, NB_M_firms_backbone, i, k) + at(r, NB_M_firms_leader, i, k);
             assert_true(stages == at(r, NB_M_firms, i, k));
-            /* committed grows by private inflow, levered guidance money and the
-             * recycled share of exit proceeds */
+            /* committed grows by private inflow (scaled by the capital cycle), levered
+             * guidance money and the recycled share of exit proceeds */
             double dc = at(r, NB_M_alliance_committed, i, k) - at(r, NB_M_alliance_committed, i, k - 1);
             double recycled = 0.5 * at(r, NB_M_alliance_distributions, i, k);
-            assert_true(fabs(dc - (1e8 + 2e8 * 3 + recycled)) <= 1e-9 * at(r, NB_M_alliance_committed, i, k));
+            double inflow = 1e8 * at(r, NB_M_capital_cycle, i, k) / 0.75;   /* elasticity 1 */
+            assert_true(fabs(dc - (inflow + 2e8 * 3 + recycled)) <= 1e-9 * at(r, NB_M_alliance_committed, i, k));
             assert_true(at(r, NB_M_alliance_dry_powder, i, k) >= -1e-3);
             assert_true(at(r, NB_M_alliance_deployed, i, k) >= at(r, NB_M_alliance_deployed, i, k - 1));
             assert_true(at(r, NB_M_public_spend, i, k) == 2e8);

@@ -18,8 +18,8 @@ import xarray as xr
 
 BASE = """\
 name: tiny
-run: {start: 2023-02, end: 2024-02, replicates: 1, seed: 5}
-init: {firms: 300, valued_1e8: 10, valued_1e9: 3, listed: 1, hightech: 50}
+run: {origin: 2022-01, start: 2023-02, end: 2024-02, replicates: 1, seed: 5}
+origin: {firms: 300}
 entry: {relocation_rate: 3}
 conversion: {prob: 0.02}
 """
