@@ -5,7 +5,11 @@
 #     HDF5_DIR=/opt/hdf5 GSL_DIR=/opt/gsl FYAML_DIR=/opt/libfyaml NB_NO_DEPS=1
 # Any *_DIR replaces pkg-config for that library (headers in DIR/include, libs in DIR/lib).
 
-CC      ?= gcc
+# make defines CC=cc itself, so `CC ?= gcc` would never apply: gcc unless CC is given
+# on the command line or in the environment.
+ifeq ($(origin CC),default)
+  CC = gcc
+endif
 PREFIX  ?= /usr/local
 BUILD   ?= build
 # The sanitizer build (make test-asan) sits next to BUILD.

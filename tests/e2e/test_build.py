@@ -97,6 +97,9 @@ def test_version_follows_the_commit(src):
     for f in redone:
         assert '#include "nb_version.h"' in (src / f).read_text(), f
     assert compiled(make(src).stdout) == set(), "a second make recompiled something"
+    # One generated header, no fallback definitions left in the sources.
+    stale = [str(f) for f in src.glob("*/*.[ch]") if "#ifndef NB_GIT_COMMIT" in f.read_text()]
+    assert stale == [], stale
 
 
 def test_objects_depend_on_the_headers_they_include(src):
@@ -168,6 +171,14 @@ def test_install_and_use_the_library(src, tmp_path):
     out = sh([str(prog), "2026"], tmp_path, env=e).stdout
     m = re.fullmatch(rf"neobay {ver} months (\d+) firm_steps (\d+) firms (\S+)\n", out)
     assert m and int(m.group(1)) > 1 and int(m.group(2)) > 0, out
+    # The same against the static library (--static adds OpenMP's and GSL's flags).
+    sflags = sh(["pkg-config", "--static", "--cflags", "--libs", "neobay"], tmp_path,
+                env=e).stdout.replace("-lneobay", "-l:libneobay.a").split()
+    sprog = tmp_path / "one_replicate_static"
+    sh(["cc", "-std=c17", "-Wall", "-Werror", str(HERE / "one_replicate.c"), "-o", str(sprog),
+        *sflags], tmp_path, env=e)
+    assert "libneobay" not in sh(["ldd", str(sprog)], tmp_path, env=e).stdout
+    assert sh([str(sprog), "2026"], tmp_path, env=e).stdout == out
 
     # The installed binary gives the same replicate (same defaults, same seed).
     (tmp_path / "lib.yaml").write_text("name: lib\nrun:\n  replicates: 1\n  end: 2026-12\n")
