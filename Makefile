@@ -75,7 +75,10 @@ SO_FILE     := libneobay.so.$(NB_VER)
 # Generated files live in the build tree, so an out-of-tree build (BUILD=/tmp/b)
 # writes nothing into the sources.
 GEN = $(BUILD)/gen
-GIT_COMMIT := $(shell git rev-parse --short=12 HEAD 2>/dev/null || echo unknown)$(shell git diff --quiet HEAD -- model app 2>/dev/null || echo -dirty)
+# The commit, "-dirty" when model/ or app/ differ from it; "unknown" outside git (a
+# tarball), where there is nothing to compare with.
+GIT_HEAD   := $(shell git rev-parse --short=12 HEAD 2>/dev/null)
+GIT_COMMIT := $(if $(GIT_HEAD),$(GIT_HEAD)$(shell git diff --quiet HEAD -- model app 2>/dev/null || echo -dirty),unknown)
 ALL_CFLAGS = $(NB_CFLAGS) $(CFLAGS) $(GSL_CFLAGS) $(HDF5_CFLAGS) $(FYAML_CFLAGS) -I$(GEN)
 # The model core is also a shared library: position-independent code, and only the
 # NB_API declarations of the public headers exported (model/nb_api.h).  No semantic
@@ -134,8 +137,7 @@ $(GEN)/flags: FORCE
 	@printf '%s\n' $(call sq,$(BUILD_FLAGS)) > $@.tmp
 	@$(call replace_if_changed,$@)
 
-# The commit this build is from (NB_GIT_COMMIT, "-dirty" when model/ or app/ differ
-# from it): checked on every make, rewritten only when it changes, so a new commit
+# The commit this build is from (NB_GIT_COMMIT = GIT_COMMIT): checked on every make, rewritten only when it changes, so a new commit
 # recompiles just the files that include nb_version.h.
 $(GEN)/nb_version.h: FORCE
 	@mkdir -p $(@D)
