@@ -5,6 +5,7 @@
  */
 #ifndef NB_ENSEMBLE_H
 #define NB_ENSEMBLE_H
+#include "nb_api.h"
 #include <stdint.h>
 #include "sim.h"
 
@@ -20,7 +21,7 @@ typedef struct nb_ensemble_opts {
 /* Run replicates 0..res->n_rep-1 of `m` into `res`, then compute its quantiles.
  * *firm_steps (may be NULL) receives the total firm-steps.  Returns NB_OK or
  * NB_ENOMEM. */
-int nb_ensemble_run(const nb_model *m, nb_results *res, const nb_ensemble_opts *o,
+NB_API int nb_ensemble_run(const nb_model *m, nb_results *res, const nb_ensemble_opts *o,
                     uint64_t *firm_steps);
 
 #endif

@@ -7,6 +7,7 @@
  */
 #ifndef NB_FIRMS_H
 #define NB_FIRMS_H
+#include "nb_api.h"
 #include <stdint.h>
 
 enum nb_stage { NB_PRE = 0, NB_STARTUP = 1, NB_BACKBONE = 2, NB_LEADER = 3, NB_NSTAGES };
@@ -54,12 +55,12 @@ typedef struct nb_firms {
 
 /* Make room for at least `cap` firms, keeping the first f->n.  NB_OK or NB_ENOMEM
  * (then f is unchanged). */
-int nb_firms_reserve(nb_firms *f, int cap);
+NB_API int nb_firms_reserve(nb_firms *f, int cap);
 
 /* Free the arrays; f is left empty. */
-void nb_firms_release(nb_firms *f);
+NB_API void nb_firms_release(nb_firms *f);
 
 /* Remove firms flagged NB_FL_DEAD, keeping the others' order; f->dead becomes 0. */
-void nb_firms_compact(nb_firms *f);
+NB_API void nb_firms_compact(nb_firms *f);
 
 #endif

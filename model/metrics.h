@@ -1,6 +1,7 @@
 /* metrics.h -- the output metrics (one row per metric, from metrics.def). */
 #ifndef NB_METRICS_H
 #define NB_METRICS_H
+#include "nb_api.h"
 
 typedef enum { NB_STOCK, NB_FLOW } nb_mkind;
 
@@ -20,14 +21,14 @@ typedef struct nb_metric_info {
     const char *definition;
 } nb_metric_info;
 
-extern const nb_metric_info nb_metrics[NB_NMETRICS];
+NB_API extern const nb_metric_info nb_metrics[NB_NMETRICS];
 
 /* Index of the metric called `name`, or -1. */
-int nb_metric_find(const char *name);
+NB_API int nb_metric_find(const char *name);
 
 /* Index of the metric name closest to `name` (edit distance, a swap of two adjacent
  * characters counting as one edit), for a did-you-mean hint; -1 when nothing is
  * close (distance > 1/3 of the length, as nb_registry_suggest). */
-int nb_metric_suggest(const char *name);
+NB_API int nb_metric_suggest(const char *name);
 
 #endif

@@ -6,6 +6,7 @@
  */
 #ifndef NB_PARAMSET_H
 #define NB_PARAMSET_H
+#include "nb_api.h"
 #include "registry.h"
 
 #define NB_SCHED_MAX 64
@@ -40,34 +41,34 @@ typedef struct nb_paramset {
 } nb_paramset;
 
 /* Fill *ps with every parameter's default as a constant. */
-void nb_paramset_default(nb_paramset *ps);
+NB_API void nb_paramset_default(nb_paramset *ps);
 
 /* Make parameter `id` the constant `v`.  No validation: see nb_registry_check. */
-void nb_paramset_set_const(nb_paramset *ps, int id, double v);
+NB_API void nb_paramset_set_const(nb_paramset *ps, int id, double v);
 
 /* Make parameter `id` a schedule of n entries (months strictly increasing,
  * 1 <= n <= NB_SCHED_MAX).  Returns NB_EINVAL (and changes nothing) otherwise. */
-int nb_paramset_set_sched(nb_paramset *ps, int id, int n, const int *month,
+NB_API int nb_paramset_set_sched(nb_paramset *ps, int id, int n, const int *month,
                           const double *value);
 
 /* Value of parameter `id` in month `m`. */
-double nb_paramset_at(const nb_paramset *ps, int id, int m);
+NB_API double nb_paramset_at(const nb_paramset *ps, int id, int m);
 
 /* The run settings, read from the (constant) run.* parameters. */
-int nb_paramset_start(const nb_paramset *ps);
-int nb_paramset_months(const nb_paramset *ps);   /* run.end - run.start + 1 */
+NB_API int nb_paramset_start(const nb_paramset *ps);
+NB_API int nb_paramset_months(const nb_paramset *ps);   /* run.end - run.start + 1 */
 
 /* Fill table[k] with every parameter's value in month start+k, k < n. */
-void nb_paramset_table(const nb_paramset *ps, int start, int n, nb_params *table);
+NB_API void nb_paramset_table(const nb_paramset *ps, int start, int n, nb_params *table);
 
 /* The run's founding month (run.origin; never after run.start). */
-int nb_paramset_origin(const nb_paramset *ps);
+NB_API int nb_paramset_origin(const nb_paramset *ps);
 
 /* Fill table[t] with every parameter's value in month origin+t, t < n, as the model
  * runs it: up to and including run.start (the history and time point 0) a policy
  * lever ("policy.*") keeps its counterfactual default unless its schedule has an
  * entry dated before run.start, so scenarios that differ only in measures from
  * run.start on share their history (common random numbers). */
-void nb_paramset_table_run(const nb_paramset *ps, int n, nb_params *table);
+NB_API void nb_paramset_table_run(const nb_paramset *ps, int n, nb_params *table);
 
 #endif

@@ -6,6 +6,7 @@
  */
 #ifndef NB_REGISTRY_H
 #define NB_REGISTRY_H
+#include "nb_api.h"
 #include <stddef.h>
 
 typedef enum { NB_T_REAL, NB_T_INT, NB_T_PROB, NB_T_MONEY, NB_T_BOOL, NB_T_MONTH } nb_ptype;
@@ -39,24 +40,24 @@ typedef struct nb_param_info {
 } nb_param_info;
 
 /* The registry, NB_NPARAMS rows in params.def order. */
-extern const nb_param_info nb_registry[NB_NPARAMS];
+NB_API extern const nb_param_info nb_registry[NB_NPARAMS];
 
 /* Index of the parameter called `name`, or -1. */
-int nb_registry_find(const char *name);
+NB_API int nb_registry_find(const char *name);
 
 /* Index of the registered name closest to `name` (edit distance), for a
  * did-you-mean hint, or -1 when nothing is close (distance > 1/3 of the length). */
-int nb_registry_suggest(const char *name);
+NB_API int nb_registry_suggest(const char *name);
 
 /* NB_OK when `v` is a valid value for parameter `id` (type and range);
  * otherwise NB_EINVAL and, if `why` is not NULL, a static reason text. */
-int nb_registry_check(int id, double v, const char **why);
+NB_API int nb_registry_check(int id, double v, const char **why);
 
 /* Type name for messages and documentation ("real", "money", ...). */
-const char *nb_ptype_name(nb_ptype t);
+NB_API const char *nb_ptype_name(nb_ptype t);
 
 /* Set every field of *p to its registered default. */
-void nb_params_default(nb_params *p);
+NB_API void nb_params_default(nb_params *p);
 
 /* Read and write a parameter by index. */
 static inline double nb_params_get(const nb_params *p, int id)

@@ -6,11 +6,12 @@
  */
 #ifndef NB_RESULTS_H
 #define NB_RESULTS_H
+#include "nb_api.h"
 #include <stddef.h>
 #include "metrics.h"
 
 #define NB_NQUANT 5
-extern const double nb_quantile_levels[NB_NQUANT];   /* 0.05 0.25 0.5 0.75 0.95 */
+NB_API extern const double nb_quantile_levels[NB_NQUANT];   /* 0.05 0.25 0.5 0.75 0.95 */
 
 typedef struct nb_results {
     int n_rep, n_time, start;   /* start: month index of time point 0 */
@@ -21,8 +22,8 @@ typedef struct nb_results {
 } nb_results;
 
 /* Allocate zeroed results, or NULL when memory runs out. */
-nb_results *nb_results_alloc(int n_rep, int n_time, int start);
-void nb_results_free(nb_results *r);
+NB_API nb_results *nb_results_alloc(int n_rep, int n_time, int start);
+NB_API void nb_results_free(nb_results *r);
 
 /* The n_time values of metric `m` for replicate `rep`. */
 static inline double *nb_results_row(const nb_results *r, int m, int rep)
@@ -30,7 +31,7 @@ static inline double *nb_results_row(const nb_results *r, int m, int rep)
 
 /* Keep the history too: n_hist months from month hist_start, the months simulated
  * before time point 0 (nb_model_n_hist, nb_model_origin).  NB_OK or NB_ENOMEM. */
-int nb_results_keep_history(nb_results *r, int n_hist, int hist_start);
+NB_API int nb_results_keep_history(nb_results *r, int n_hist, int hist_start);
 
 /* The n_hist history values of metric `m` for replicate `rep` (r->hist != NULL). */
 static inline double *nb_results_hrow(const nb_results *r, int m, int rep)
@@ -42,6 +43,6 @@ static inline double *nb_results_qrow(const nb_results *r, int m, int q)
 
 /* Compute r->quant from r->series across replicates (GSL's quantile estimator,
  * type 7).  Returns NB_ENOMEM on failure. */
-int nb_results_quantiles(nb_results *r);
+NB_API int nb_results_quantiles(nb_results *r);
 
 #endif

@@ -62,7 +62,7 @@ static const gsl_rng_type philox_type = {
     philox_set, philox_get, philox_get_double
 };
 
-const gsl_rng_type *nb_rng_philox = &philox_type;
+const gsl_rng_type *const nb_rng_philox = &philox_type;
 
 void nb_rng_stream(gsl_rng *r, nb_key key, nb_ctr ctr)
 {

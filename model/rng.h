@@ -11,6 +11,7 @@
  */
 #ifndef NB_RNG_H
 #define NB_RNG_H
+#include "nb_api.h"
 #include <stdint.h>
 #include <gsl/gsl_rng.h>
 
@@ -55,7 +56,7 @@ static inline nb_ctr nb_philox4x32(nb_key key, nb_ctr c)
 /* Block 0 of the streams (eid[i], step, purpose) for i < n, word j into rj[i]:
  * the same numbers as nb_philox4x32(key, nb_rng_ctr(eid[i], step, purpose, 0)),
  * computed four firms at a time with SSE2 where available. */
-void nb_philox4x32_batch(nb_key key, int n, const uint64_t *eid, uint32_t step,
+NB_API void nb_philox4x32_batch(nb_key key, int n, const uint64_t *eid, uint32_t step,
                          uint32_t purpose, uint32_t *r0, uint32_t *r1, uint32_t *r2,
                          uint32_t *r3);
 
@@ -77,11 +78,11 @@ static inline double nb_u01(uint32_t x) { return ((double)x + 0.5) * (1.0 / 4294
 
 /* The GSL generator type.  gsl_rng_set(r, s) keys it with (s, 0) at counter 0 and
  * purpose 0, which no event uses: a free-running stream of period 2^114 words. */
-extern const gsl_rng_type *nb_rng_philox;
+NB_API extern const gsl_rng_type *const nb_rng_philox;
 
 /* Reposition a gsl_rng of type nb_rng_philox at (key, ctr): the next gsl_rng_get
  * returns word 0 of philox(key, ctr); after 4 words the block (low 16 bits of
  * ctr.v[3]) advances.  An event's stream holds 262,144 words, then repeats. */
-void nb_rng_stream(gsl_rng *r, nb_key key, nb_ctr ctr);
+NB_API void nb_rng_stream(gsl_rng *r, nb_key key, nb_ctr ctr);
 
 #endif

@@ -7,6 +7,7 @@
  */
 #ifndef NB_SIM_H
 #define NB_SIM_H
+#include "nb_api.h"
 #include <stdint.h>
 #include "paramset.h"
 #include "results.h"
@@ -42,35 +43,35 @@ typedef struct nb_event_sink {
 } nb_event_sink;
 
 /* Build the model for a validated parameter set; NULL when memory runs out. */
-nb_model *nb_model_alloc(const nb_paramset *ps);
-void nb_model_free(nb_model *m);
+NB_API nb_model *nb_model_alloc(const nb_paramset *ps);
+NB_API void nb_model_free(nb_model *m);
 
-int nb_model_start(const nb_model *m);     /* month index of time point 0 */
-int nb_model_origin(const nb_model *m);    /* month index of the founding (run.origin) */
-int nb_model_n_hist(const nb_model *m);    /* months simulated before time point 0 */
-int nb_model_n_time(const nb_model *m);    /* time points (months simulated) */
-uint32_t nb_model_seed(const nb_model *m);
-const nb_params *nb_model_params(const nb_model *m, int k);  /* month start+k */
+NB_API int nb_model_start(const nb_model *m);     /* month index of time point 0 */
+NB_API int nb_model_origin(const nb_model *m);    /* month index of the founding (run.origin) */
+NB_API int nb_model_n_hist(const nb_model *m);    /* months simulated before time point 0 */
+NB_API int nb_model_n_time(const nb_model *m);    /* time points (months simulated) */
+NB_API uint32_t nb_model_seed(const nb_model *m);
+NB_API const nb_params *nb_model_params(const nb_model *m, int k);  /* month start+k */
 
-nb_sim *nb_sim_alloc(void);
-void nb_sim_free(nb_sim *s);
+NB_API nb_sim *nb_sim_alloc(void);
+NB_API void nb_sim_free(nb_sim *s);
 
 /* Report events and snapshots of later runs in `s` to `sink` (NULL: none).  The
  * sink is only read; it must outlive the runs. */
-void nb_sim_set_sink(nb_sim *s, const nb_event_sink *sink);
+NB_API void nb_sim_set_sink(nb_sim *s, const nb_event_sink *sink);
 
 /* Run replicate `rep` of model `m` in workspace `s`, writing its series into row
  * `rep` of `res` (which must have n_time = nb_model_n_time(m)), and its history
  * into res->hist when the results keep it (nb_results_keep_history).  Rows of other
  * replicates are untouched, so threads may fill one nb_results together.
  * Returns NB_OK or NB_ENOMEM (the row is then unspecified). */
-int nb_sim_run(const nb_model *m, nb_sim *s, uint32_t rep, nb_results *res);
+NB_API int nb_sim_run(const nb_model *m, nb_sim *s, uint32_t rep, nb_results *res);
 
 /* Firm-steps (firms alive at the start of a month, summed over months) of the last
  * run in `s`: the unit of the model's cost. */
-uint64_t nb_sim_firm_steps(const nb_sim *s);
+NB_API uint64_t nb_sim_firm_steps(const nb_sim *s);
 
 /* Of those, the firm-steps of the history before time point 0 (the spin-up). */
-uint64_t nb_sim_hist_steps(const nb_sim *s);
+NB_API uint64_t nb_sim_hist_steps(const nb_sim *s);
 
 #endif

@@ -1,10 +1,11 @@
 /* textdist.h -- how far apart two names are, for did-you-mean hints. */
 #ifndef NB_TEXTDIST_H
 #define NB_TEXTDIST_H
+#include "nb_api.h"
 
 /* Optimal string alignment distance of a and b: Levenshtein edits, with a swap of two
  * neighbouring characters counting as one.  Only the first 63 bytes of each count
  * (names are short).  Never fails. */
-int nb_edit_distance(const char *a, const char *b);
+NB_API int nb_edit_distance(const char *a, const char *b);
 
 #endif
