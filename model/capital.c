@@ -99,8 +99,42 @@ void capital_credit(nb_sim *s, int k, int i, nb_flows *fl)
     if (loan <= 0 || loan > s->z.credit_left) return;
     s->z.credit_left -= loan;
     f->cash[i] += (float)loan;
+    f->debt[i] += (float)loan;
     fl->loans += loan;
     emit(s, NB_EV_LOAN, k, i, NB_INV_BANK, loan, f->valuation[i], f->valuation[i], 0);
+}
+
+/* Firm i's month of debt service: interest and an equal part of the principal
+ * (credit.term_months) from cash, which may push it into distress. */
+void capital_service(nb_sim *s, int i, nb_flows *fl)
+{
+    const nb_params *p = &s->p;
+    nb_firms *f = &s->f;
+    double debt = f->debt[i], part = fmin(debt, debt / p->credit_term_months + 1.0);
+    f->cash[i] -= (float)(part + debt * p->credit_rate / 12.0);
+    f->debt[i] = (float)(debt - part);
+    if (f->debt[i] < 1.0f) { part += f->debt[i]; f->debt[i] = 0; }
+    fl->repaid += part;
+}
+
+/* Firm i leaves owing its debt: repaid in full by an acquirer or on moving out,
+ * defaulted on failure -- the guarantee fund then pays its share of the loss after
+ * recovery, booked as tech-credit spending of the special fund. */
+static void capital_settle(nb_sim *s, int i, int kind, nb_flows *fl)
+{
+    const nb_params *p = &s->p;
+    double debt = s->f.debt[i];
+    if (debt <= 0) return;
+    if (kind == NB_EX_FAILED) {
+        fl->defaulted += debt;
+        double pay = fmin(debt * (1.0 - p->credit_recovery) * p->credit_guarantee_share,
+                          s->z.guarantee_left);
+        s->z.guarantee_left -= pay;
+        fl->spend[NB_I_tech_credit] += pay;
+    } else {
+        fl->repaid += debt;
+    }
+    s->f.debt[i] = 0;
 }
 
 /* A firm leaves (kind: nb_exit_kind) or lists (kind < 0) at `value` (the price of
@@ -114,6 +148,7 @@ void capital_exit(nb_sim *s, int k, int i, int kind, double value, nb_flows *fl)
     const nb_params *p = &s->p;
     nb_firms *f = &s->f;
     double val = f->valuation[i];
+    if (kind >= 0) capital_settle(s, i, kind, fl);
     if (kind < 0) emit(s, NB_EV_LISTING, k, i, NB_INV_MARKET, 0, val, value, 0);
     else emit(s, NB_EV_EXIT, k, i, NB_INV_MARKET, 0, val,
               kind == NB_EX_ACQUIRED ? value : kind == NB_EX_FAILED ? 0 : val, kind);

@@ -156,6 +156,7 @@ void firms_step(nb_sim *s, const nb_model *m, int k, nb_flows *fl, nb_tally *t)
         double out = (st == NB_STARTUP ? burn : 0.0) * (f->distress[i] ? keep : 1.0)
                    + (st >= NB_BACKBONE ? rent * rev : 0.0);
         f->cash[i] += (float)(margin * rev * (1.0 + boost) - out);
+        if (f->debt[i] > 0) capital_service(s, i, fl);
         float g = f->gmul[i] * d->gmul[NB_GC(st, age < NB_YOUNG_MONTHS)] * d->gsec[f->sector[i]]
                 * growth_noise(m, f->u2[i]);
         if (g > 1.0f) g = 1.0f + (g - 1.0f) * slow;   /* dear hires slow expansion */

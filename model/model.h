@@ -80,7 +80,7 @@ typedef struct nb_tally {
     int stage[NB_NSTAGES], v1e8, v1e9, gazelles, unicorns, listed, hightech;
     int no_cash, future, incubated, no_space;
     int incub_demand, space_demand, grant_demand;
-    double employees, revenue, valuation, proc_base, ovs_base;
+    double employees, revenue, valuation, proc_base, ovs_base, debt;
     double hire_demand;             /* gross hires wanted (growth and replacement) */
     double separations;             /* employees leaving their firm this month */
     int age[NB_NAGES];              /* firms by age band */
@@ -98,6 +98,7 @@ typedef struct nb_zone {
     double proc_base, ovs_base;             /* eligible revenue last month */
     double n_leaders;
     double credit_left;                     /* loans still available this month */
+    double guarantee_left;                  /* special-fund money left for guaranteed losses */
     double wage, rent;                      /* indices, 1 at run.origin */
     double cycle;                           /* capital-cycle index after run.start */
     int fired[NB_RULES_MAX];                /* month index a rule fired, or -1 */
@@ -107,6 +108,7 @@ typedef struct nb_zone {
 typedef struct nb_flows {
     double entries[NB_NORIGINS], exits[3], rounds, raised, loans, grants;
     double annexed, graduations, abandoned, exits_age[NB_NAGES];
+    double repaid, defaulted;       /* tech-credit principal */
     double distributions, spend[NB_NINSTR], results;
 } nb_flows;
 
@@ -157,6 +159,7 @@ void capital_alliance(nb_sim *s, nb_flows *fl);
 void capital_round(nb_sim *s, int k, int i, nb_flows *fl);
 void capital_grant(nb_sim *s, int k, int i, nb_flows *fl);
 void capital_credit(nb_sim *s, int k, int i, nb_flows *fl);
+void capital_service(nb_sim *s, int i, nb_flows *fl);
 void capital_exit(nb_sim *s, int k, int i, int kind, double value, nb_flows *fl);
 
 /* Stage implied by annual revenue for a firm past pre-incubation. */
@@ -208,6 +211,7 @@ static inline __attribute__((always_inline)) void tally_firm(const nb_sim *s, nb
     t->employees += emp > d->team ? emp : d->team;
     t->revenue += rev;
     t->valuation += val;
+    t->debt += f->debt[i];
     t->no_cash += f->cash[i] < 0;
     t->future += f->sector[i] <= NB_SEC_ROBOTICS;
     if (st == NB_PRE || (st == NB_STARTUP && age < NB_INCUB_MONTHS)) {

@@ -219,8 +219,15 @@ void policy_month(nb_sim *s, const nb_model *m, int k, nb_flows *fl)
     d->team = p->growth_team_size;
     d->per_head = 1.0 / p->growth_revenue_per_employee;
     s->z.credit_left = d->credit_pool;
-    /* Grant-to-equity is booked as invested; every other instrument as budgeted. */
+    /* Guaranteed losses are paid while the special fund lasts (then banks bear them). */
+    double booked = 0;
     for (int j = 0; j < NB_NINSTR; j++)
-        fl->spend[j] = j == NB_I_grant_equity ? 0.0 : d->spend[j];
+        if (j != NB_I_guidance_fund && j != NB_I_tech_credit) booked += d->spend[j];
+    s->z.guarantee_left = p->pol_special_fund > 0
+                        ? fmax(0.0, p->pol_special_fund - s->z.spent_fund - booked) : HUGE_VAL;
+    /* Grant-to-equity is booked as invested, tech credit as the guaranteed losses it
+     * pays (capital.c:capital_settle); every other instrument as budgeted. */
+    for (int j = 0; j < NB_NINSTR; j++)
+        fl->spend[j] = j == NB_I_grant_equity || j == NB_I_tech_credit ? 0.0 : d->spend[j];
     fl->results = k > 0 ? d->results : 0.0;
 }

@@ -189,6 +189,9 @@ static void record(nb_sim *s, const nb_model *m, int k, const nb_flows *fl, cons
     v[NB_M_tech_results] = fl->results;
     v[NB_M_loans] = fl->loans;
     v[NB_M_grants_equity] = fl->grants;
+    v[NB_M_loans_repaid] = fl->repaid;
+    v[NB_M_loans_defaulted] = fl->defaulted;
+    v[NB_M_loans_outstanding] = t->debt;
     v[NB_M_wage_index] = z->wage;
     v[NB_M_rent_index] = z->rent;
     v[NB_M_capital_cycle] = z->cycle;

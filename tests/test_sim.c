@@ -107,6 +107,7 @@ static void test_accounting(void **state)
 {
     nb_paramset *ps = defaults(2030);
     nb_paramset_set_const(ps, NB_P_pol_guidance_fund, 2e8);
+    nb_paramset_set_const(ps, NB_P_pol_tech_credit, 1e7);
     nb_results *r = run(ps, 4, 2);
     for (int i = 0; i < r->n_rep; i++)
         for (int k = 1; k < r->n_time; k++) {
@@ -127,6 +128,10 @@ static void test_accounting(void **state)
                 exits += at(r, NB_M_exits_age1 + 2 * g, i, k);
             }
             assert_true(ages == at(r, NB_M_firms, i, k) && exits == out);
+            /* tech credit: lent, repaid or defaulted */
+            assert_true(fabs(at(r, NB_M_loans_outstanding, i, k) - at(r, NB_M_loans_outstanding, i, k - 1)
+                             - at(r, NB_M_loans, i, k) + at(r, NB_M_loans_repaid, i, k)
+                             + at(r, NB_M_loans_defaulted, i, k)) <= 1e-3 * (1 + at(r, NB_M_loans_outstanding, i, k)));
             double stages = at(r, NB_M_firms_startup, i, k)
                           + at(r, NB_M_firms_backbone, i, k) + at(r, NB_M_firms_leader, i, k);
             assert_true(stages == at(r, NB_M_firms, i, k));
@@ -138,7 +143,9 @@ static void test_accounting(void **state)
             assert_true(fabs(dc - (inflow + 2e8 * 3 + recycled)) <= 1e-9 * at(r, NB_M_alliance_committed, i, k));
             assert_true(at(r, NB_M_alliance_dry_powder, i, k) >= -1e-3);
             assert_true(at(r, NB_M_alliance_deployed, i, k) >= at(r, NB_M_alliance_deployed, i, k - 1));
-            assert_true(at(r, NB_M_public_spend, i, k) == 2e8);
+            double losses = at(r, NB_M_spend_tech_credit, i, k);    /* guaranteed losses */
+            assert_true(losses >= 0 && losses <= 0.7 * at(r, NB_M_loans_defaulted, i, k) + 1e-6);
+            assert_true(fabs(at(r, NB_M_public_spend, i, k) - (2e8 + losses)) <= 1e-6 * 2e8);
             assert_true(at(r, NB_M_spend_guidance_fund, i, k) == 2e8);
             assert_true(at(r, NB_M_valued_1e9, i, k) <= at(r, NB_M_valued_1e8, i, k));
         }
