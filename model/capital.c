@@ -33,6 +33,8 @@ void capital_alliance(nb_sim *s, nb_flows *fl)
     double avail = z->demand_prev > 0 ? fmin(1.0, dry / z->demand_prev) : 1.0;
     z->demand_prev = 0;
     s->d.round_avail = 1.0 - p->alliance_zone_share * (1.0 - avail);
+    /* Scarce money also lowers prices, so rounds (a share of post-money) shrink too. */
+    s->d.round_price = pow(s->d.round_avail, p->capital_price_elasticity);
 }
 
 /* A priced round for firm i in month k: the post-money valuation steps up from the
@@ -54,7 +56,7 @@ void capital_round(nb_sim *s, int k, int i, nb_flows *fl)
         post = pre * pow(fund / fmax(pre, 1.0), p->fund_price_on_fundamentals)
              * gsl_ran_lognormal(s->r, log(p->fund_step_up), p->fund_step_spread);
     }
-    post *= s->d.cycle_price;                   /* money chasing deals */
+    post *= s->d.cycle_price * s->d.round_price;   /* money chasing deals, or scarce */
     double amount = p->fund_dilution * post;
     double want = p->alliance_zone_share * amount;
     double dry = s->z.called - s->z.deployed;

@@ -62,6 +62,7 @@ typedef struct nb_month {
     double proc_boost, ovs_boost;   /* revenue multipliers of eligible firms */
     double credit_pool;             /* loans available this month */
     double round_avail;             /* alliance scarcity factor on round chances */
+    double round_price;             /* ... and on round prices (and so sizes) */
     double cycle_round, cycle_price;   /* capital-cycle factors on round chances and prices */
     double mult;                    /* revenue multiple for valuations (with IP effect) */
     double results;                 /* technology results this month */
