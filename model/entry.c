@@ -97,7 +97,8 @@ static void entry_birth(nb_sim *s, int k, int o, unsigned j)
     int i = firm_add(&s->f, p, eid, k, outer ? NB_OR_OTHER : (uint8_t)o, sector, q);
     if (outer) s->f.flags[i] |= NB_FL_OUTER;
     if (o == NB_OR_RELOCATION)
-        firm_incorporate(s, k, i, gsl_ran_lognormal(s->r, log(p->entry_relocation_revenue), 1.0));
+        firm_incorporate(s, k, i, gsl_ran_lognormal(s->r, log(p->entry_relocation_revenue),
+                                                            p->entry_relocation_spread));
 }
 
 int entry_step(nb_sim *s, const nb_model *m, int k, nb_flows *fl, nb_tally *t)

@@ -130,6 +130,8 @@ void firms_step(nb_sim *s, const nb_model *m, int k, nb_flows *fl, nb_tally *t)
     const double rpe = p->growth_revenue_per_employee, sep = p->talent_separation;
     const int cal_month = (m->origin + k) % 12, grace = (int)p->exit_grace_months;
     const float slow = (float)d->hire_slow;
+    const int incub_age = (int)p->incubator_max_age, young = (int)p->support_young_age;
+    const int ht_age = (int)p->hightech_min_age;
     double hires = 0, quits = 0;
     const int n = f->n;
     uint64_t live = (uint64_t)(n - f->dead);
@@ -140,7 +142,7 @@ void firms_step(nb_sim *s, const nb_model *m, int k, nb_flows *fl, nb_tally *t)
         if (fg & NB_FL_DEAD) continue;
         int age = k - f->birth[i], st = f->stage[i];
         int counted = !(fg & NB_FL_OUTER) || d->outer_in;
-        int incub = (st == NB_PRE || (st == NB_STARTUP && age < NB_INCUB_MONTHS))
+        int incub = (st == NB_PRE || (st == NB_STARTUP && age < incub_age))
                   && f->prio[i] < d->incub_share;
         if (st == NB_PRE) {
             if (!project_step(s, k, i, incub, counted, fl) && counted) tally_firm(s, t, i, k);
@@ -157,7 +159,7 @@ void firms_step(nb_sim *s, const nb_model *m, int k, nb_flows *fl, nb_tally *t)
                    + (st >= NB_BACKBONE ? rent * rev : 0.0);
         f->cash[i] += (float)(margin * rev * (1.0 + boost) - out);
         if (f->debt[i] > 0) capital_service(s, i, fl);
-        float g = f->gmul[i] * d->gmul[NB_GC(st, age < NB_YOUNG_MONTHS)] * d->gsec[f->sector[i]]
+        float g = f->gmul[i] * d->gmul[NB_GC(st, age < young)] * d->gsec[f->sector[i]]
                 * growth_noise(m, f->u2[i]);
         if (g > 1.0f) g = 1.0f + (g - 1.0f) * slow;   /* dear hires slow expansion */
         g *= (float)(1.0 + persist * boost);
@@ -171,7 +173,7 @@ void firms_step(nb_sim *s, const nb_model *m, int k, nb_flows *fl, nb_tally *t)
                                               : (float)(f->revenue[i] * d->mult);
         uint8_t up = stage_of_revenue(p, f->revenue[i]);
         if (up > st) f->stage[i] = up;             /* stages never go back */
-        if (!(fg & NB_FL_HIGHTECH) && age >= 12 && nb_u01(f->u1[i]) < ht_p)
+        if (!(fg & NB_FL_HIGHTECH) && age >= ht_age && nb_u01(f->u1[i]) < ht_p)
             f->flags[i] = (fg |= NB_FL_HIGHTECH);
         if (f->cash[i] < 0 && s->z.credit_left > 0) capital_credit(s, k, i, fl);
         if (!(fg & NB_FL_LISTED)) firm_capital(s, k, i, f->stage[i], fg, nb_u01(f->u3[i]), fl);

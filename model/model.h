@@ -19,8 +19,6 @@
 #define NB_ZTAB 1024            /* bins of the tabulated growth factor */
 #define NB_ZONE_EID UINT64_MAX  /* identity of zone-level streams */
 #define NB_ENTRANT (1ull << 40) /* identities of entrants start here */
-#define NB_YOUNG_MONTHS 60      /* "young firm" for R&D-cost measures: under 5 years */
-#define NB_INCUB_MONTHS 36      /* start-ups under 3 years may hold an incubation place */
 
 enum nb_instr_id {
 #define NB_INSTR(id, param, en, zh) NB_I_##id,
@@ -215,7 +213,7 @@ static inline __attribute__((always_inline)) void tally_firm(const nb_sim *s, nb
     t->debt += f->debt[i];
     t->no_cash += f->cash[i] < 0;
     t->future += f->sector[i] <= NB_SEC_ROBOTICS;
-    if (st == NB_PRE || (st == NB_STARTUP && age < NB_INCUB_MONTHS)) {
+    if (st == NB_PRE || (st == NB_STARTUP && age < (int)s->p.incubator_max_age)) {
         t->incub_demand++;
         t->incubated += f->prio[i] < d->incub_share;
     }
