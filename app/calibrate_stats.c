@@ -137,9 +137,11 @@ static int dvec_push(dvec *d, double x)
 
 /* ---- the sink ---------------------------------------------------------------------- */
 
+/* Time point (from run.start) at which firm eid was founded: entrants carry their
+ * founding step, counted from run.origin, in their identity. */
 static int birth_of(const nb_cal_ws *w, uint64_t eid)
 {
-    if (eid >= ENTRANT) return (int)((eid - ENTRANT) >> 20);
+    if (eid >= ENTRANT) return (int)(((eid - ENTRANT) >> 20) & 0xfffff) - nb_model_n_hist(w->m);
     return eid < (uint64_t)w->n0 ? w->birth0[eid] : 0;
 }
 

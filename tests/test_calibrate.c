@@ -311,7 +311,7 @@ static void test_micro_statistics(void **state)
     double lots[5] = {0.3, 0.3, 0, 0, 0};               /* exits on; no rounds */
     assert_int_equal(nb_cal_simulate(c, lots, 1, 1, w, st, NULL), NB_OK);
     assert_true(st[0] > 0.1 && st[0] < 0.6);            /* about 30% a year */
-    assert_true(st[1] < 0.7);
+    assert_true(st[1] < 0.85);                          /* projects face no firm hazard until they incorporate (mean 11 months) */
     assert_true(isnan(st[2]) && isnan(st[3]) && isnan(st[4]) && isnan(st[5]));
     nb_cal_ws_free(w);
     nb_calib_free(c);
