@@ -136,12 +136,13 @@ static int cmd_check(int argc, char **argv)
 {
     static const struct option opts[] = {
         {"set", required_argument, 0, 'S'}, {"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};
-    char *sets[64];
+    char *sets[64], msg[128];
     int n_sets = 0, ch;
     optind = 1;
-    while ((ch = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+    while ((ch = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
         if (ch == 'h') { fputs(cal_help, stdout); return 0; }
-        if (ch != 'S' || n_sets == 64) return fail_usage("calibrate check: unknown option");
+        if (ch != 'S') return fail_usage(nb_opt_problem(ch, argv, msg, sizeof msg));
+        if (n_sets == 64) return fail_usage("calibrate check: --set: at most 64 overrides");
         sets[n_sets++] = optarg;
     }
     if (optind + 1 != argc) return fail_usage("calibrate check: give exactly one calibration file");
@@ -223,8 +224,9 @@ int nb_cmd_calibrate(int argc, char **argv)
     const char *output = NULL;
     long threads = 0, iters = 200;
     int quiet = 0, restart = 0, msm = 0, ch;
+    char msg[128];
     optind = 1;
-    while ((ch = getopt_long(argc, argv, "o:t:qh", opts, NULL)) != -1) {
+    while ((ch = getopt_long(argc, argv, ":o:t:qh", opts, NULL)) != -1) {
         switch (ch) {
         case 'o': output = optarg; break;
         case 't':
@@ -239,7 +241,7 @@ int nb_cmd_calibrate(int argc, char **argv)
                 return fail_usage("--iterations: not a whole number from 1 to 1000000");
             break;
         case 'h': fputs(cal_help, stdout); return 0;
-        default: return fail_usage("unknown option");
+        default: return fail_usage(nb_opt_problem(ch, argv, msg, sizeof msg));
         }
     }
     if (optind + 1 != argc)

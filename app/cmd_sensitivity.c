@@ -1015,7 +1015,7 @@ int nb_cmd_sensitivity(int argc, char **argv)
     char msg[256], *end;
     long v;
     int c;
-    while ((c = getopt_long(argc, argv, "m:y:b:nh", opts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, ":m:y:b:nh", opts, NULL)) != -1) {
         switch (c) {
         case 'm':
             if (o.n_metrics == MAX_METRICS) return usage("--metric: at most 64 metrics");
@@ -1045,7 +1045,7 @@ int nb_cmd_sensitivity(int argc, char **argv)
             break;
         case 'n': o.write = 0; break;
         case 'h': fputs(sensitivity_help, stdout); return 0;
-        default: return usage("unknown option");
+        default: return usage(nb_opt_problem(c, argv, msg, sizeof msg));
         }
     }
     if (optind + 1 != argc)

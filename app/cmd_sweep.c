@@ -198,11 +198,12 @@ static int cmd_merge(int argc, char **argv)
     static const struct option opts[] = {
         {"output", required_argument, 0, 'o'}, {"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};
     const char *out = NULL;
+    char msg[128];
     int c;
     optind = 1;
-    while ((c = getopt_long(argc, argv, "o:h", opts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, ":o:h", opts, NULL)) != -1) {
         if (c == 'h') return help();
-        if (c != 'o') return usage("sweep merge: unknown option");
+        if (c != 'o') return usage(nb_opt_problem(c, argv, msg, sizeof msg));
         out = optarg;
     }
     if (!out) return usage("sweep merge: give the merged file with -o OUT.h5");
@@ -270,7 +271,7 @@ static int cmd_run(int argc, char **argv)
     char msg[300], defout[PATH_MAX];
     int c, code;
     optind = 1;
-    while ((c = getopt_long(argc, argv, "o:t:qh", opts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, ":o:t:qh", opts, NULL)) != -1) {
         switch (c) {
         case 'o': o.output = optarg; break;
         case 't': {
@@ -288,7 +289,7 @@ static int cmd_run(int argc, char **argv)
         case 'R': o.restart = 1; break;
         case 'q': o.quiet = 1; break;
         case 'h': return help();
-        default: return usage("unknown option");
+        default: return usage(nb_opt_problem(c, argv, msg, sizeof msg));
         }
     }
     if (optind + 1 != argc) return usage(optind == argc ? "no sweep file given" : "more than one sweep file given");

@@ -25,4 +25,10 @@ int nb_err_code(nb_err *e, int code, const char *fmt, ...)
 #endif
     ;
 
+/* The problem getopt_long just reported as `c` (':' an option without its value,
+ * '?' an unknown option; the caller's optstring starts with ':' and opterr is 0), as
+ * one phrase naming the option as typed ("option '--output' needs a value"), in
+ * buf[n].  Returns buf. */
+const char *nb_opt_problem(int c, char **argv, char *buf, unsigned long n);
+
 #endif

@@ -182,7 +182,7 @@ static int run_parse(int argc, char **argv, run_args *a)
     a->replicates = a->threads = a->seed = -1;
     int c;
     char msg[512];
-    while ((c = getopt_long(argc, argv, "o:r:t:s:qh", opts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, ":o:r:t:s:qh", opts, NULL)) != -1) {
         switch (c) {
         case 'o': a->output = optarg; break;
         case 'r':
@@ -213,7 +213,7 @@ static int run_parse(int argc, char **argv, run_args *a)
                 return snprintf(msg, sizeof msg, "--panel-replicates: '%s' is not a whole number from 1 to 1000000", optarg), fail_usage("run", msg);
             break;
         case 'h': fputs(run_help, stdout); exit(0);
-        default: return fail_usage("run", "unknown option");
+        default: return fail_usage("run", nb_opt_problem(c, argv, msg, sizeof msg));
         }
     }
     if (a->panel_reps && !a->panel) return fail_usage("run", "--panel-replicates needs --panel");
@@ -347,10 +347,11 @@ static int cmd_check(int argc, char **argv)
     static const struct option opts[] = {
         {"set", required_argument, 0, 'S'}, {"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};
     const char *sets[256];
+    char msg[128];
     int n_sets = 0, c, code = 0;
-    while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
         if (c == 'h') { fputs(check_help, stdout); return 0; }
-        if (c != 'S') return fail_usage("check", "unknown option");
+        if (c != 'S') return fail_usage("check", nb_opt_problem(c, argv, msg, sizeof msg));
         if (n_sets == 256) return fail_usage("check", "--set: at most 256 overrides");
         sets[n_sets++] = optarg;
     }
@@ -417,10 +418,11 @@ static int cmd_params(int argc, char **argv)
 {
     static const struct option opts[] = {
         {"markdown", no_argument, 0, 'm'}, {"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};
+    char msg[128];
     int c, md = 0;
-    while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
         if (c == 'h') { fputs(params_help, stdout); return 0; }
-        if (c != 'm') return fail_usage("params", "unknown option");
+        if (c != 'm') return fail_usage("params", nb_opt_problem(c, argv, msg, sizeof msg));
         md = 1;
     }
     if (argc - optind > 1) return fail_usage("params", "at most one name prefix");
@@ -468,10 +470,11 @@ static int cmd_compare(int argc, char **argv)
     static const struct option opts[] = {
         {"output", required_argument, 0, 'o'}, {"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};
     const char *output = NULL;
+    char msg[128];
     int c;
-    while ((c = getopt_long(argc, argv, "o:h", opts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, ":o:h", opts, NULL)) != -1) {
         if (c == 'h') { fputs(compare_help, stdout); return 0; }
-        if (c != 'o') return fail_usage("compare", "unknown option");
+        if (c != 'o') return fail_usage("compare", nb_opt_problem(c, argv, msg, sizeof msg));
         output = optarg;
     }
     if (argc - optind != 2) return fail_usage("compare", "give exactly two results files: BASE.h5 POLICY.h5");
@@ -499,6 +502,7 @@ static const char main_help[] =
 
 int main(int argc, char **argv)
 {
+    opterr = 0;               /* the commands report option errors in one line */
     static const struct { const char *name; int (*fn)(int, char **); } cmds[] = {
         {"run", cmd_run}, {"check", cmd_check}, {"params", cmd_params},
         {"summary", cmd_summary}, {"compare", cmd_compare},

@@ -34,6 +34,7 @@ static const double shown_levels[3] = {0.5, 0.05, 0.95};
 typedef struct sum_row {
     char name[64], zh[192];
     int money;                 /* units in RMB: shown in 亿 */
+    int count;                 /* units count things (firms, persons): whole numbers */
     double *v;                 /* [3][ncol]: median, 5%, 95% */
 } sum_row;
 
@@ -56,6 +57,7 @@ typedef struct summary {
     const char *path;
     hid_t file;
     char version[64], commit[64], scenario[256], why[512];
+    int other_kind;                  /* why names another kind of neobay file */
     int64_t seed, reps;
     int n_time, n_quant, iq[3];      /* iq: indices of the 0.5, 0.05, 0.95 levels */
     int *col;                        /* time point of each column of `main` */
@@ -91,8 +93,8 @@ static int s_table_alloc(summary *s, sum_table *t, int n, int n_rows)
     return NB_OK;
 }
 
-/* The header attributes.  A file without neobay_version, or an impact file of
- * `neobay compare`, is not a run: NB_EINVAL with s->why; other problems are damage
+/* The header attributes.  A file without neobay_version, or an impact, sweep or
+ * posterior file (of compare, sweep, calibrate), is not a run: NB_EINVAL with s->why; other problems are damage
  * (NB_EIO). */
 static int s_header(summary *s)
 {
@@ -104,6 +106,18 @@ static int s_header(summary *s)
         snprintf(s->commit, sizeof s->commit, "unknown");
     if (H5Aexists(s->file, "policy_file") > 0) {
         snprintf(s->why, sizeof s->why, "an impact file of neobay compare, not a run");
+        return NB_EINVAL;
+    }
+    if (H5Aexists(s->file, "sweep_hash") > 0) {
+        snprintf(s->why, sizeof s->why, "a sweep file of neobay sweep, not a run: "
+                 "`neobay sensitivity %s` reads it (saltelli or morris designs)", s->path);
+        s->other_kind = 1;
+        return NB_EINVAL;
+    }
+    if (H5Aexists(s->file, "calibration_name") > 0) {
+        snprintf(s->why, sizeof s->why, "a posterior file of neobay calibrate, not a run: "
+                 "`neobay calibrate report %s` reads it", s->path);
+        s->other_kind = 1;
         return NB_EINVAL;
     }
     if (nb_h5r_attr_str(s->file, "scenario_name", s->scenario, sizeof s->scenario) != 0)
@@ -156,7 +170,19 @@ static int s_axes(summary *s)
     return rc;
 }
 
-/* Fill row r's name, Chinese name and money flag from dataset `ds` of the file. */
+/* Whether `units` counts whole things: firms, persons, projects, or so many a month. */
+static int is_count_unit(const char *units)
+{
+    static const char *const counted[] = {"firms", "persons", "projects"};
+    for (size_t i = 0; i < sizeof counted / sizeof counted[0]; i++) {
+        size_t n = strlen(counted[i]);
+        if (strncmp(units, counted[i], n) == 0 && (!units[n] || !strcmp(units + n, "/month")))
+            return 1;
+    }
+    return 0;
+}
+
+/* Fill row r's name, Chinese name, money and count flags from dataset `ds_name`. */
 static void s_row_labels(summary *s, sum_row *r, const char *name, const char *ds_name)
 {
     char units[64] = "";
@@ -168,6 +194,7 @@ static void s_row_labels(summary *s, sum_row *r, const char *name, const char *d
     }
     snprintf(r->name, sizeof r->name, "%s", name);
     r->money = strncmp(units, "RMB", 3) == 0;
+    r->count = is_count_unit(units);
 }
 
 /* Read the headline metric `name` into the next row of the main table, if the file
@@ -352,9 +379,16 @@ enum { MED_SZ = 48, BAND_SZ = 72 };
 static void cells(int ncol, const sum_row *r, int c, char *med, char *band)
 {
     char lo[32], hi[32], m[32];
-    nb_format_num(m, sizeof m, r->v[c], r->money);
-    nb_format_num(lo, sizeof lo, r->v[ncol + c], r->money);
-    nb_format_num(hi, sizeof hi, r->v[2 * ncol + c], r->money);
+    if (r->count) {            /* a quantile of counts, as a whole count (as the
+                                  observed-vs-simulated table rounds) */
+        snprintf(m, sizeof m, "%.0f", r->v[c]);
+        snprintf(lo, sizeof lo, "%.0f", r->v[ncol + c]);
+        snprintf(hi, sizeof hi, "%.0f", r->v[2 * ncol + c]);
+    } else {
+        nb_format_num(m, sizeof m, r->v[c], r->money);
+        nb_format_num(lo, sizeof lo, r->v[ncol + c], r->money);
+        nb_format_num(hi, sizeof hi, r->v[2 * ncol + c], r->money);
+    }
     snprintf(med, MED_SZ, "%s%s", m, r->money ? "亿" : "");
     snprintf(band, BAND_SZ, "[%s-%s]", lo, hi);
 }
@@ -512,7 +546,8 @@ static void s_free(summary *s)
 }
 
 /* See h5out.h.  Returns NB_OK, or NB_EIO with a one-line e->msg:
- * "FILE: not a neobay results file (...)" (missing, not HDF5, no neobay_version)
+ * "FILE: not a neobay results file (...)" (missing, not HDF5, no neobay_version),
+ * "FILE: a sweep file of neobay sweep, not a run: ..." (or a posterior file)
  * or "FILE: damaged results file: ..." (unopenable HDF5, unreadable dataset). */
 int nb_h5_summary(const char *path, FILE *out, nb_err *e)
 {
@@ -527,6 +562,8 @@ int nb_h5_summary(const char *path, FILE *out, nb_err *e)
     if (rc == NB_OK) s_print(&s, out);
     if (rc == NB_OK) nb_h5_print_observed(path, out);
     s_free(&s);
+    if (rc == NB_EINVAL && s.other_kind)
+        return nb_err_code(e, NB_EIO, "%s: %s", path, s.why);
     if (rc == NB_EINVAL)
         return nb_err_code(e, NB_EIO, "%s: not a neobay results file (%s)", path, s.why);
     if (rc != NB_OK) return nb_err_code(e, NB_EIO, "%s: damaged results file: %s", path, s.why);
