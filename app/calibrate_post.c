@@ -553,6 +553,49 @@ void nb_post_draws_free(nb_post_draws *d)
     free(d);
 }
 
+/* Copy name into buf (size n >= 8) for a one-line message: printable ASCII as is,
+ * any other byte as \xNN, at most 64 bytes of name then "...".  NULL gives "(no name)".
+ * Returns buf. */
+static const char *post_name_clean(const char *name, char *buf, size_t n)
+{
+    if (!name) { snprintf(buf, n, "(no name)"); return buf; }
+    size_t j = 0, i = 0;
+    for (; name[i] && i < 64 && j + 5 < n; i++) {
+        unsigned char c = (unsigned char)name[i];
+        if (c >= 0x20 && c < 0x7f && c != '\'' && c != '\\') buf[j++] = (char)c;
+        else j += (size_t)snprintf(buf + j, n - j, "\\x%02x", c);
+    }
+    buf[j] = '\0';
+    if (name[i] && j + 4 < n) memcpy(buf + j, "...", 4);
+    return buf;
+}
+
+/* Check that every parameter p names is in this build's registry (p->id[k] >= 0) and
+ * that no name appears twice.  Returns NB_OK, or NB_EINVAL with e naming the first
+ * offending parameter (cleaned by post_name_clean) and how many others are unknown.
+ * Reads p only; call it before p is used or freed. */
+static int post_names_check(const nb_posterior *p, const char *path, nb_err *e)
+{
+    int first = -1, n_bad = 0;
+    for (int k = 0; k < p->n_par; k++)
+        if (p->id[k] < 0) { if (first < 0) first = k; n_bad++; }
+    char buf[300];
+    if (first >= 0) {
+        post_name_clean(p->name[first], buf, sizeof buf);
+        if (n_bad > 1)
+            return nb_err_set(e, "%s: parameter '%s' (and %d more) is not in this neobay's registry;"
+                              " rerun the calibration with this build", path, buf, n_bad - 1);
+        return nb_err_set(e, "%s: parameter '%s' is not in this neobay's registry;"
+                          " rerun the calibration with this build", path, buf);
+    }
+    for (int k = 0; k < p->n_par; k++)
+        for (int j = 0; j < k; j++)
+            if (p->id[j] == p->id[k])
+                return nb_err_set(e, "%s: damaged posterior file (parameter '%s' appears twice)", path,
+                                  post_name_clean(p->name[k], buf, sizeof buf));
+    return NB_OK;
+}
+
 int nb_post_draws_make(const char *path, const nb_scenario *sc, int n_rep,
                        nb_post_draws **out, FILE *note, nb_err *e)
 {
@@ -564,12 +607,11 @@ int nb_post_draws_make(const char *path, const nb_scenario *sc, int n_rep,
     const nb_posterior *p = d->post;
     d->n_rep = n_rep;
     d->base = &sc->ps;
+    if ((st = post_names_check(p, path, e)) != NB_OK) {
+        nb_post_draws_free(d);
+        return st;
+    }
     for (int k = 0; k < p->n_par; k++) {
-        if (p->id[k] < 0) {
-            nb_post_draws_free(d);
-            return nb_err_set(e, "%s: parameter '%s' is not in this neobay's registry", path,
-                              p->name[k] ? p->name[k] : "?");
-        }
         if (p->nuisance[k]) continue;
         const nb_origin *o = &sc->origin[p->id[k]];
         if (o->file) {
