@@ -569,9 +569,11 @@ int nb_post_draws_make(const char *path, const nb_scenario *sc, int n_rep,
     d->base = &sc->ps;
     for (int k = 0; k < p->n_par; k++) {
         if (p->id[k] < 0) {
+            /* report before freeing: the name lives in the posterior */
+            int rc = nb_err_set(e, "%s: parameter '%s' is not in this neobay's registry", path,
+                                p->name[k] ? p->name[k] : "?");
             nb_post_draws_free(d);
-            return nb_err_set(e, "%s: parameter '%s' is not in this neobay's registry", path,
-                              p->name[k] ? p->name[k] : "?");
+            return rc;
         }
         if (p->nuisance[k]) continue;
         const nb_origin *o = &sc->origin[p->id[k]];
