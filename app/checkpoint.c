@@ -14,6 +14,7 @@
 #include "../model/neobay.h"
 #include "../model/metrics.h"
 #include "checkpoint.h"
+#include "outpath.h"
 
 #ifndef NB_GIT_COMMIT
 #define NB_GIT_COMMIT "unknown"
@@ -293,6 +294,7 @@ static int ckpt_create(nb_ckpt *c, uint64_t hash, nb_err *e)
     char *tmp = malloc(len);
     if (!tmp) return nb_err_code(e, NB_ENOMEM, "out of memory");
     snprintf(tmp, len, "%s.part-%ld", c->path, (long)getpid());
+    nb_outpath_clean_stale(c->path);            /* .part files of killed runs */
     unsigned char hdr[HDR_LEN];
     memcpy(hdr, MAGIC, MAGIC_LEN);
     put_u64(hdr + MAGIC_LEN, hash);

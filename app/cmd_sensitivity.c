@@ -32,6 +32,7 @@
 #include "sensitivity.h"
 #include "../model/metrics.h"
 #include "../model/neobay.h"
+#include "outpath.h"
 
 #ifndef NB_GIT_COMMIT
 #define NB_GIT_COMMIT "unknown"
@@ -891,6 +892,7 @@ static int s_write(sens *s)
     char *tmp = malloc(n);
     if (!tmp) return s_nomem(s);
     snprintf(tmp, n, "%s.part-%ld", s->path, (long)getpid());
+    nb_outpath_clean_stale(s->path);            /* .part files of killed runs */
     if (copy_file(s->path, tmp) != 0) {
         int rc = nb_err_code(s->e, NB_EIO, "%s: cannot write the sensitivity results: cannot "
                              "create %s: %s", s->path, tmp, strerror(errno));

@@ -25,6 +25,7 @@
 #include "scenario.h"
 #include "sensitivity.h"
 #include "sweep_run.h"
+#include "outpath.h"
 
 #define EXIT_BAD 2
 
@@ -279,7 +280,11 @@ static int cmd_run(int argc, char **argv)
     snprintf(defout, sizeof defout, "output/%s.h5", sc->name);
     const char *out = a.output ? a.output : defout;
     nb_err e;
-    if (check_output_path(out, &e) != NB_OK) { nb_scenario_free(sc); return fail(NB_EINVAL, e.msg); }
+    const char *in[] = {a.posterior};
+    if (check_output_path(out, &e) != NB_OK || nb_outpath_check(out, in, 1, sc, &e) != NB_OK) {
+        nb_scenario_free(sc);
+        return fail(NB_EINVAL, e.msg);
+    }
     if (a.panel_reps > sc->ps.p[NB_P_run_replicates].value[0]) {
         nb_err_set(&e, "--panel-replicates: %ld is more than the run's %.0f replicates", a.panel_reps, sc->ps.p[NB_P_run_replicates].value[0]);
         nb_scenario_free(sc);
