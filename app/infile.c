@@ -16,6 +16,7 @@ int nb_infile_read(const char *path, size_t max, char **buf, size_t *len, dev_t 
     if (fd < 0) return errno ? errno : EIO;
     struct stat st;
     if (fstat(fd, &st) != 0) { int err = errno ? errno : EIO; close(fd); return err; }
+    if (S_ISDIR(st.st_mode)) { close(fd); return EISDIR; }
     if (!S_ISREG(st.st_mode)) { close(fd); return NB_INFILE_ENOTREG; }
     if (st.st_size > (off_t)max) { close(fd); return EFBIG; }
     /* Read to the end even if the file grew since fstat, but never past max. */

@@ -23,7 +23,8 @@
 /* Read all of the regular file `path` (at most `max` bytes) into *buf (malloc'd,
  * NUL-terminated) and *len; *dev and *ino (either may be NULL) say which file it was.
  * Never blocks: a FIFO or device is opened non-blocking and refused.  Returns 0, an
- * errno value (EFBIG past max) or NB_INFILE_ENOTREG; *buf is NULL on failure. */
+ * errno value (EFBIG past max, EISDIR for a directory) or NB_INFILE_ENOTREG; *buf
+ * is NULL on failure. */
 int nb_infile_read(const char *path, size_t max, char **buf, size_t *len, dev_t *dev, ino_t *ino);
 
 /* The reason for status err of nb_infile_read, as strerror would say it. */
