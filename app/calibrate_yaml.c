@@ -14,6 +14,7 @@
 #include <strings.h>
 #include "../model/neobay.h"
 #include "calibrate_yaml.h"
+#include "infile.h"
 #include "scenario.h"
 
 #define NB_CY_FILE_MAX (4L << 20)
@@ -29,31 +30,7 @@ char *nb_cy_dup(const char *s)
 
 int nb_cy_read_file(const char *path, char **text, size_t *len)
 {
-    *text = NULL;
-    *len = 0;
-    FILE *f = fopen(path, "rb");
-    if (!f) return errno ? errno : EIO;
-    char *b = NULL;
-    size_t n = 0, cap = 0;
-    int err = 0;
-    for (;;) {
-        if (n == cap) {
-            if (cap >= (size_t)NB_CY_FILE_MAX) { err = EFBIG; break; }
-            cap = cap ? 2 * cap : 4096;
-            char *nb = realloc(b, cap + 1);
-            if (!nb) { err = ENOMEM; break; }
-            b = nb;
-        }
-        size_t got = fread(b + n, 1, cap - n, f);
-        n += got;
-        if (got == 0) { if (ferror(f)) err = EIO; break; }
-    }
-    fclose(f);
-    if (err) { free(b); return err; }
-    b[n] = '\0';
-    *text = b;
-    *len = n;
-    return 0;
+    return nb_infile_read(path, (size_t)NB_CY_FILE_MAX, text, len, NULL, NULL);
 }
 
 /* libfyaml's output callback: keep the diagnostics, print nothing. */
@@ -95,7 +72,14 @@ int nb_cy_open(nb_cy *y, const char *path, const char *what, nb_err *e)
     y->e = e;
     int err = nb_cy_read_file(path, &y->text, &y->len);
     if (err == ENOMEM) return nb_err_code(e, NB_ENOMEM, "out of memory");
-    if (err) return nb_err_code(e, NB_EIO, "%s: cannot read the %s: %s", path, what, strerror(err));
+    if (err) return nb_err_code(e, NB_EIO, "%s: cannot read the %s: %s", path, what, nb_infile_strerror(err));
+    size_t off;
+    char why[256];
+    if (nb_yamltext_check(y->text, y->len, &off, why, sizeof why)) {
+        int line, col;
+        nb_text_linecol(y->text, off, &line, &col);
+        return nb_err_set(e, "%s:%d:%d: %s", path, line, col, why);
+    }
     struct fy_diag_cfg dc;
     fy_diag_cfg_default(&dc);
     dc.fp = NULL;
@@ -104,12 +88,17 @@ int nb_cy_open(nb_cy *y, const char *path, const char *what, nb_err *e)
     dc.level = FYET_ERROR;
     dc.colorize = false;
     y->diag = fy_diag_create(&dc);
-    struct fy_parse_cfg pc = {.flags = FYPCF_QUIET | FYPCF_RESOLVE_DOCUMENT, .diag = y->diag};
+    struct fy_parse_cfg pc = {.flags = FYPCF_QUIET, .diag = y->diag};   /* resolved below, bounded */
     y->parser = y->diag ? fy_parser_create(&pc) : NULL;
     if (!y->parser || fy_parser_set_string(y->parser, y->text, y->len) != 0)
         return nb_err_code(e, NB_ENOMEM, "out of memory");
     y->doc = fy_parse_load_document(y->parser);
     if (fy_diag_got_error(y->diag) || y->log_len > 0) return syntax_error(y);
+    if (y->doc) {
+        int r = nb_yaml_resolve_bounded(y->doc, why, sizeof why);
+        if (r > 0) return nb_err_set(e, "%s:1:1: %s", path, why);
+        if (r < 0 || fy_diag_got_error(y->diag) || y->log_len > 0) return syntax_error(y);
+    }
     if (y->doc) {
         struct fy_document *next = fy_parse_load_document(y->parser);
         if (next) {

@@ -18,6 +18,7 @@
 #include "calibrate.h"
 #include "checkpoint.h"
 #include "format.h"
+#include "outpath.h"
 
 #define EXIT_BAD 2
 
@@ -256,7 +257,9 @@ int nb_cmd_calibrate(int argc, char **argv)
     char defout[PATH_MAX], journal[PATH_MAX];
     snprintf(defout, sizeof defout, "output/%s-posterior.h5", c->name);
     const char *out = output ? output : defout;
-    if (check_output(out, &e) != NB_OK || nb_ckpt_path(out, journal, sizeof journal, &e) != NB_OK) {
+    const char *in[] = {path, c->path, c->tg ? c->tg->path : NULL};
+    if (check_output(out, &e) != NB_OK || nb_outpath_check(out, in, 3, c->base, &e) != NB_OK ||
+        nb_ckpt_path(out, journal, sizeof journal, &e) != NB_OK) {
         nb_calib_free(c);
         return fail(NB_EINVAL, e.msg);
     }

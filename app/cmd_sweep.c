@@ -11,6 +11,7 @@
 #include "../model/neobay.h"
 #include "format.h"
 #include "sweep_run.h"
+#include "outpath.h"
 
 #define EXIT_BAD 2
 #define CHECK_ROWS 5            /* design rows `sweep check` shows */
@@ -209,6 +210,10 @@ static int cmd_merge(int argc, char **argv)
     if (!out) return usage("sweep merge: give the merged file with -o OUT.h5");
     if (optind >= argc) return usage("sweep merge: give the shard files");
     nb_err e;
+    if (nb_outpath_check(out, (const char *const *)argv + optind, argc - optind, NULL, &e) != NB_OK) {
+        fprintf(stderr, "neobay: error: %s\n", e.msg);
+        return EXIT_BAD;
+    }
     int st = nb_sweep_h5_merge(out, (const char *const *)argv + optind, argc - optind, &e);
     if (st) {
         fprintf(stderr, "neobay: error: %s\n", e.msg);

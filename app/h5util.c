@@ -21,6 +21,7 @@
 #include <hdf5_hl.h>
 #include "h5out.h"
 #include "../model/neobay.h"
+#include "outpath.h"
 
 #define DEFLATE_LEVEL 4
 #define CORE_INCREMENT (1u << 20)   /* in-memory file growth step, bytes */
@@ -429,6 +430,7 @@ int nb_h5_write_file(const char *path, const char *what, nb_h5w_fill_fn fill,
     char *tmp = malloc(n);
     if (!tmp) return nb_err_code(e, NB_EIO, "%s: cannot write %s: out of memory", path, what);
     snprintf(tmp, n, "%s.part-%ld", path, (long)getpid());
+    nb_outpath_clean_stale(path);            /* .part files of killed runs */
 
     nb_h5w w = {.file = H5I_INVALID_HID, .why = ""};
     nb_h5_quiet q = nb_h5_quiet_begin();

@@ -27,6 +27,7 @@
 #include <sys/stat.h>
 #include <libfyaml.h>
 #include "yamlnode.h"
+#include "infile.h"
 #include "strbuf.h"
 #include "../model/textdist.h"
 #include "../model/metrics.h"
@@ -407,7 +408,8 @@ static int yaml_start(nb_yaml *y, const char *text, size_t len)
     dc.level = FYET_ERROR;
     dc.colorize = false;
     y->diag = fy_diag_create(&dc);
-    struct fy_parse_cfg pc = {.flags = FYPCF_QUIET | FYPCF_RESOLVE_DOCUMENT, .diag = y->diag};
+    /* Aliases are resolved by nb_yaml_resolve_bounded, after their expansion is counted. */
+    struct fy_parse_cfg pc = {.flags = FYPCF_QUIET, .diag = y->diag};
     y->parser = y->diag ? fy_parser_create(&pc) : NULL;
     if (!y->parser || fy_parser_set_string(y->parser, text, len) != 0) return NB_ENOMEM;
     return NB_OK;
@@ -438,9 +440,20 @@ static int yaml_syntax_error(nb_yaml *y, const char *text, size_t len, nb_loc *a
  * yaml_close in every case. */
 static int yaml_open(nb_yaml *y, const char *text, size_t len, nb_loc *at, char *why, size_t n)
 {
+    size_t off;
+    if (nb_yamltext_check(text, len, &off, why, n)) {
+        memset(y, 0, sizeof *y);
+        nb_text_linecol(text, off, &at->line, &at->col);
+        return NB_EINVAL;
+    }
     if (yaml_start(y, text, len) != NB_OK) return NB_ENOMEM;
     y->doc = fy_parse_load_document(y->parser);
     if (!y->doc) return yaml_failed(y) ? yaml_syntax_error(y, text, len, at, why, n) : NB_OK;
+    if (!yaml_failed(y)) {
+        int r = nb_yaml_resolve_bounded(y->doc, why, n);
+        if (r > 0) { *at = (nb_loc){1, 1}; return NB_EINVAL; }
+        if (r < 0 || yaml_failed(y)) return yaml_syntax_error(y, text, len, at, why, n);
+    }
     struct fy_document *next = fy_parse_load_document(y->parser);
     if (next) {
         const struct fy_mark *m =
@@ -1188,45 +1201,15 @@ typedef struct nb_site {          /* the `extends` that led to a file, for messa
     const char *written;          /* the path as written there */
 } nb_site;
 
-/* Read the rest of f into *buf (malloc'd, one spare byte for a NUL) and *len.
- * Returns 0 or an errno value (EFBIG past NB_FILE_MAX); *buf is NULL on failure. */
-static int read_all(FILE *f, char **buf, size_t *len)
-{
-    char *b = NULL;
-    size_t n = 0, cap = 0;
-    int err = 0;
-    for (;;) {
-        if (n == cap) {
-            if (cap >= (size_t)NB_FILE_MAX) { err = EFBIG; break; }
-            cap = cap ? 2 * cap : 4096;
-            char *nb = realloc(b, cap + 1);
-            if (!nb) { err = ENOMEM; break; }
-            b = nb;
-        }
-        errno = 0;
-        size_t got = fread(b + n, 1, cap - n, f);
-        n += got;
-        if (got == 0) { if (ferror(f)) err = errno ? errno : EIO; break; }
-    }
-    if (err) { free(b); b = NULL; }
-    *buf = b;
-    *len = n;
-    return err;
-}
-
 /* Read all of file `path` into *buf (NUL-terminated, malloc'd) and *len, and say which
  * file it is in *id.  Returns 0 or an errno value. */
 static int read_file(const char *path, char **buf, size_t *len, nb_fileid *id)
 {
-    FILE *f = fopen(path, "rb");
-    if (!f) return errno ? errno : EIO;
-    struct stat st;
-    int err = fstat(fileno(f), &st) != 0 ? (errno ? errno : EIO) : read_all(f, buf, len);
-    fclose(f);
+    dev_t dev;
+    ino_t ino;
+    int err = nb_infile_read(path, (size_t)NB_FILE_MAX, buf, len, &dev, &ino);
     if (err) return err;
-    assert(*buf);                         /* the first pass always allocates */
-    (*buf)[*len] = '\0';
-    *id = (nb_fileid){st.st_dev, st.st_ino};
+    *id = (nb_fileid){dev, ino};
     return 0;
 }
 
@@ -1259,9 +1242,9 @@ static int read_fail(const nb_loader *ld, const char *path, const nb_site *site,
     char shown[256];
     if (err == ENOMEM) return nb_err_code(ld->e, NB_ENOMEM, "out of memory");
     if (!site)
-        return nb_err_code(ld->e, NB_EIO, "%s: cannot read the scenario: %s", path, strerror(err));
+        return nb_err_code(ld->e, NB_EIO, "%s: cannot read the scenario: %s", path, nb_infile_strerror(err));
     return src_fail_code(site->src, NB_EIO, site->at, "extends", "cannot read '%s': %s",
-                         show(site->written, shown, sizeof shown), strerror(err));
+                         show(site->written, shown, sizeof shown), nb_infile_strerror(err));
 }
 
 /* Refuse a file (path, identity id) that is already in the chain, or one file too many. */

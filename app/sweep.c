@@ -27,6 +27,7 @@
 #include <gsl/gsl_rng.h>
 #include <libfyaml.h>
 #include "yamlnode.h"
+#include "infile.h"
 #include "strbuf.h"
 #include "../model/textdist.h"
 #include "../model/metrics.h"
@@ -198,11 +199,22 @@ static int yaml_open(sw_yaml *y, const char *text, size_t len, sw_loc *at, char 
     dc.level = FYET_ERROR;
     dc.colorize = false;
     y->diag = fy_diag_create(&dc);
-    struct fy_parse_cfg pc = {.flags = FYPCF_QUIET | FYPCF_RESOLVE_DOCUMENT, .diag = y->diag};
+    size_t off;
+    if (nb_yamltext_check(text, len, &off, why, n)) {
+        nb_text_linecol(text, off, &at->line, &at->col);
+        return NB_EINVAL;
+    }
+    /* Aliases are resolved by nb_yaml_resolve_bounded, after their expansion is counted. */
+    struct fy_parse_cfg pc = {.flags = FYPCF_QUIET, .diag = y->diag};
     y->parser = y->diag ? fy_parser_create(&pc) : NULL;
     if (!y->parser || fy_parser_set_string(y->parser, text, len) != 0) return NB_ENOMEM;
     y->doc = fy_parse_load_document(y->parser);
     bool failed = fy_diag_got_error(y->diag) || y->log_len > 0;
+    if (!failed && y->doc) {
+        int r = nb_yaml_resolve_bounded(y->doc, why, n);
+        if (r > 0) { *at = (sw_loc){1, 1}; return NB_EINVAL; }
+        failed = r < 0 || fy_diag_got_error(y->diag) || y->log_len > 0;
+    }
     if (!failed && y->doc) {
         struct fy_document *next = fy_parse_load_document(y->parser);
         if (next) {
@@ -1337,20 +1349,9 @@ char *nb_sweep_point_yaml(const nb_sweep *sw, int point, nb_err *e)
 /* Read all of `path` (at most SW_FILE_MAX bytes) into *text (NUL-terminated). */
 static int read_text(const char *path, char **text, size_t *len, nb_err *e)
 {
-    FILE *f = fopen(path, "rb");
-    if (!f) return nb_err_code(e, NB_EIO, "%s: cannot read the sweep: %s", path, strerror(errno));
-    char *b = malloc(SW_FILE_MAX + 1);
-    size_t n = b ? fread(b, 1, SW_FILE_MAX + 1, f) : 0;
-    int bad = !b ? ENOMEM : ferror(f) ? EIO : 0;
-    fclose(f);
-    if (!bad && n > SW_FILE_MAX) bad = EFBIG;
-    if (bad) {
-        free(b);
-        return nb_err_code(e, bad == ENOMEM ? NB_ENOMEM : NB_EIO, "%s: cannot read the sweep: %s", path, strerror(bad));
-    }
-    b[n] = '\0';
-    *text = b;
-    *len = n;
+    int err = nb_infile_read(path, (size_t)SW_FILE_MAX, text, len, NULL, NULL);
+    if (err == ENOMEM) return nb_err_code(e, NB_ENOMEM, "out of memory");
+    if (err) return nb_err_code(e, NB_EIO, "%s: cannot read the sweep: %s", path, nb_infile_strerror(err));
     return NB_OK;
 }
 

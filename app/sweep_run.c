@@ -43,6 +43,7 @@
 #include "../model/sim.h"
 #include "checkpoint.h"
 #include "sweep_run.h"
+#include "outpath.h"
 #ifdef NB_HAVE_MPI
 #include <mpi.h>
 #endif
@@ -267,7 +268,9 @@ static int runner_init(runner *r, const nb_sweep *sw, const nb_sweep_opts *o)
     r->rows = nb_sweep_rows(sw->n_points, o->shard_k, o->shard_n);
     r->tty = isatty(2);
     r->last_decile = -1;
-    if (check_output(o->output, &r->err)) return EXIT_BAD;
+    const char *in[] = {sw->path, o->sweep};
+    if (check_output(o->output, &r->err) || nb_outpath_check(o->output, in, 2, sw->base, &r->err))
+        return EXIT_BAD;
     if (o->shard_n > 0 && r->rows == 0)
         return nb_err_set(&r->err, "--shard %d/%d: the sweep has only %d points, so shard %d has none; use at most %d shards",
                           o->shard_k, o->shard_n, sw->n_points, o->shard_k, sw->n_points), EXIT_BAD;

@@ -1,0 +1,104 @@
+/* test_infile.c -- the input reader and the output-path rule (issue 14): FIFOs and
+ * devices refused without blocking, the size bound, the UTF-8/NUL/directive pre-scan
+ * with byte offsets, the alias expansion bound, and outputs equal to inputs refused. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include "../model/neobay.h"
+#include "../app/infile.h"
+#include "../app/outpath.h"
+
+/* Check text s[0..n) and return the offset it was refused at, or -1 if accepted. */
+static long check(const char *s, size_t n)
+{
+    size_t off = 0;
+    char why[256];
+    return nb_yamltext_check(s, n, &off, why, sizeof why) ? (long)off : -1;
+}
+
+static void test_text_checks(void **state)
+{
+    (void)state;
+    assert_int_equal(check("name: a\n", 8), -1);
+    assert_int_equal(check("%\xff", 2), 0);
+    assert_int_equal(check("%FOO x\n", 7), 0);
+    assert_int_equal(check("%YAML 1.2\n---\na: 1\n", 19), -1);
+    assert_int_equal(check("%TAG ! tag:x.org,2000:\n---\na: 1\n", 32), -1);
+    assert_int_equal(check("a: 1\0b: 2\n", 10), 4);
+    assert_int_equal(check("a: \xc3\x28\n", 6), 3);
+    assert_int_equal(check("a: \xed\xa0\x80\n", 7), 3);             /* a surrogate */
+    assert_int_equal(check("a: \xc0\xaf\n", 6), 3);                 /* overlong */
+    assert_int_equal(check("a: \xe6\x96\xb0\n", 7), -1);            /* 新 */
+}
+
+static void test_alias_bomb(void **state)
+{
+    (void)state;
+    char s[4096] = "a0: &a0 [x,x,x,x,x,x,x,x,x,x]\n";
+    for (int i = 1; i < 9; i++) {
+        size_t l = strlen(s);
+        l += (size_t)snprintf(s + l, sizeof s - l, "a%d: &a%d [", i, i);
+        for (int k = 0; k < 10; k++) l += (size_t)snprintf(s + l, sizeof s - l, "%s*a%d", k ? "," : "", i - 1);
+        snprintf(s + l, sizeof s - l, "]\n");
+    }
+    assert_int_equal(check(s, strlen(s)), -1);      /* few aliases: the text passes */
+    struct fy_parse_cfg pc = {.flags = FYPCF_QUIET};
+    struct fy_document *doc = fy_document_build_from_string(&pc, s, strlen(s));
+    assert_non_null(doc);
+    char why[256];
+    assert_int_equal(nb_yaml_resolve_bounded(doc, why, sizeof why), 1);
+    fy_document_destroy(doc);
+}
+
+static void test_read_kinds(void **state)
+{
+    (void)state;
+    char dir[] = "/tmp/nb_infile_XXXXXX";
+    assert_non_null(mkdtemp(dir));
+    char fifo[64], reg[64], big[64];
+    snprintf(fifo, sizeof fifo, "%s/fifo", dir);
+    snprintf(reg, sizeof reg, "%s/a.yaml", dir);
+    snprintf(big, sizeof big, "%s/big.yaml", dir);
+    assert_int_equal(mkfifo(fifo, 0600), 0);
+    char *b;
+    size_t n;
+    assert_int_equal(nb_infile_read(fifo, 100, &b, &n, NULL, NULL), NB_INFILE_ENOTREG);
+    assert_int_equal(nb_infile_read("/dev/zero", 100, &b, &n, NULL, NULL), NB_INFILE_ENOTREG);
+    FILE *f = fopen(reg, "w");
+    fputs("name: a\n", f);
+    fclose(f);
+    assert_int_equal(nb_infile_read(reg, 100, &b, &n, NULL, NULL), 0);
+    assert_int_equal(n, 8);
+    assert_string_equal(b, "name: a\n");
+    free(b);
+    assert_int_equal(nb_infile_read(reg, 4, &b, &n, NULL, NULL), EFBIG);
+    assert_null(b);
+    /* the output rule */
+    nb_err e;
+    const char *in[] = {reg};
+    assert_int_equal(nb_outpath_check(reg, in, 1, NULL, &e), NB_EINVAL);
+    assert_int_equal(nb_outpath_check(big, in, 1, NULL, &e), NB_OK);      /* absent */
+    assert_int_equal(nb_outpath_check(fifo, NULL, 0, NULL, &e), NB_EINVAL);
+    assert_int_equal(nb_outpath_check("/dev/null", NULL, 0, NULL, &e), NB_EINVAL);
+    unlink(fifo);
+    unlink(reg);
+    rmdir(dir);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_text_checks),
+        cmocka_unit_test(test_alias_bomb),
+        cmocka_unit_test(test_read_kinds),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
