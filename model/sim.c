@@ -138,6 +138,7 @@ static void record_queues(nb_zone *z, const nb_tally *t)
     z->proc_base = t->proc_base;
     z->ovs_base = t->ovs_base;
     z->n_leaders = t->stage[NB_LEADER];
+    z->n_firms = t->stage[NB_STARTUP] + t->stage[NB_BACKBONE] + t->stage[NB_LEADER];
     z->hire_demand = t->hire_demand;
     z->separations = t->separations;
 }
