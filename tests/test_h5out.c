@@ -18,7 +18,7 @@
 #include <unistd.h>
 #include <hdf5.h>
 #include <hdf5_hl.h>
-#include "../app/h5out.h"
+#include "../io/h5out.h"
 #include "../model/neobay.h"
 
 #define N_REP 3
