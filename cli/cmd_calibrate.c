@@ -19,6 +19,7 @@
 #include "checkpoint.h"
 #include "format.h"
 #include "outpath.h"
+#include "cli.h"
 
 #define EXIT_BAD 2
 

@@ -12,6 +12,7 @@
 #include "format.h"
 #include "sweep_run.h"
 #include "outpath.h"
+#include "cli.h"
 
 #define EXIT_BAD 2
 #define CHECK_ROWS 5            /* design rows `sweep check` shows */

@@ -19,6 +19,7 @@
 #include <hdf5.h>
 #include <hdf5_hl.h>
 #include "../io/h5out.h"
+#include "../analysis/summary.h"
 #include "../model/neobay.h"
 
 #define N_REP 3
