@@ -107,9 +107,9 @@ LIBS      = $(FYAML_LIBS) $(HDF5_LIBS) $(GSL_LIBS) -lm
 # internal archive that the binary, the tests and the bench link before it.
 MODEL_LIB = $(BUILD)/libneobay.a
 APP_LIB   = $(BUILD)/libneobay-app.a
-# Headers installed under include/neobay/: model/'s, except model.h (the model's
-# internals), and the .def tables they include.
-PUB_HEADERS = $(filter-out model/model.h,$(wildcard model/*.h)) $(wildcard model/*.def)
+# Headers installed under include/neobay/: model/'s, except model.h and sanity.h (the
+# model's internals), and the .def tables they include.
+PUB_HEADERS = $(filter-out model/model.h model/sanity.h,$(wildcard model/*.h)) $(wildcard model/*.def)
 
 # Per-object flags are `private`, so they do not leak into prerequisites (the
 # flags stamp below must read the same whichever object asks for it first).
@@ -200,12 +200,13 @@ test: deps
 test-c: $(TESTS) $(BUILD)/neobay
 	@set -e; for t in $(TESTS); do echo "== $$t"; NB_ROOT=$(CURDIR) $$t; done
 
-# The C tests again under AddressSanitizer and UndefinedBehaviorSanitizer.  OpenMP's
+# The C tests again under AddressSanitizer and UndefinedBehaviorSanitizer, with the
+# model's sanity checks asserted at every step (NB_SANITY, model/sanity.h).  OpenMP's
 # runtime keeps thread pools alive at exit, which LeakSanitizer reports: detect_leaks
 # is off for that reason only; ASan still checks every access.
 test-asan:
 	@$(MAKE) --no-print-directory BUILD=$(ASAN_BUILD) \
-	  CFLAGS="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all" \
+	  CFLAGS="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all -DNB_SANITY" \
 	  LDFLAGS="-fsanitize=address,undefined" $(ASAN_BUILD)/neobay $(TESTS:$(BUILD)/%=$(ASAN_BUILD)/%)
 	@set -e; for t in $(TESTS:$(BUILD)/%=$(ASAN_BUILD)/%); do echo "== $$t (asan+ubsan)"; \
 	  ASAN_OPTIONS=detect_leaks=0 UBSAN_OPTIONS=print_stacktrace=1 NB_ROOT=$(CURDIR) $$t; done
