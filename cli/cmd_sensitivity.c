@@ -11,8 +11,6 @@
 #include "sensitivity.h"
 #include "cli.h"
 
-#define EXIT_BAD 2
-
 static const char sensitivity_help[] =
     "Usage: neobay sensitivity SWEEP.h5 [--metric M]... [--year Y]... [options]\n"
     "Global sensitivity analysis (全局敏感性分析) of a sweep's outcomes to its factors.\n"
@@ -33,12 +31,6 @@ static const char sensitivity_help[] =
     "Exit codes: 0 done, 2 bad input (not a sweep file, a grid/lhs/sobol design, a\n"
     "metric or year not in the file), 1 the file could not be rewritten.\n";
 
-static int usage(const char *what)
-{
-    fprintf(stderr, "neobay: error: %s\nTry 'neobay sensitivity --help'.\n", what);
-    return EXIT_BAD;
-}
-
 /* See sensitivity.h. */
 int nb_cmd_sensitivity(int argc, char **argv)
 {
@@ -55,13 +47,13 @@ int nb_cmd_sensitivity(int argc, char **argv)
     while ((c = getopt_long(argc, argv, ":m:y:b:nh", opts, NULL)) != -1) {
         switch (c) {
         case 'm':
-            if (o.n_metrics == NB_SENS_MAX_METRICS) return usage("--metric: at most 64 metrics");
+            if (o.n_metrics == NB_SENS_MAX_METRICS) return nb_cli_usage("sensitivity", "--metric: at most 64 metrics");
             if (nb_metric_find(optarg) < 0) {
                 int s = nb_metric_suggest(optarg);
                 snprintf(msg, sizeof msg, "--metric: unknown metric '%s'%s%s%s", optarg,
                          s >= 0 ? " (did you mean '" : "", s >= 0 ? nb_metrics[s].name : "",
                          s >= 0 ? "'?)" : "");
-                return usage(msg);
+                return nb_cli_usage("sensitivity", msg);
             }
             metrics[o.n_metrics++] = optarg;
             break;
@@ -69,27 +61,25 @@ int nb_cmd_sensitivity(int argc, char **argv)
             errno = 0;
             v = strtol(optarg, &end, 10);
             if (errno || end == optarg || *end || v < 1900 || v > 2200)
-                return snprintf(msg, sizeof msg, "--year: '%s' is not a year from 1900 to 2200", optarg), usage(msg);
-            if (o.n_years == NB_SENS_MAX_YEARS) return usage("--year: at most 16 years");
+                return snprintf(msg, sizeof msg, "--year: '%s' is not a year from 1900 to 2200", optarg), nb_cli_usage("sensitivity", msg);
+            if (o.n_years == NB_SENS_MAX_YEARS) return nb_cli_usage("sensitivity", "--year: at most 16 years");
             years[o.n_years++] = (int)v;
             break;
         case 'b':
             errno = 0;
             v = strtol(optarg, &end, 10);
             if (errno || end == optarg || *end || v < 1 || v > 1000000)
-                return snprintf(msg, sizeof msg, "--resamples: '%s' is not a whole number from 1 to 1000000", optarg), usage(msg);
+                return snprintf(msg, sizeof msg, "--resamples: '%s' is not a whole number from 1 to 1000000", optarg), nb_cli_usage("sensitivity", msg);
             o.resamples = (int)v;
             break;
         case 'n': o.write = 0; break;
         case 'h': fputs(sensitivity_help, stdout); return 0;
-        default: return usage(nb_opt_problem(c, argv, msg, sizeof msg));
+        default: return nb_cli_usage("sensitivity", nb_opt_problem(c, argv, msg, sizeof msg));
         }
     }
     if (optind + 1 != argc)
-        return usage(optind == argc ? "no sweep results file given" : "more than one file given");
+        return nb_cli_usage("sensitivity", optind == argc ? "no sweep results file given" : "more than one file given");
     nb_err e;
     int rc = nb_sensitivity_file(argv[optind], &o, stdout, &e);
-    if (rc == NB_OK) return 0;
-    fprintf(stderr, "neobay: error: %s\n", e.msg);
-    return rc == NB_EINVAL ? EXIT_BAD : 1;
+    return rc == NB_OK ? 0 : nb_cli_fail(rc, e.msg);
 }

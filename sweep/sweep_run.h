@@ -30,8 +30,11 @@ typedef struct nb_sweep_opts {
 
 /* Run a sweep to its results file: serially, or over MPI ranks when built with MPI
  * and started by mpirun/srun (rank 0 hands out points and writes; every rank
- * computes).  Resumes from OUT.journal.  Returns the exit code (0, 1, or 2 for bad
- * input), after printing any error (rank 0, or the rank that failed). */
+ * computes).  Resumes from OUT.journal.  Returns NB_OK, or after printing the error
+ * (rank 0, or the rank that failed) NB_EINVAL for bad input (a sweep file that is
+ * wrong or cannot be read, an output refused, a journal of another sweep, a shard
+ * with no points), NB_ENOMEM, or NB_EIO (a file could not be written, MPI would not
+ * start).  Every rank returns the same status. */
 int nb_sweep_main(const nb_sweep_opts *o);
 
 /* "built with MPI (Open MPI v4.1.4)" or "built without MPI: ...", for --help. */
