@@ -135,12 +135,8 @@ static const char *type_note(int id, char *buf, size_t n)
  * or more) begins; -1 when none is close. */
 static int suggest_word(const char *key, const char *const *words, int n)
 {
-    int best = -1, bestd = 1 << 30, len = (int)strlen(key);
-    for (int i = 0; i < n; i++) {
-        int d = nb_edit_distance(key, words[i]);
-        if (d < bestd) { bestd = d; best = i; }
-    }
-    if (best >= 0 && bestd * 3 <= len + 3) return best;
+    int best = nb_suggest_word(key, words, n), len = (int)strlen(key);
+    if (best >= 0) return best;
     for (int i = 0; i < n && len >= 3; i++)
         if (strncmp(words[i], key, (size_t)len) == 0) return i;
     return -1;

@@ -79,17 +79,6 @@ static char *dup_str(const char *s)
     return d;
 }
 
-/* The word of words[0..n) closest to key (within a third of its length), or -1. */
-static int suggest_word(const char *key, const char *const *words, int n)
-{
-    int best = -1, bestd = 1 << 30, len = (int)strlen(key);
-    for (int i = 0; i < n; i++) {
-        int d = nb_edit_distance(key, words[i]);
-        if (d < bestd) { bestd = d; best = i; }
-    }
-    return best >= 0 && bestd * 3 <= len + 3 ? best : -1;
-}
-
 /* "a, b and c" from words[0..n) into buf. */
 static const char *word_list(const char *const *words, int n, char *buf, size_t size)
 {
@@ -336,7 +325,7 @@ static int unknown_top(const sw_ctx *c, const char *name, sw_loc at)
     if (!strcmp(name, "extends") || !strcmp(name, "name") || !strcmp(name, "rules") || group_first(name) >= 0)
         return ctx_fail(c, at, name, "unknown key: this looks like a scenario file; a sweep names its "
                         "scenario with base: and the parameters it varies under factors: (see scenarios/sweeps/)");
-    int s = suggest_word(name, top_keys, N_TOP);
+    int s = nb_suggest_word(name, top_keys, N_TOP);
     if (s >= 0) return ctx_fail(c, at, name, "unknown key; did you mean '%s'?", top_keys[s]);
     return ctx_fail(c, at, name, "unknown key; a sweep has the keys %s", word_list(top_keys, N_TOP, list, sizeof list));
 }
@@ -414,7 +403,7 @@ static int read_design(sw_ctx *c)
     if (rc) return rc;
     for (int i = 0; i < N_DESIGNS; i++)
         if (strcmp(text, design_names[i]) == 0) return c->sw->design = i, NB_OK;
-    int s = suggest_word(text, design_names, N_DESIGNS);
+    int s = nb_suggest_word(text, design_names, N_DESIGNS);
     if (s >= 0) return ctx_fail(c, at, "design", "unknown design '%.60s'; did you mean '%s'?", text, design_names[s]);
     return ctx_fail(c, at, "design", "unknown design '%.60s'; the designs are %s", text,
                     word_list(design_names, N_DESIGNS, list, sizeof list));
@@ -542,7 +531,7 @@ static int factor_fields(const sw_ctx *c, const char *path, struct fy_node *v, s
         while (i < N_FKEYS && strcmp(name, factor_keys[i]) != 0) i++;
         snprintf(full, sizeof full, "%s.%.60s", path, name);
         if (i == N_FKEYS) {
-            int s = suggest_word(name, factor_keys, N_FKEYS);
+            int s = nb_suggest_word(name, factor_keys, N_FKEYS);
             word_list(factor_keys, N_FKEYS, list, sizeof list);
             if (s >= 0)
                 return ctx_fail(c, kat, full, "unknown key; did you mean '%s'? (a factor has the keys %s)",
@@ -863,7 +852,7 @@ static int read_outputs(sw_ctx *c)
             if (i == N_OKEYS) {
                 char full[128];
                 snprintf(full, sizeof full, "outputs.%.60s", name);
-                int s = suggest_word(name, output_keys, N_OKEYS);
+                int s = nb_suggest_word(name, output_keys, N_OKEYS);
                 if (s >= 0) return ctx_fail(c, nb_yaml_loc_or(nb_yaml_node_loc(k), at), full, "unknown key; did you mean '%s'?", output_keys[s]);
                 return ctx_fail(c, nb_yaml_loc_or(nb_yaml_node_loc(k), at), full, "unknown key; outputs has the keys metrics and years");
             }
