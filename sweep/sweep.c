@@ -70,14 +70,6 @@ const char *nb_design_name(int design)
 
 /* ==== small helpers ================================================================= */
 
-static char *dup_str(const char *s)
-{
-    size_t n = strlen(s) + 1;
-    char *d = malloc(n);
-    if (d) memcpy(d, s, n);
-    return d;
-}
-
 /* "a, b and c" from words[0..n) into buf. */
 static const char *word_list(const char *const *words, int n, char *buf, size_t size)
 {
@@ -430,7 +422,7 @@ static int read_sizes(sw_ctx *c)
         const char *text;
         sw_loc at;
         if ((rc = top_text(c, k, "a text", &text, &at))) return rc;
-        if (!(c->title[i] = dup_str(text))) return nb_err_code(c->e, NB_ENOMEM, "out of memory");
+        if (!(c->title[i] = nb_strdup(text))) return nb_err_code(c->e, NB_ENOMEM, "out of memory");
     }
     return NB_OK;
 }
@@ -1349,7 +1341,7 @@ int nb_sweep_load(const char *path, nb_sweep **out, nb_err *e)
     sw_ctx *c = calloc(1, sizeof *c);
     char *text = NULL;
     size_t len = 0;
-    int rc = sw && c && (sw->path = dup_str(path)) ? NB_OK : nb_err_code(e, NB_ENOMEM, "out of memory");
+    int rc = sw && c && (sw->path = nb_strdup(path)) ? NB_OK : nb_err_code(e, NB_ENOMEM, "out of memory");
     if (!rc) rc = read_text(path, &text, &len, e);
     if (!rc) {
         *c = (sw_ctx){.sw = sw, .e = e, .file = sw->path};
