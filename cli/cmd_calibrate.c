@@ -57,23 +57,6 @@ static const char cal_help[] =
     "(other files, seed or neobay build) is an error (exit 2) unless --restart.\n";
 
 
-/* Refuse an output path whose directory is missing or not writable. */
-static int check_output(const char *out, nb_err *e)
-{
-    char dir[PATH_MAX];
-    const char *slash = strrchr(out, '/');
-    if (!slash) strcpy(dir, ".");
-    else if (slash == out) strcpy(dir, "/");
-    else snprintf(dir, sizeof dir, "%.*s", (int)(slash - out), out);
-    struct stat st;
-    if (!*out || (slash && !slash[1])) return nb_err_set(e, "--output: '%s' is not a file name", out);
-    if (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode))
-        return nb_err_set(e, "--output: directory '%s' does not exist", dir);
-    if (access(dir, W_OK) != 0) return nb_err_set(e, "--output: directory '%s' is not writable", dir);
-    if (stat(out, &st) == 0 && S_ISDIR(st.st_mode)) return nb_err_set(e, "--output: '%s' is a directory", out);
-    return NB_OK;
-}
-
 /* ---- report ------------------------------------------------------------------------ */
 
 static int cmd_report(int argc, char **argv)
@@ -237,7 +220,7 @@ int nb_cmd_calibrate(int argc, char **argv)
     snprintf(defout, sizeof defout, "output/%s-posterior.h5", c->name);
     const char *out = output ? output : defout;
     const char *in[] = {path, c->path, c->tg ? c->tg->path : NULL};
-    if (check_output(out, &e) != NB_OK || nb_outpath_check(out, in, 3, c->base, &e) != NB_OK ||
+    if (nb_outpath_dir_check(out, &e) != NB_OK || nb_outpath_check(out, in, 3, c->base, &e) != NB_OK ||
         nb_ckpt_path(out, journal, sizeof journal, &e) != NB_OK) {
         nb_calib_free(c);
         return nb_cli_fail(NB_EINVAL, e.msg);

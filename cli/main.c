@@ -114,26 +114,6 @@ static void on_done(void *ud, int rep, int done, int total)
     pg->last_pct = pct;
 }
 
-/* Refuse an output path whose directory is missing or not writable, before running. */
-static int check_output_path(const char *out, nb_err *e)
-{
-    char dir[PATH_MAX];
-    const char *slash = strrchr(out, '/');
-    if (!slash) strcpy(dir, ".");
-    else if (slash == out) strcpy(dir, "/");
-    else snprintf(dir, sizeof dir, "%.*s", (int)(slash - out), out);
-    struct stat st;
-    if (!*out || (slash && !slash[1]))
-        return nb_err_set(e, "--output: '%s' is not a file name", out);
-    if (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode))
-        return nb_err_set(e, "--output: directory '%s' does not exist", dir);
-    if (access(dir, W_OK) != 0)
-        return nb_err_set(e, "--output: directory '%s' is not writable", dir);
-    if (stat(out, &st) == 0 && S_ISDIR(st.st_mode))
-        return nb_err_set(e, "--output: '%s' is a directory", out);
-    return NB_OK;
-}
-
 typedef struct run_args {
     const char *scenario, *output;
     long replicates, threads, seed;
@@ -254,7 +234,7 @@ static int cmd_run(int argc, char **argv)
     const char *out = a.output ? a.output : defout;
     nb_err e;
     const char *in[] = {a.posterior};
-    if (check_output_path(out, &e) != NB_OK || nb_outpath_check(out, in, 1, sc, &e) != NB_OK) {
+    if (nb_outpath_dir_check(out, &e) != NB_OK || nb_outpath_check(out, in, 1, sc, &e) != NB_OK) {
         nb_scenario_free(sc);
         return nb_cli_fail(NB_EINVAL, e.msg);
     }
@@ -460,7 +440,7 @@ static int cmd_compare(int argc, char **argv)
     }
     if (argc - optind != 2) return nb_cli_usage("compare", "give exactly two results files: BASE.h5 POLICY.h5");
     nb_err e;
-    if (output && check_output_path(output, &e) != NB_OK) return nb_cli_fail(NB_EINVAL, e.msg);
+    if (output && nb_outpath_dir_check(output, &e) != NB_OK) return nb_cli_fail(NB_EINVAL, e.msg);
     int st = nb_compare(argv[optind], argv[optind + 1], output, stdout, &e);
     if (st != NB_OK) return nb_cli_fail(st == NB_EINVAL ? NB_EINVAL : NB_ENOMEM, e.msg);
     return 0;

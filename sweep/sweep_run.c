@@ -249,22 +249,6 @@ static int journal_open(runner *r)
     return 0;
 }
 
-/* Refuse an output path whose directory is missing or not writable. */
-static int check_output(const char *out, nb_err *e)
-{
-    char dir[PATH_MAX];
-    const char *slash = strrchr(out, '/');
-    struct stat st;
-    if (!*out || (slash && !slash[1])) return nb_err_set(e, "--output: '%s' is not a file name", out);
-    if (!slash) snprintf(dir, sizeof dir, ".");
-    else if (slash == out) snprintf(dir, sizeof dir, "/");
-    else snprintf(dir, sizeof dir, "%.*s", (int)(slash - out), out);
-    if (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode)) return nb_err_set(e, "--output: directory '%s' does not exist", dir);
-    if (access(dir, W_OK) != 0) return nb_err_set(e, "--output: directory '%s' is not writable", dir);
-    if (stat(out, &st) == 0 && S_ISDIR(st.st_mode)) return nb_err_set(e, "--output: '%s' is a directory", out);
-    return NB_OK;
-}
-
 /* Everything rank 0 prepares before points run; NB_OK, or the status with r->err. */
 static int runner_init(runner *r, const nb_sweep *sw, const nb_sweep_opts *o)
 {
@@ -275,7 +259,7 @@ static int runner_init(runner *r, const nb_sweep *sw, const nb_sweep_opts *o)
     r->tty = isatty(2);
     r->last_decile = -1;
     const char *in[] = {sw->path, o->sweep};
-    if (check_output(o->output, &r->err) || nb_outpath_check(o->output, in, 2, sw->base, &r->err))
+    if (nb_outpath_dir_check(o->output, &r->err) || nb_outpath_check(o->output, in, 2, sw->base, &r->err))
         return NB_EINVAL;
     if (o->shard_n > 0 && r->rows == 0)
         return nb_err_set(&r->err, "--shard %d/%d: the sweep has only %d points, so shard %d has none; use at most %d shards",
