@@ -137,6 +137,7 @@ struct nb_sim {
     const nb_event_sink *sink;  /* may be NULL */
     const nb_model *m;          /* the model of the run in progress */
     double last[NB_NMETRICS];   /* last recorded metrics, for the rules */
+    struct nb_sanity *sanity;   /* the last month, for nb_month_sanity (sanity.h) */
 };
 
 /* policy.c */
