@@ -46,6 +46,7 @@ typedef struct nb_firms {
     uint8_t *seen;          /* yearly signals observed so far (saturates at 255) */
     uint8_t *distress;      /* consecutive months with cash below zero */
     float *debt;            /* outstanding tech-credit loans, RMB */
+    float *pay;             /* monthly principal instalment of those loans, RMB */
     float *hist;            /* [NB_HIST * cap]: January revenues 1, 2, 3 years ago */
     uint32_t *u0, *u1, *u2, *u3;   /* scratch: this month's random words, filled in bulk */
 } nb_firms;
