@@ -65,6 +65,7 @@ typedef struct nb_month {
     double mult;                    /* revenue multiple for valuations (with IP effect) */
     double comp;                    /* listed comparables' multiple (with IP effect) */
     double list_move;               /* this month's change of the market multiple */
+    int honeymoon;                  /* months after incorporation free of the background hazard */
     double results;                 /* technology results this month */
     double rate[NB_NORIGINS + 1];   /* expected entrants by origin, then the wider area */
     double qshift_spin, qshift_all; /* mean quality of new projects */
