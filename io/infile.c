@@ -215,3 +215,18 @@ int nb_yaml_resolve_bounded(struct fy_document *doc, char *why, size_t n)
     }
     return fy_document_resolve(doc) == 0 ? 0 : -1;
 }
+
+/* See infile.h. */
+const char *nb_text_show(const char *text, char *buf, size_t n)
+{
+    size_t cap = n - 4, k = 0;
+    for (const char *p = text ? text : ""; *p && k < cap; p++)
+        buf[k++] = ((unsigned char)*p < 0x20 || *p == 0x7f) ? ' ' : *p;
+    if (text && strlen(text) > k) {
+        while (k > 0 && ((unsigned char)text[k] & 0xC0) == 0x80) k--;  /* whole chars */
+        memcpy(buf + k, "...", 3);
+        k += 3;
+    }
+    buf[k] = '\0';
+    return buf;
+}

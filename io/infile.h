@@ -44,4 +44,9 @@ int nb_yaml_resolve_bounded(struct fy_document *doc, char *why, size_t n);
 /* The 1-based line and column of byte offset off in text. */
 void nb_text_linecol(const char *text, size_t off, int *line, int *col);
 
+/* Copy `text` (NULL: "") into buf (n >= 8 bytes) for a one-line message: control
+ * characters become spaces and long text is cut (at a UTF-8 character boundary) and
+ * marked "...".  Returns buf. */
+const char *nb_text_show(const char *text, char *buf, size_t n);
+
 #endif

@@ -98,103 +98,6 @@ static void fmt_exact(double v, char *buf, size_t n)
 
 typedef nb_loc sw_loc;
 
-typedef struct sw_yaml {
-    struct fy_diag *diag;
-    struct fy_parser *parser;
-    struct fy_document *doc;
-    char log[1024];
-    size_t log_len;
-} sw_yaml;
-
-static void yaml_capture(struct fy_diag *diag, void *user, const char *buf, size_t len)
-{
-    sw_yaml *y = user;
-    size_t room = sizeof y->log - 1 - y->log_len;
-    if (len > room) len = room;
-    memcpy(y->log + y->log_len, buf, len);
-    y->log_len += len;
-    y->log[y->log_len] = '\0';
-}
-
-/* libfyaml's first error "...:LINE:COL: error: REASON" as *at and why[n]. */
-static void yaml_first_error(const sw_yaml *y, sw_loc *at, char *why, size_t n)
-{
-    *at = (sw_loc){1, 1};
-    const char *hit = strstr(y->log, ": error: ");
-    const char *reason = hit ? hit + 9 : y->log;
-    if (hit) {
-        const char *p = hit;
-        int mul = 1, col = 0, line = 0;
-        while (p > y->log && p[-1] >= '0' && p[-1] <= '9') col += (*--p - '0') * mul, mul *= 10;
-        if (p > y->log && p[-1] == ':') {
-            p--;
-            mul = 1;
-            while (p > y->log && p[-1] >= '0' && p[-1] <= '9') line += (*--p - '0') * mul, mul *= 10;
-        }
-        if (line > 0) *at = (sw_loc){line, col > 0 ? col : 1};
-    }
-    size_t len = strcspn(reason, "\n");
-    snprintf(why, n, "%.*s", (int)len, *reason ? reason : "the text cannot be parsed");
-}
-
-/* Parse text as one YAML document.  NB_OK (y->doc may be NULL: empty), NB_EINVAL with
- * *at and why, or NB_ENOMEM.  Call yaml_close in every case. */
-static int yaml_open(sw_yaml *y, const char *text, size_t len, sw_loc *at, char *why, size_t n)
-{
-    memset(y, 0, sizeof *y);
-    struct fy_diag_cfg dc;
-    fy_diag_cfg_default(&dc);
-    dc.fp = NULL;
-    dc.output_fn = yaml_capture;
-    dc.user = y;
-    dc.level = FYET_ERROR;
-    dc.colorize = false;
-    y->diag = fy_diag_create(&dc);
-    size_t off;
-    if (nb_yamltext_check(text, len, &off, why, n)) {
-        nb_text_linecol(text, off, &at->line, &at->col);
-        return NB_EINVAL;
-    }
-    /* Aliases are resolved by nb_yaml_resolve_bounded, after their expansion is counted. */
-    struct fy_parse_cfg pc = {.flags = FYPCF_QUIET, .diag = y->diag};
-    y->parser = y->diag ? fy_parser_create(&pc) : NULL;
-    if (!y->parser || fy_parser_set_string(y->parser, text, len) != 0) return NB_ENOMEM;
-    y->doc = fy_parse_load_document(y->parser);
-    bool failed = fy_diag_got_error(y->diag) || y->log_len > 0;
-    if (!failed && y->doc) {
-        int r = nb_yaml_resolve_bounded(y->doc, why, n);
-        if (r > 0) { *at = (sw_loc){1, 1}; return NB_EINVAL; }
-        failed = r < 0 || fy_diag_got_error(y->diag) || y->log_len > 0;
-    }
-    if (!failed && y->doc) {
-        struct fy_document *next = fy_parse_load_document(y->parser);
-        if (next) {
-            const struct fy_mark *m = fy_document_state_start_mark(fy_document_get_document_state(next));
-            *at = m ? (sw_loc){m->line + 1, m->column + 1} : (sw_loc){1, 1};
-            snprintf(why, n, "a second YAML document starts here; a sweep is one document");
-            fy_parse_document_destroy(y->parser, next);
-            return NB_EINVAL;
-        }
-        failed = fy_diag_got_error(y->diag) || y->log_len > 0;
-    }
-    if (!failed) return NB_OK;
-    char reason[512];
-    yaml_first_error(y, at, reason, sizeof reason);
-    snprintf(why, n, "YAML syntax error: %s", reason);
-    return NB_EINVAL;
-}
-
-static void yaml_close(sw_yaml *y)
-{
-    if (y->doc) fy_parse_document_destroy(y->parser, y->doc);
-    if (y->parser) fy_parser_destroy(y->parser);
-    if (y->diag) fy_diag_destroy(y->diag);
-    memset(y, 0, sizeof *y);
-}
-
-
-
-
 static const char *node_text(struct fy_node *n)
 {
     const char *t = n ? fy_node_get_scalar0(n) : NULL;
@@ -1345,14 +1248,14 @@ int nb_sweep_load(const char *path, nb_sweep **out, nb_err *e)
     if (!rc) rc = read_text(path, &text, &len, e);
     if (!rc) {
         *c = (sw_ctx){.sw = sw, .e = e, .file = sw->path};
-        sw_yaml y;
+        nb_yaml y;
         sw_loc at = {1, 1};
         char why[700];
-        rc = yaml_open(&y, text, len, &at, why, sizeof why);
-        if (rc == NB_EINVAL) ctx_fail(c, at, NULL, "%s", why);
+        rc = nb_yaml_open(&y, text, len, "sweep", &at, why, sizeof why);
+        if (rc == NB_EINVAL) ctx_fail(c, at, NULL, "%s%s", y.syntax ? "YAML syntax error: " : "", why);
         else if (rc == NB_ENOMEM) nb_err_code(e, NB_ENOMEM, "out of memory");
         else rc = load_doc(c, y.doc ? fy_document_root(y.doc) : NULL);
-        yaml_close(&y);
+        nb_yaml_close(&y);
     }
     if (c)
         for (int i = 0; i < 3; i++) free(c->title[i]);
