@@ -230,3 +230,15 @@ const char *nb_text_show(const char *text, char *buf, size_t n)
     buf[k] = '\0';
     return buf;
 }
+
+char *nb_path_relative(const char *base, const char *written)
+{
+    const char *slash = strrchr(base, '/');
+    size_t dir = written[0] == '/' || !slash ? 0 : (size_t)(slash - base) + 1;
+    size_t n = strlen(written);
+    char *out = malloc(dir + n + 1);
+    if (!out) return NULL;
+    memcpy(out, base, dir);
+    memcpy(out + dir, written, n + 1);
+    return out;
+}

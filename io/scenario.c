@@ -1033,19 +1033,6 @@ static const char *add_file(nb_scenario *sc, const char *path)
     return files[sc->n_files++];
 }
 
-/* `written` (an extends value) relative to the directory of file `base`; malloc'd. */
-static char *resolve_rel(const char *base, const char *written)
-{
-    const char *slash = strrchr(base, '/');
-    size_t dir = written[0] == '/' || !slash ? 0 : (size_t)(slash - base) + 1;
-    size_t n = strlen(written);
-    char *out = malloc(dir + n + 1);
-    if (!out) return NULL;
-    memcpy(out, base, dir);
-    memcpy(out + dir, written, n + 1);
-    return out;
-}
-
 /* The error for a file that cannot be read (the top file, or one named by extends). */
 static int read_fail(const nb_loader *ld, const char *path, const nb_site *site, int err)
 {
@@ -1096,7 +1083,7 @@ static int follow_extends(nb_loader *ld, const nb_src *src, struct fy_node *root
     if (nb_yaml_node_is_null(v) || !fy_node_is_scalar(v) || !*node_text(v))
         return src_fail(src, nb_yaml_loc_or(nb_yaml_node_loc(v), at), "extends", "expected the path of a scenario file, found %s",
                         nb_yaml_node_is_null(v) ? "nothing" : !fy_node_is_scalar(v) ? node_kind(v) : "an empty text");
-    char *target = resolve_rel(src->file, node_text(v));
+    char *target = nb_path_relative(src->file, node_text(v));
     if (!target) return nb_err_code(ld->e, NB_ENOMEM, "out of memory");
     assert(ld->depth < NB_EXTENDS_MAX);
     ld->opened[ld->depth] = src->file;

@@ -216,19 +216,6 @@ static int read_top(sw_ctx *c, struct fy_node *root)
     return NB_OK;
 }
 
-/* `written` relative to the directory of file `from`; malloc'd. */
-static char *resolve_rel(const char *from, const char *written)
-{
-    const char *slash = strrchr(from, '/');
-    size_t dir = written[0] == '/' || !slash ? 0 : (size_t)(slash - from) + 1;
-    size_t n = strlen(written);
-    char *out = malloc(dir + n + 1);
-    if (!out) return NULL;
-    memcpy(out, from, dir);
-    memcpy(out + dir, written, n + 1);
-    return out;
-}
-
 /* `base`: load and validate the base scenario. */
 static int read_base(sw_ctx *c)
 {
@@ -240,7 +227,7 @@ static int read_base(sw_ctx *c)
     int rc = top_text(c, K_BASE, "the path of a scenario file", &text, &at);
     if (rc) return rc;
     if (!*text) return ctx_fail(c, at, "base", "expected the path of a scenario file, found an empty text");
-    char *path = resolve_rel(c->file, text);
+    char *path = nb_path_relative(c->file, text);
     if (!path) return nb_err_code(c->e, NB_ENOMEM, "out of memory");
     c->base_written = text;
     struct stat st;
