@@ -45,19 +45,6 @@
 /* `text` for a one-line message (infile.h). */
 static const char *show(const char *text, char *buf, size_t n) { return nb_text_show(text, buf, n); }
 
-/* Shortest decimal text of v that reads back as v: whole numbers without exponent. */
-static void fmt_num(double v, char *buf, size_t n)
-{
-    if (v == floor(v) && fabs(v) < 1e15) {
-        snprintf(buf, n, "%.0f", v);
-        return;
-    }
-    for (int prec = 15; prec <= 17; prec++) {
-        snprintf(buf, n, "%.*g", prec, v);
-        if (strtod(buf, NULL) == v) return;
-    }
-}
-
 /* A value as a scenario file writes it: months YYYY-MM, booleans, exact numbers. */
 static void fmt_plain(nb_ptype t, double v, char *buf, size_t n)
 {
@@ -68,7 +55,7 @@ static void fmt_plain(nb_ptype t, double v, char *buf, size_t n)
     } else if (t == NB_T_BOOL && (v == 0 || v == 1)) {
         snprintf(buf, n, "%s", v != 0 ? "true" : "false");
     } else {
-        fmt_num(v, buf, n);
+        nb_num_exact(v, buf, n);
     }
 }
 
@@ -1374,7 +1361,7 @@ static int check_rules(const nb_scenario *sc, nb_err *e)
             part = "then", why = "is not set, add or multiply";
         else if ((why = rule_op_why(r->param, r->op)) || (why = rule_value_why(r->param, r->op, r->value, buf, sizeof buf))) {
             part = r->op == NB_RULE_SET ? "then.set" : r->op == NB_RULE_ADD ? "then.add" : "then.multiply";
-            fmt_num(r->value, val, sizeof val);
+            nb_num_exact(r->value, val, sizeof val);
             return nb_err_set(e, "%s: key '%s[%d].%s': %s %s %s", where, NB_RULES_KEY, i, part,
                               nb_registry[r->param].name, val, why);
         }
@@ -1507,7 +1494,7 @@ static void yaml_rule(nb_buf *b, const nb_scenario *sc, int i)
         first = false;
     }
     const char *unit = nb_metrics[r->metric].unit;
-    fmt_num(r->threshold, plain, sizeof plain);
+    nb_num_exact(r->threshold, plain, sizeof plain);
     if (strncmp(unit, "RMB", 3) == 0 && fmt_money_unit(r->threshold, human, sizeof human))
         snprintf(hif, sizeof hif, "%s %s", r->above ? "above" : "below", human);
     snprintf(text, sizeof text, "if: {metric: %s, %s: %s}", nb_metrics[r->metric].name,

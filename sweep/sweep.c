@@ -81,19 +81,6 @@ static const char *word_list(const char *const *words, int n, char *buf, size_t 
     return buf;
 }
 
-/* Shortest decimal text of v that reads back as v (as scenario.c writes values). */
-static void fmt_exact(double v, char *buf, size_t n)
-{
-    if (v == floor(v) && fabs(v) < 1e15) {
-        snprintf(buf, n, "%.0f", v);
-        return;
-    }
-    for (int prec = 15; prec <= 17; prec++) {
-        snprintf(buf, n, "%.*g", prec, v);
-        if (strtod(buf, NULL) == v) return;
-    }
-}
-
 /* ==== yaml ========================================================================== */
 
 typedef nb_loc sw_loc;
@@ -1041,21 +1028,21 @@ static void yaml_factor(nb_buf *b, const nb_factor *f)
         nb_buf_printf(b, "{levels: [");
         nb_buf_printf(&h, "levels ");
         for (int i = 0; i < f->n_levels; i++) {
-            fmt_exact(f->levels[i], a, sizeof a);
+            nb_num_exact(f->levels[i], a, sizeof a);
             nb_format_value(p->type, f->levels[i], ha, sizeof ha);
             nb_buf_printf(b, "%s%s", i ? ", " : "", p->type == NB_T_BOOL ? ha : a);
             nb_buf_printf(&h, "%s%s", i ? ", " : "", ha);
         }
         nb_buf_printf(b, "]}");
     } else if (f->scale) {
-        fmt_exact(f->lo, a, sizeof a);
-        fmt_exact(f->hi, z, sizeof z);
+        nb_num_exact(f->lo, a, sizeof a);
+        nb_num_exact(f->hi, z, sizeof z);
         nb_buf_printf(b, "{scale: [%s, %s]%s}", a, z, f->log ? ", log: true" : "");
         nb_buf_printf(&h, "%sx %s .. %s the base value%s", f->log ? "log-uniform " : "", a, z,
                    p->flags & NB_F_SCHED ? " or every entry of its schedule" : "");
     } else {
-        fmt_exact(f->lo, a, sizeof a);
-        fmt_exact(f->hi, z, sizeof z);
+        nb_num_exact(f->lo, a, sizeof a);
+        nb_num_exact(f->hi, z, sizeof z);
         nb_format_value(p->type, f->lo, ha, sizeof ha);
         nb_format_value(p->type, f->hi, hz, sizeof hz);
         nb_buf_printf(b, "{min: %s, max: %s%s}", a, z, f->log ? ", log: true" : "");
