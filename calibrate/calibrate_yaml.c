@@ -1,6 +1,6 @@
 /* calibrate_yaml.c -- YAML reading for the calibration files (see calibrate_yaml.h).
  *
- * The same conventions as the scenario loader (app/scenario.c): libfyaml's own
+ * The same conventions as the scenario loader (io/scenario.c): libfyaml's own
  * diagnostics are captured, never printed; the first one becomes a
  * "FILE:LINE:COL: YAML syntax error: ..." message; values are parsed with
  * nb_value_parse so money, months and booleans read as in scenario files.
