@@ -1,4 +1,4 @@
-/* test_calibrate.c -- calibration (app/calibrate*.c): targets and calibration files
+/* test_calibrate.c -- calibration (calibrate/calibrate*.c): targets and calibration files
  * (good and broken: FILE:LINE:COL: key ...), the statistics, the distance, weighted
  * quantiles, ABC-SMC determinism across thread counts, resume after an interruption,
  * parameter recovery, and posterior draws for projections.
