@@ -27,8 +27,13 @@ void capital_alliance(nb_sim *s, nb_flows *fl)
 {
     const nb_params *p = &s->p;
     nb_zone *z = &s->z;
+    /* Realised returns come back as commitments with a lag: a share
+     * 1/alliance.recycle_lag of the proceeds awaiting recommitment each month. */
+    double back = z->pending / p->alliance_recycle_lag;
+    z->pending -= back;
     z->committed += p->alliance_inflow * s->d.cycle_round
-                  + s->d.spend[NB_I_guidance_fund] * p->pol_guidance_leverage;
+                  + s->d.spend[NB_I_guidance_fund] * p->pol_guidance_leverage + back;
+    z->called += back;
     z->called += p->alliance_call_rate * (z->committed - z->called);
     double dry = z->called - z->deployed;
     double avail = z->demand_prev > 0 ? fmin(1.0, dry / z->demand_prev) : 1.0;
@@ -149,8 +154,8 @@ static void capital_settle(nb_sim *s, int i, int kind, nb_flows *fl)
  * an acquisition, the valuation at listing; ignored for failures and moves).
  * Acquisitions and listings return the alliance's share of the value: market
  * investors hold 1-(1-dilution)^rounds of the firm (rounds counts market rounds only)
- * and the alliance alliance.zone_share of that; alliance.recycle of the proceeds is
- * recommitted and called at once. */
+ * and the alliance alliance.zone_share of that; alliance.recycle of the proceeds
+ * waits to be recommitted (and called at once) over alliance.recycle_lag months. */
 void capital_exit(nb_sim *s, int k, int i, int kind, double value, nb_flows *fl)
 {
     const nb_params *p = &s->p;
@@ -167,8 +172,6 @@ void capital_exit(nb_sim *s, int k, int i, int kind, double value, nb_flows *fl)
         return;
     double held = 1.0 - pow(1.0 - p->fund_dilution, f->rounds[i]);
     double proceeds = value * held * p->alliance_zone_share;
-    double back = p->alliance_recycle * proceeds;
-    s->z.committed += back;
-    s->z.called += back;
+    s->z.pending += p->alliance_recycle * proceeds;   /* recommitted with a lag */
     fl->distributions += proceeds;
 }

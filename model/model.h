@@ -91,6 +91,7 @@ typedef struct nb_tally {
 /* The zone's aggregate state, carried from month to month. */
 typedef struct nb_zone {
     double committed, called, deployed, demand_prev;
+    double pending;                         /* exit proceeds awaiting recommitment */
     double spent_fund;                      /* special-fund money spent since run.start */
     double cum_strategic, cum_space;        /* capacity-building money so far */
     double incub_demand, space_demand;      /* eligible firms last month */
