@@ -180,7 +180,8 @@ $(BUILD)/tests/%: $(BUILD)/tests/%.o $(APP_LIB) $(MODEL_LIB) $(GEN)/flags
 # ---- the two commands of README.md -------------------------------------------------
 run: deps
 	@$(MAKE) --no-print-directory all
-	$(BUILD)/neobay run scenarios/baseline.yaml -o output/baseline.h5
+	@# --force: `make run` remakes its own file even after the scenario or the model changed
+	$(BUILD)/neobay run scenarios/baseline.yaml -o output/baseline.h5 --force
 	$(BUILD)/neobay summary output/baseline.h5
 
 test: deps
@@ -227,10 +228,10 @@ FIG_POLICIES   ?= policy-2024 pillar-1-source pillar-2-conversion pillar-3-firms
 figures: deps
 	@$(MAKE) --no-print-directory all
 	@mkdir -p $(FIG_RUNS) $(FIG_DIR)
-	$(BUILD)/neobay run scenarios/baseline.yaml -o $(FIG_RUNS)/baseline.h5 -r $(FIG_REPLICATES) -q
+	$(BUILD)/neobay run scenarios/baseline.yaml -o $(FIG_RUNS)/baseline.h5 -r $(FIG_REPLICATES) -q --force
 	@set -e; for p in $(FIG_POLICIES); do \
-	  echo "$(BUILD)/neobay run scenarios/$$p.yaml -o $(FIG_RUNS)/$$p.h5 -r $(FIG_REPLICATES) -q"; \
-	  $(BUILD)/neobay run scenarios/$$p.yaml -o $(FIG_RUNS)/$$p.h5 -r $(FIG_REPLICATES) -q; \
+	  echo "$(BUILD)/neobay run scenarios/$$p.yaml -o $(FIG_RUNS)/$$p.h5 -r $(FIG_REPLICATES) -q --force"; \
+	  $(BUILD)/neobay run scenarios/$$p.yaml -o $(FIG_RUNS)/$$p.h5 -r $(FIG_REPLICATES) -q --force; \
 	  $(BUILD)/neobay compare $(FIG_RUNS)/baseline.h5 $(FIG_RUNS)/$$p.h5 \
 	    -o $(FIG_RUNS)/impact-$$p.h5 >/dev/null; done
 	$(PYTHON) tools/figures.py $(FIG_RUNS)/baseline.h5 \

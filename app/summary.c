@@ -57,6 +57,7 @@ typedef struct summary {
     const char *path;
     hid_t file;
     char version[64], commit[64], scenario[256], why[512];
+    char settings[16], overrides[2048];   /* "" when the file has none (older files) */
     int other_kind;                  /* why names another kind of neobay file */
     int64_t seed, reps;
     int n_time, n_quant, iq[3];      /* iq: indices of the 0.5, 0.05, 0.95 levels */
@@ -124,6 +125,10 @@ static int s_header(summary *s)
         return s_damaged(s, "missing attribute", "scenario_name");
     if (nb_h5r_attr_i64(s->file, "seed", &s->seed) != 0)
         return s_damaged(s, "missing attribute", "seed");
+    if (nb_h5r_attr_str(s->file, "settings_hash", s->settings, sizeof s->settings) != 0)
+        s->settings[0] = '\0';
+    if (nb_h5r_attr_str(s->file, "overrides", s->overrides, sizeof s->overrides) != 0)
+        s->overrides[0] = '\0';
     if (nb_h5r_attr_i64(s->file, "replicates", &s->reps) != 0)
         return s_damaged(s, "missing attribute", "replicates");
     return NB_OK;
@@ -517,6 +522,9 @@ static void s_print(const summary *s, FILE *out)
     const sum_table *t = &s->main;
     fprintf(out, "scenario: %s  seed: %lld  replicates: %lld  (neobay %s, git %s)\n",
             s->scenario, (long long)s->seed, (long long)s->reps, s->version, s->commit);
+    if (s->settings[0])
+        fprintf(out, "settings: %s  overrides: %s\n", s->settings,
+                s->overrides[0] ? s->overrides : "none (the scenario file as written)");
     fprintf(out, "file: %s  (%s to %s, %d months)\n", s->path, t->label[0],
             t->label[t->ncol - 1], s->n_time);
     fprintf(out, "each metric: median across replicates, and below it the 5%%-95%% band; "

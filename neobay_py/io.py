@@ -271,6 +271,21 @@ def open_run(path):
     return ds
 
 
+def plain_run_problem(path, scenario):
+    """Why the run file at `path` is not a plain run of scenarios/<scenario>.yaml
+    (another scenario, or made with --set overrides), or None when it is one.  A
+    notebook that keeps an existing file checks it with this first, so a variant
+    written over output/baseline.h5 is never shown as the baseline."""
+    with _checking(path) as f:
+        name = str(_attr(f, "scenario_name", "") or "")
+        overrides = str(_attr(f, "overrides", "") or "")
+    if name != scenario:
+        return f"{path} holds scenario '{name}', not '{scenario}'"
+    if overrides:
+        return f"{path} is a variant of '{scenario}' (--set {overrides})"
+    return None
+
+
 def open_parameters(path):
     """The /parameters group of a run file as a pandas DataFrame indexed by parameter
     name (unit, default, min, max, description, source, and the value at the first
