@@ -137,6 +137,7 @@ static int col_read_str(hid_t ds, hid_t t, ex_col *c)
     if (H5Tis_variable_str(t) > 0) {
         hid_t mt = H5Tcopy(H5T_C_S1);
         H5Tset_size(mt, H5T_VARIABLE);
+        H5Tset_cset(mt, H5Tget_cset(t));      /* HDF5 converts no ASCII <-> UTF-8 */
         char **v = calloc(c->n ? c->n : 1, sizeof *v);
         if (v && H5Dread(ds, mt, H5S_ALL, H5S_ALL, H5P_DEFAULT, v) >= 0) {
             for (hsize_t i = 0; i < c->n; i++) c->str[i] = strdup(v[i] ? v[i] : "");
@@ -194,7 +195,9 @@ static int col_read(hid_t g, const char *name, ex_col *c)
     c->n = n > 0 ? (hsize_t)n : 0;
     int rc = -1;
     H5T_class_t cls = H5Tget_class(t);
-    nb_h5r_attr_str(ds, "units", c->units, sizeof c->units);
+    /* the registry's unit ("firms", "RMB/month") where CF's units say "1" */
+    if (nb_h5r_attr_str(ds, "units_label", c->units, sizeof c->units) != 0)
+        nb_h5r_attr_str(ds, "units", c->units, sizeof c->units);
     c->is_time = strncmp(c->units, "days since 1970-01-01", 21) == 0;
     if (cls == H5T_STRING) {
         rc = col_read_str(ds, t, c);

@@ -564,7 +564,7 @@ static const char export_help[] =
     "CSV tables under DIR, one folder per group of the file:\n"
     "  <dataset>.csv     every array of two or more dimensions, one row per value:\n"
     "                    metric,<dim>,...,value [units]   (e.g. firms.csv:\n"
-    "                    metric,replicate,time,value [1])\n"
+    "                    metric,replicate,time,value [firms])\n"
     "  by_<dim>.csv      the one-dimensional datasets over <dim> side by side, units\n"
     "                    in each header (milestones by year, panel rows, parameters)\n"
     "  scalars.csv       name,value,units (the costs of an impact file)\n"

@@ -226,10 +226,12 @@ static void s_row_labels(summary *s, sum_row *r, const char *name, const char *d
     hid_t ds = H5Dopen2(s->file, ds_name, H5P_DEFAULT);
     if (ds >= 0) {
         nb_h5r_attr_str(ds, "long_name_zh", r->zh, sizeof r->zh);
-        nb_h5r_attr_str(ds, "units", units, sizeof units);
+        nb_h5r_attr_str(ds, "units", r->units, sizeof r->units);
+        /* the registry's unit ("firms", "RMB") when CF's "1" stands for it */
+        if (nb_h5r_attr_str(ds, "units_label", units, sizeof units) != 0)
+            snprintf(units, sizeof units, "%s", r->units);
         H5Dclose(ds);
     }
-    snprintf(r->units, sizeof r->units, "%s", units);
     snprintf(r->name, sizeof r->name, "%s", name);
     r->money = strncmp(units, "RMB", 3) == 0;
     r->count = is_count_unit(units);
@@ -307,7 +309,7 @@ static int s_milestone(summary *s, const char *name)
     return NB_OK;
 }
 
-/* Read every dataset over `year` whose units are "probability". */
+/* Read every milestone dataset over `year`. */
 static int s_milestones(summary *s)
 {
     static const char *const dims[1] = {"year"};
@@ -320,8 +322,11 @@ static int s_milestones(summary *s)
         rc = s_damaged(s, "out of memory reading", "year");
     for (int i = 0; rc == NB_OK && i < n; i++) {
         hid_t ds = H5Dopen2(s->file, names[i], H5P_DEFAULT);
+        /* a milestone: a probability ("1"; "probability" in older files) of reaching
+         * a threshold */
         int prob = ds >= 0 && nb_h5r_attr_str(ds, "units", units, sizeof units) == 0 &&
-                   strcmp(units, "probability") == 0;
+                   (strcmp(units, "probability") == 0 ||
+                    (strcmp(units, "1") == 0 && H5Aexists(ds, "threshold") > 0));
         if (ds >= 0) H5Dclose(ds);
         if (prob) rc = s_milestone(s, names[i]);
     }

@@ -178,7 +178,8 @@ def fan(ax, ds, metric, color=COLORS["fan"], observed=True, scale=None, label=Tr
     """Draw metric's fan chart (median, 50% and 90% bands) on ax, with the observed
     points and plan targets of that metric when `observed`."""
     q = nio.quantiles(ds, metric)
-    units = ds[metric].attrs.get("units", "") if metric in ds else q.attrs.get("units", "")
+    a = ds[metric].attrs if metric in ds else q.attrs
+    units = a.get("units_label", a.get("units", ""))      # the registry unit ("firms", "RMB")
     div, ulab = scale if scale else _money_scale(units)
     t = q["time"].values
     v = q.values / div
@@ -466,7 +467,10 @@ def impact_over_time(comparison, metrics=("firms", "valued_1e9", "unicorns", "li
 # ---- sweeps -------------------------------------------------------------------------
 
 def _outputs(sens, output):
-    outs = [str(x) for x in sens["output"].values] if "output" in sens.coords else []
+    """The outcomes to show as "metric@year" labels: the file's metric x year
+    (metric-major; default the first three) or those asked for."""
+    outs = ([f"{m}@{int(y)}" for m in sens["metric"].values for y in sens["year"].values]
+            if "metric" in sens.coords and "year" in sens.coords else [])
     if output is None:
         return outs[:3]
     want = [output] if isinstance(output, str) else list(output)
@@ -478,8 +482,14 @@ def _outputs(sens, output):
     return want
 
 
+def _at(sens, var, o):
+    """Variable var of the sensitivity group at outcome o ("metric@year")."""
+    metric, _, year = o.partition("@")
+    return sens[var].sel(metric=metric, year=int(year)).values
+
+
 def tornado(sens, output=None, top=12):
-    """Sensitivity tornado: for each output (metric@year; default: the first three),
+    """Sensitivity tornado: for each outcome ("metric@year"; default: the first three),
     factors ranked by total Sobol index ST (bars, with 90% interval) with the
     first-order index S1 (diamonds, with interval); a Morris analysis shows mu* with
     its interval instead."""
@@ -490,14 +500,14 @@ def tornado(sens, output=None, top=12):
     factors = [str(x) for x in sens["factor"].values]
     for ax, o in zip(axes, outs):
         if sobol:
-            st = sens["ST"].sel(output=o).values
-            s1 = sens["S1"].sel(output=o).values
-            sti = sens["ST_interval"].sel(output=o).values if "ST_interval" in sens else None
-            s1i = sens["S1_interval"].sel(output=o).values if "S1_interval" in sens else None
+            st = _at(sens, "ST", o)
+            s1 = _at(sens, "S1", o)
+            sti = _at(sens, "ST_interval", o) if "ST_interval" in sens else None
+            s1i = _at(sens, "S1_interval", o) if "S1_interval" in sens else None
             key = np.nan_to_num(st, nan=-1)
         else:
-            st = sens["mu_star"].sel(output=o).values
-            sti = sens["mu_star_interval"].sel(output=o).values if "mu_star_interval" in sens else None
+            st = _at(sens, "mu_star", o)
+            sti = _at(sens, "mu_star_interval", o) if "mu_star_interval" in sens else None
             s1 = s1i = None
             key = np.nan_to_num(st, nan=-1)
         order = np.argsort(-key, kind="stable")[:top]

@@ -348,7 +348,7 @@ def milestone(ds, name="alliance_300yi"):
         vals.append(float(sel.isel(time=-1).mean("replicate")))
     return xr.DataArray(np.array(vals), coords={"year": years}, dims="year",
                         name=f"p_{name}",
-                        attrs={"units": "probability", "metric": metric, "threshold": thr,
+                        attrs={"units": "1", "metric": metric, "threshold": thr,
                                "long_name": f"{metric} >= {thr:g}"})
 
 
@@ -409,7 +409,8 @@ def compare_runs(base, policy):
                                    np.quantile(d, QUANTILES, axis=0), dict(v.attrs))
     if "public_spend_impact" in out:
         spend = float(out["public_spend_impact"].sum("time").mean("replicate"))
-        out["extra_public_spend"] = ((), spend, {"units": "RMB"})
+        out["extra_public_spend"] = ((), spend, {"units": "1", "units_label": "RMB",
+                                                 "currency": "CNY"})
         for cost, metric in COSTS:
             if f"{metric}_impact" not in out:
                 continue
@@ -417,7 +418,9 @@ def compare_runs(base, policy):
             mean = float(last.mean())
             lo, hi = np.quantile(last, [0.05, 0.95])
             per = spend / mean if (lo > 0 and mean > 0) else float("nan")
-            out[cost] = ((), per, {"units": "RMB", "impact_mean": mean,
+            out[cost] = ((), per, {"units": "1", "currency": "CNY",
+                                   "units_label": "RMB per additional " + metric.rstrip("s"),
+                                   "impact_mean": mean,
                                    "impact_q05": float(lo), "impact_q95": float(hi)})
     out.attrs.update({"base_scenario": base.attrs.get("scenario") or scenario_info(base)[0],
                       "policy_scenario": policy.attrs.get("scenario") or scenario_info(policy)[0],
@@ -466,7 +469,7 @@ def open_sweep(path):
 
 def open_sensitivity(path):
     """The /sensitivity group of a sweep file (neobay sensitivity) as an
-    xarray.Dataset over factor, output (metric@year) and bound (lo, hi): S1, ST and
+    xarray.Dataset over factor, metric, year (December of it) and bound (lo, hi): S1, ST and
     their intervals for a Sobol analysis, mu_star, mu, sigma for a Morris one."""
     with _checking(path) as f:
         _check_kind(path, f, "sweep")
@@ -476,6 +479,9 @@ def open_sensitivity(path):
         g = f["sensitivity"]
         if not (("S1" in g and "ST" in g) or "mu_star" in g) or "factor" not in g:
             _older(path, f, ["/sensitivity/S1, ST (or mu_star)"])
+        if "metric" not in g or "year" not in g:
+            _older(path, f, ["/sensitivity dimensions metric and year (older files pack "
+                             "them as output = metric@year): rerun `neobay sensitivity`"])
     ds = _xr(path, "sensitivity")
     ds.attrs["neobay_file"] = os.fspath(path)
     return ds

@@ -43,9 +43,9 @@ def test_run_series_long_with_units(neobay, root, files):
     out = export(neobay, root, files["run"], files["dir"] / "run-csv")
     t = rows(out / "firms.csv")
     assert t[0][:3] == ["metric", "replicate", "time"] and t[0][3].startswith("value [")
+    assert t[0][3] == "value [firms]"        # the registry unit (units_label)
     with h5py.File(files["run"]) as f:
         v = f["firms"][()]
-        assert t[0][3] == f"value [{f['firms'].attrs['units'].decode() if isinstance(f['firms'].attrs['units'], bytes) else f['firms'].attrs['units']}]"
     assert len(t) - 1 == v.size
     # row order is C order: replicate 0 first, month by month, times as ISO dates
     assert t[1][0] == "firms" and t[1][1] == "0" and t[1][2] == "2024-07-01"
@@ -53,7 +53,7 @@ def test_run_series_long_with_units(neobay, root, files):
     q = rows(out / "firms_q.csv")
     assert q[0][:3] == ["metric", "quantile", "time"] and q[1][0] == "firms"
     ms = rows(out / "by_year.csv")
-    assert ms[0][0] == "year" and any(h.startswith("p_hightech_1000 [") for h in ms[0])
+    assert ms[0][0] == "year [1]" and any(h.startswith("p_hightech_1000 [") for h in ms[0])
     assert (out / "history" / "firms.csv").exists()
     assert (out / "parameters" / "by_parameter.csv").exists()
 
