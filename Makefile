@@ -24,6 +24,10 @@ NB_CFLAGS = -std=c17 -Wall -Wextra -Wshadow -Wno-unused-parameter -ffp-contract=
 LDFLAGS ?=
 
 pkg = $(shell pkg-config $(1) $(2) 2>/dev/null)
+# A *_DIR given to make must exist with include/ and lib/: a wrong one is an error
+# here, never a -I/-L that finds nothing and a RUNPATH baked into the binary.
+check_dir = $(if $(wildcard $($(1))/include/.),$(if $(wildcard $($(1))/lib/.),,$(error $(1)=$($(1)): no directory $($(1))/lib)),$(error $(1)=$($(1)): no directory $($(1))/include (give the prefix holding include/ and lib/)))
+$(foreach d,HDF5_DIR GSL_DIR FYAML_DIR MPI_DIR,$(if $($(d)),$(call check_dir,$(d))))
 ifdef HDF5_DIR
   HDF5_CFLAGS = -I$(HDF5_DIR)/include
   HDF5_LIBS   = -L$(HDF5_DIR)/lib -Wl,-rpath,$(HDF5_DIR)/lib -lhdf5_hl -lhdf5
