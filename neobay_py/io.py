@@ -571,7 +571,8 @@ def open_posterior(path):
         priors = pd.DataFrame({"min": ds["prior_min"].values.astype(float),
                                "max": ds["prior_max"].values.astype(float)}, index=names)
         for col, var, kind in (("log", "prior_log", bool), ("nuisance", "nuisance", bool),
-                               ("unit", "unit", str), ("default", "registry_default", float)):
+                               ("unit", "unit", str), ("default", "registry_default", float),
+                               ("description", "description", str)):
             if var in ds and ds[var].dims == ("parameter",):
                 vals = ds[var].values
                 priors[col] = _strings(vals) if kind is str else vals.astype(kind)
