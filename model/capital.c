@@ -52,7 +52,7 @@ void capital_round(nb_sim *s, int k, int i, nb_flows *fl)
         /* Investors price on performance: the step-up from the marked valuation
          * shrinks as it runs ahead of the firm's fundamental value (revenue x
          * multiple), and turns into a down round far above it. */
-        double fund = fmax(f->revenue[i] * s->d.mult, 1.0);
+        double fund = fmax(f->revenue[i] * s->d.comp, 1.0);
         post = pre * pow(fund / fmax(pre, 1.0), p->fund_price_on_fundamentals)
              * gsl_ran_lognormal(s->r, log(p->fund_step_up), p->fund_step_spread);
     }

@@ -1,0 +1,247 @@
+/* cmd_calibrate.c -- `neobay calibrate`: ABC-SMC calibration, its report, a quick
+ * check of a calibration's targets, and a method-of-simulated-moments estimate.
+ *
+ * Exit codes as every neobay command: 0 success, 2 bad input (a calibration or
+ * targets file, the command line, a posterior file, another calibration's journal),
+ * 1 anything else.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include "../model/neobay.h"
+#include "calibrate.h"
+#include "checkpoint.h"
+#include "format.h"
+#include "outpath.h"
+#include "cli.h"
+
+
+static const char cal_help[] =
+    "Usage: neobay calibrate CALIBRATION.yaml [options]\n"
+    "       neobay calibrate report POSTERIOR.h5\n"
+    "       neobay calibrate check CALIBRATION.yaml [--set NAME=VALUE]...\n"
+    "       neobay calibrate --msm CALIBRATION.yaml [--iterations N]\n\n"
+    "Calibrate the model to observed figures by ABC-SMC (approximate Bayesian\n"
+    "computation, sequential Monte Carlo): the calibration file names a base scenario,\n"
+    "a targets file (observed figures, each with its source, uncertainty, weight and\n"
+    "the simulated statistic it is compared with), the parameters with their priors,\n"
+    "and the sampler's settings (particles, generations, tolerance quantile,\n"
+    "replicates per candidate, seed).  The posterior (particles, weights, history,\n"
+    "tolerances, acceptance rates, targets, a posterior-predictive check) is written\n"
+    "to an HDF5 file that xarray opens; `neobay run SCENARIO --posterior FILE` then\n"
+    "draws each replicate's parameters from it.\n\n"
+    "  -o, --output FILE    posterior file (default output/<calibration name>-posterior.h5);\n"
+    "                       written under a temporary name, renamed when complete\n"
+    "  -t, --threads N      OpenMP threads (default: all cores); the posterior does\n"
+    "                       not depend on it\n"
+    "  -q, --quiet          no progress on stderr\n"
+    "      --restart        delete FILE.ckpt (see below) and start afresh\n"
+    "  -h, --help           this text\n\n"
+    "report   the fit table (target, observed, simulated median and 90% interval of\n"
+    "         the posterior predictive, within or not) and the posterior summaries\n"
+    "check    validate the calibration and targets files and print each fitted\n"
+    "         target's statistic simulated at the base scenario's values (or at\n"
+    "         --set NAME=VALUE for calibrated parameters) with the distance\n"
+    "--msm    a point estimate by the method of simulated moments: GSL's Nelder-Mead\n"
+    "         on the same distance, common random numbers (one seed) across points\n\n"
+    "A calibration killed part way resumes: accepted candidates and finished batches\n"
+    "are journaled to FILE.ckpt as they happen; run the same command again and it\n"
+    "continues, writing the same posterior, byte for byte, as an uninterrupted run.\n"
+    "The journal is deleted once FILE is written.  A journal of another calibration\n"
+    "(other files, seed or neobay build) is an error (exit 2) unless --restart.\n";
+
+
+/* ---- report ------------------------------------------------------------------------ */
+
+static int cmd_report(int argc, char **argv)
+{
+    if (argc == 2 && (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help"))) {
+        fputs(cal_help, stdout);
+        return 0;
+    }
+    if (argc != 2) return nb_cli_usage("calibrate", "calibrate report: give exactly one posterior file");
+    nb_err e;
+    int st = nb_posterior_report(argv[1], stdout, &e);
+    return st == NB_OK ? 0 : nb_cli_fail(st == NB_ENOMEM ? NB_ENOMEM : NB_EINVAL, e.msg);
+}
+
+/* ---- check ------------------------------------------------------------------------- */
+
+/* theta: the base scenario's values of the calibrated parameters, then --set. */
+static int theta_from(const nb_calib *c, char **sets, int n_sets, double *theta, nb_err *e)
+{
+    for (int k = 0; k < c->n_par; k++)
+        theta[k] = nb_paramset_at(&c->base->ps, c->par[k].id, nb_paramset_start(&c->base->ps));
+    for (int i = 0; i < n_sets; i++) {
+        char *eq = strchr(sets[i], '=');
+        if (!eq) return nb_err_set(e, "--set: '%s' is not NAME=VALUE", sets[i]);
+        *eq = '\0';
+        int k = 0;
+        while (k < c->n_par && strcmp(nb_registry[c->par[k].id].name, sets[i])) k++;
+        if (k == c->n_par) return nb_err_set(e, "--set: '%s' is not a calibrated parameter of %s", sets[i], c->path);
+        const char *why;
+        double v;
+        if (nb_value_parse(nb_registry[c->par[k].id].type == NB_T_INT ? NB_T_REAL : nb_registry[c->par[k].id].type,
+                           eq + 1, &v, &why) != NB_OK)
+            return nb_err_set(e, "--set: key '%s': '%s' %s", sets[i], eq + 1, why);
+        theta[k] = v;
+    }
+    return NB_OK;
+}
+
+static int cmd_check(int argc, char **argv)
+{
+    static const struct option opts[] = {
+        {"set", required_argument, 0, 'S'}, {"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};
+    char *sets[64], msg[128];
+    int n_sets = 0, ch;
+    optind = 1;
+    while ((ch = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
+        if (ch == 'h') { fputs(cal_help, stdout); return 0; }
+        if (ch != 'S') return nb_cli_usage("calibrate", nb_opt_problem(ch, argv, msg, sizeof msg));
+        if (n_sets == 64) return nb_cli_usage("calibrate", "calibrate check: --set: at most 64 overrides");
+        sets[n_sets++] = optarg;
+    }
+    if (optind + 1 != argc) return nb_cli_usage("calibrate", "calibrate check: give exactly one calibration file");
+    nb_calib *c;
+    nb_err e;
+    int st = nb_calib_load(argv[optind], &c, &e);
+    if (st != NB_OK) return nb_cli_fail(st, e.msg);
+    double theta[NB_CAL_MAX_PARAMS];
+    st = theta_from(c, sets, n_sets, theta, &e);
+    if (st != NB_OK) { nb_calib_free(c); return nb_cli_fail(NB_EINVAL, e.msg); }
+    nb_cal_ws *w = nb_cal_ws_alloc(c);
+    double *stats = malloc((size_t)c->replicates * c->n_fit * sizeof *stats);
+    if (!w || !stats) st = nb_err_code(&e, NB_ENOMEM, "out of memory");
+    else if ((st = nb_cal_simulate(c, theta, c->seed, c->replicates, w, stats, NULL)) == NB_EINVAL)
+        nb_err_set(&e, "the parameter values break a rule of the base scenario (init counts nested, ...)");
+    else if (st != NB_OK) nb_err_set(&e, "out of memory");
+    if (st == NB_OK) {
+        printf("calibration %s: %d parameters, %d fitted targets, base scenario %s\n", c->name, c->n_par,
+               c->n_fit, c->base->path);
+        for (int k = 0; k < c->n_par; k++)
+            printf("  %-32s prior [%g, %g]%s%s  value %g\n", nb_registry[c->par[k].id].name, c->par[k].lo,
+                   c->par[k].hi, c->par[k].log ? " log" : "", c->par[k].nuisance ? " nuisance" : "", theta[k]);
+        printf("\n%-28s %12s %12s %12s  %s\n", "target", "observed", "simulated", "gap/sd", "statistic");
+        for (int i = 0; i < c->n_fit; i++) {
+            const nb_target *t = &c->tg->t[c->fit[i]];
+            double s = 0;
+            int n = 0;
+            for (int r = 0; r < c->replicates; r++) {
+                double x = stats[(size_t)r * c->n_fit + i];
+                if (!isnan(x)) { s += x; n++; }
+            }
+            double m = n ? s / n : NAN;
+            double g = isnan(m) ? NAN : (m < t->lo ? m - t->lo : m > t->hi ? m - t->hi : 0) / t->sd;
+            printf("%-28s %12.4g %12.4g %+12.2f  %s\n", t->id, t->value, m, g, t->stat_text);
+        }
+        printf("\ndistance %.4g (replicates %d, seed %u)\n", nb_cal_distance(c, stats, c->replicates),
+               c->replicates, c->seed);
+    }
+    free(stats);
+    nb_cal_ws_free(w);
+    nb_calib_free(c);
+    return st == NB_OK ? 0 : nb_cli_fail(st, e.msg);
+}
+
+/* ---- msm --------------------------------------------------------------------------- */
+
+static int cmd_msm(const char *path, long threads, long iters, int quiet)
+{
+    nb_calib *c;
+    nb_err e;
+    int st = nb_calib_load(path, &c, &e);
+    if (st != NB_OK) return nb_cli_fail(st, e.msg);
+    double theta[NB_CAL_MAX_PARAMS], dist = NAN;
+    st = nb_msm_run(c, (int)threads, (int)iters, theta, &dist, quiet ? NULL : stderr);
+    if (st == NB_OK) {
+        printf("# method of simulated moments: %s, distance %.4g (%d replicates, seed %u)\n",
+               c->name, dist, c->replicates, c->seed);
+        for (int k = 0; k < c->n_par; k++) {
+            const nb_param_info *pi = &nb_registry[c->par[k].id];
+            printf("%s: %.6g%s\n", pi->name, pi->type == NB_T_INT ? round(theta[k]) : theta[k],
+                   c->par[k].nuisance ? "    # nuisance" : "");
+        }
+    }
+    nb_calib_free(c);
+    return st == NB_OK ? 0 : nb_cli_fail(NB_ENOMEM, "out of memory");
+}
+
+/* ---- calibrate ---------------------------------------------------------------------- */
+
+int nb_cmd_calibrate(int argc, char **argv)
+{
+    if (argc >= 2 && !strcmp(argv[1], "report")) return cmd_report(argc - 1, argv + 1);
+    if (argc >= 2 && !strcmp(argv[1], "check")) return cmd_check(argc - 1, argv + 1);
+    static const struct option opts[] = {
+        {"output", required_argument, 0, 'o'}, {"threads", required_argument, 0, 't'},
+        {"quiet", no_argument, 0, 'q'}, {"restart", no_argument, 0, 'R'},
+        {"msm", no_argument, 0, 'M'}, {"iterations", required_argument, 0, 'I'},
+        {"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};
+    const char *output = NULL;
+    long threads = 0, iters = 200;
+    int quiet = 0, restart = 0, msm = 0, ch;
+    char msg[128];
+    optind = 1;
+    while ((ch = getopt_long(argc, argv, ":o:t:qh", opts, NULL)) != -1) {
+        switch (ch) {
+        case 'o': output = optarg; break;
+        case 't':
+            if (nb_cli_parse_long(optarg, 1, 4096, &threads))
+                return nb_cli_usage("calibrate", "--threads: not a whole number from 1 to 4096");
+            break;
+        case 'q': quiet = 1; break;
+        case 'R': restart = 1; break;
+        case 'M': msm = 1; break;
+        case 'I':
+            if (nb_cli_parse_long(optarg, 1, 1000000, &iters))
+                return nb_cli_usage("calibrate", "--iterations: not a whole number from 1 to 1000000");
+            break;
+        case 'h': fputs(cal_help, stdout); return 0;
+        default: return nb_cli_usage("calibrate", nb_opt_problem(ch, argv, msg, sizeof msg));
+        }
+    }
+    if (optind + 1 != argc)
+        return nb_cli_usage("calibrate", optind == argc ? "no calibration file given" : "more than one calibration file given");
+    const char *path = argv[optind];
+    if (msm) return cmd_msm(path, threads, iters, quiet);
+
+    nb_calib *c;
+    nb_err e;
+    int st = nb_calib_load(path, &c, &e);
+    if (st != NB_OK) return nb_cli_fail(st, e.msg);
+    char defout[PATH_MAX], journal[PATH_MAX];
+    snprintf(defout, sizeof defout, "output/%s-posterior.h5", c->name);
+    const char *out = output ? output : defout;
+    const char *in[] = {path, c->path, c->tg ? c->tg->path : NULL};
+    if (nb_outpath_dir_check(out, &e) != NB_OK || nb_outpath_check(out, in, 3, c->base, &e) != NB_OK ||
+        nb_ckpt_path(out, journal, sizeof journal, &e) != NB_OK) {
+        nb_calib_free(c);
+        return nb_cli_fail(NB_EINVAL, e.msg);
+    }
+    nb_abc_opts o = {(int)threads, journal, restart, quiet, stderr, 0};
+    if (!quiet)
+        fprintf(stderr, "neobay: calibrating %s: %d parameters, %d targets, %d particles, up to %d "
+                        "generations, %d replicates per candidate\n",
+                c->name, c->n_par, c->n_fit, c->particles, c->generations, c->replicates);
+    nb_abc_result *r = NULL;
+    st = nb_abc_run(c, &o, &r, &e);
+    int code = 0;
+    if (st != NB_OK) code = nb_cli_fail(st, e.msg);
+    else if (nb_posterior_write(out, c, r, &e) != NB_OK) code = nb_cli_fail(NB_EIO, e.msg);
+    else if (nb_ckpt_delete(journal, &e) != NB_OK) fprintf(stderr, "neobay: warning: %s\n", e.msg);
+    if (code == 0 && !quiet)
+        fprintf(stderr, "neobay: wrote %s: %d generations (%s); %ld model runs, %.3g firm-steps in %.1f s "
+                        "(%.1f runs/s)\n",
+                out, r->n_gen, r->stop_reason, r->runs, (double)r->firm_steps, r->seconds,
+                r->runs / fmax(r->seconds, 1e-9));
+    nb_abc_result_free(r);
+    nb_calib_free(c);
+    return code;
+}
