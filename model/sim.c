@@ -5,15 +5,18 @@
  * nb_results.hist when asked), step run.start is time point 0.  Each later month k:
  *   1. policy_month     the month's parameters (schedules, fired rules), budgets
  *                       under the special fund, and every derived rate
+ *   1b entry_annex      at zone.expand only: the wider area's live firms join the counts
  *   2. firms_january    in January, before the firms move: gazelle status from the
  *                       December revenues, and the revenue snapshots
  *   2b capital_alliance commitments, calls, scarcity of dry powder
- *   3. firms_step       each firm: exit, cash, graduation, (in its own month of the
- *                       year: size effect, valuation reversion), growth, stage,
- *                       certification, credit, round / grant / listing; each
- *                       survivor is tallied for the month's metrics as it passes
+ *   3. firms_step       each project: abandonment or incorporation; each firm: exit
+ *                       (and, in its own month of the year, the yearly review: the
+ *                       year's growth draw and the quality signal), cash, debt
+ *                       service, growth, valuation marks, stage, certification,
+ *                       credit, round / grant / listing, distress; each survivor is
+ *                       tallied for the month's metrics as it passes
  *   4. entry_step       new firms (tallied too; their first step is next month)
- *   5. record           the metrics, and the zone's queues for next month
+ *   5. record           the metrics, and the zone's queues and counts for next month
  * Exited firms are flagged and skipped; their slots are compacted away when they
  * exceed a quarter of the arrays.
  * Every random number comes from Philox keyed by (seed, replicate) with a counter of
