@@ -24,6 +24,10 @@ NB_CFLAGS = -std=c17 -Wall -Wextra -Wshadow -Wno-unused-parameter -ffp-contract=
 LDFLAGS ?=
 
 pkg = $(shell pkg-config $(1) $(2) 2>/dev/null)
+# A *_DIR given to make must exist with include/ and lib/: a wrong one is an error
+# here, never a -I/-L that finds nothing and a RUNPATH baked into the binary.
+check_dir = $(if $(wildcard $($(1))/include/.),$(if $(wildcard $($(1))/lib/.),,$(error $(1)=$($(1)): no directory $($(1))/lib)),$(error $(1)=$($(1)): no directory $($(1))/include (give the prefix holding include/ and lib/)))
+$(foreach d,HDF5_DIR GSL_DIR FYAML_DIR MPI_DIR,$(if $($(d)),$(call check_dir,$(d))))
 ifdef HDF5_DIR
   HDF5_CFLAGS = -I$(HDF5_DIR)/include
   HDF5_LIBS   = -L$(HDF5_DIR)/lib -Wl,-rpath,$(HDF5_DIR)/lib -lhdf5_hl -lhdf5
@@ -190,7 +194,8 @@ $(BUILD)/tests/%: $(BUILD)/tests/%.o $(APP_LIB) $(MODEL_LIB) $(GEN)/flags
 # ---- the two commands of README.md -------------------------------------------------
 run: deps
 	@$(MAKE) --no-print-directory all
-	$(BUILD)/neobay run scenarios/baseline.yaml -o output/baseline.h5
+	@# --force: `make run` remakes its own file even after the scenario or the model changed
+	$(BUILD)/neobay run scenarios/baseline.yaml -o output/baseline.h5 --force
 	$(BUILD)/neobay summary output/baseline.h5
 
 test: deps
@@ -238,10 +243,10 @@ FIG_POLICIES   ?= policy-2024 pillar-1-source pillar-2-conversion pillar-3-firms
 figures: deps
 	@$(MAKE) --no-print-directory all
 	@mkdir -p $(FIG_RUNS) $(FIG_DIR)
-	$(BUILD)/neobay run scenarios/baseline.yaml -o $(FIG_RUNS)/baseline.h5 -r $(FIG_REPLICATES) -q
+	$(BUILD)/neobay run scenarios/baseline.yaml -o $(FIG_RUNS)/baseline.h5 -r $(FIG_REPLICATES) -q --force
 	@set -e; for p in $(FIG_POLICIES); do \
-	  echo "$(BUILD)/neobay run scenarios/$$p.yaml -o $(FIG_RUNS)/$$p.h5 -r $(FIG_REPLICATES) -q"; \
-	  $(BUILD)/neobay run scenarios/$$p.yaml -o $(FIG_RUNS)/$$p.h5 -r $(FIG_REPLICATES) -q; \
+	  echo "$(BUILD)/neobay run scenarios/$$p.yaml -o $(FIG_RUNS)/$$p.h5 -r $(FIG_REPLICATES) -q --force"; \
+	  $(BUILD)/neobay run scenarios/$$p.yaml -o $(FIG_RUNS)/$$p.h5 -r $(FIG_REPLICATES) -q --force; \
 	  $(BUILD)/neobay compare $(FIG_RUNS)/baseline.h5 $(FIG_RUNS)/$$p.h5 \
 	    -o $(FIG_RUNS)/impact-$$p.h5 >/dev/null; done
 	$(PYTHON) tools/figures.py $(FIG_RUNS)/baseline.h5 \

@@ -91,6 +91,9 @@ typedef struct cmp {
     int n_rows;
     int have_spend;
     double extra_spend;              /* RMB, mean of the paired cumulative difference */
+    double fund_cap;                 /* policy.special_fund of the policy run (0: none) */
+    int capped[2];                   /* the run spends its special fund in full */
+    int capped_month;                /* policy run: the first month every replicate has */
     cmp_cost cost[N_OUTCOMES];
     double *scratch;                 /* n_rep doubles */
     nb_err *e;
@@ -185,8 +188,41 @@ static int c_pair(cmp *c)
 }
 
 /* The metrics both files hold: datasets over (replicate, time) in each. */
+/* Refuse input `which` when one of the registry's metrics is there but is not a
+ * (replicate, time) series of n_rep x n_time values: a metric is compared or the
+ * command stops, never silently dropped.  NB_OK, or NB_EINVAL after c_bad. */
+static int c_shapes(cmp *c, int which)
+{
+    static const char *const dims[2] = {"replicate", "time"};
+    hid_t f = c->in[which].file;
+    for (int m = 0; m < NB_NMETRICS; m++) {
+        const char *name = nb_metrics[m].name;
+        if (H5Lexists(f, name, H5P_DEFAULT) <= 0) continue;
+        hid_t ds = H5Dopen2(f, name, H5P_DEFAULT);
+        hid_t sp = ds >= 0 ? H5Dget_space(ds) : H5I_INVALID_HID;
+        hsize_t d[8] = {0};
+        int rank = sp >= 0 ? H5Sget_simple_extent_ndims(sp) : -1;
+        if (rank >= 0 && rank <= 8) H5Sget_simple_extent_dims(sp, d, NULL);
+        if (sp >= 0) H5Sclose(sp);
+        if (ds >= 0) H5Dclose(ds);
+        if (rank == 2 && d[0] == (hsize_t)c->n_rep && d[1] == (hsize_t)c->n_time &&
+            nb_h5r_has_dims(f, name, 2, dims))
+            continue;
+        char shape[96] = "";
+        for (int i = 0; i < rank && i < 8; i++)
+            snprintf(shape + strlen(shape), sizeof shape - strlen(shape), "%s%llu",
+                     i ? " x " : "", (unsigned long long)d[i]);
+        return c_bad(c, which, "dataset '%s' has shape (%s), not (replicate, time) = "
+                     "(%d x %d): refusing to compare it", name, rank == 0 ? "scalar" : shape,
+                     c->n_rep, c->n_time);
+    }
+    return NB_OK;
+}
+
 static int c_metrics(cmp *c)
 {
+    for (int w = BASE; w <= POLICY; w++)
+        if (c_shapes(c, w) != NB_OK) return NB_EINVAL;
     static const char *const dims[2] = {"replicate", "time"};
     char **names = NULL;
     int n = 0;
@@ -311,6 +347,15 @@ static int headline_index(const char *name)
     return -1;
 }
 
+/* The registry unit of dataset ds ("firms", "RMB/month"): its units_label, else
+ * (older files, or a unit CF keeps as it is) its units, into buf[n]. */
+static void c_units(hid_t ds, char *buf, size_t n)
+{
+    if (nb_h5r_attr_str(ds, "units_label", buf, n) != 0 &&
+        nb_h5r_attr_str(ds, "units", buf, n) != 0)
+        buf[0] = '\0';
+}
+
 /* Fill row r for metric `name`: labels from the base file, statistics from d. */
 static void c_row(cmp *c, cmp_row *r, const char *name, const double *d)
 {
@@ -318,7 +363,7 @@ static void c_row(cmp *c, cmp_row *r, const char *name, const double *d)
     hid_t ds = H5Dopen2(c->in[BASE].file, name, H5P_DEFAULT);
     if (ds >= 0) {
         nb_h5r_attr_str(ds, "long_name_zh", r->zh, sizeof r->zh);
-        nb_h5r_attr_str(ds, "units", units, sizeof units);
+        c_units(ds, units, sizeof units);
         H5Dclose(ds);
     }
     snprintf(r->name, sizeof r->name, "%s", name);
@@ -343,6 +388,77 @@ static void c_keep(cmp *c, const char *name, const double *d, cmp_row *rows, int
             c->cost[k].have = 1;
             c->cost[k].st = c_stat(c, d, c->n_time - 1);
         }
+}
+
+/* ---- the special fund's cap (measure 20) -------------------------------------- */
+
+/* The value at time point 0 of parameter `param` in input which's /parameters group;
+ * NaN when the file does not say. */
+static double c_param(const cmp *c, int which, const char *param)
+{
+    hid_t f = c->in[which].file;
+    double v = NAN;
+    if (H5Lexists(f, "parameters", H5P_DEFAULT) <= 0) return v;
+    hid_t ds = H5Dopen2(f, "parameters/parameter", H5P_DEFAULT);
+    if (ds < 0) return v;
+    hid_t sp = H5Dget_space(ds), ft = H5Dget_type(ds), mt = H5Tcopy(H5T_C_S1);
+    hssize_t n = H5Sget_simple_extent_npoints(sp);
+    H5Tset_size(mt, H5T_VARIABLE);
+    H5Tset_cset(mt, H5Tget_cset(ft));
+    char **names = n > 0 ? calloc((size_t)n, sizeof *names) : NULL;
+    int at = -1;
+    if (names && H5Tis_variable_str(ft) > 0 &&
+        H5Dread(ds, mt, H5S_ALL, H5S_ALL, H5P_DEFAULT, names) >= 0) {
+        for (hssize_t i = 0; i < n; i++)
+            if (names[i] && !strcmp(names[i], param)) at = (int)i;
+        H5Dvlen_reclaim(mt, sp, H5P_DEFAULT, names);
+    }
+    free(names);
+    H5Tclose(mt);
+    H5Tclose(ft);
+    H5Sclose(sp);
+    H5Dclose(ds);
+    hsize_t d[2];
+    double *val = at >= 0 ? nb_h5r_doubles(f, "parameters/value", 2, d) : NULL;
+    if (val && (hsize_t)at < d[0] && d[1] > 0) v = val[(size_t)at * d[1]];
+    free(val);
+    return v;
+}
+
+/* Whether run `which` spends its whole special fund: every replicate's spending
+ * from it (public_spend minus the guidance fund, which is financed outside it),
+ * summed from time point 0, reaches policy.special_fund.  The month by which all
+ * replicates have reached it into *month (month index). */
+static int c_fund_spent(cmp *c, int which, double cap, int *month)
+{
+    hsize_t d1[2], d2[2];
+    double *ps = nb_h5r_doubles(c->in[which].file, SPEND_METRIC, 2, d1);
+    double *gf = nb_h5r_doubles(c->in[which].file, "spend_guidance_fund", 2, d2);
+    int all = ps && gf && cap > 0 && d1[0] == d2[0] && d1[1] == d2[1] && d1[0] > 0;
+    *month = c->start;
+    for (hsize_t i = 0; all && i < d1[0]; i++) {
+        double sum = 0;
+        hsize_t t = 0;
+        for (; t < d1[1]; t++) {
+            sum += ps[i * d1[1] + t] - gf[i * d1[1] + t];
+            if (sum >= cap * (1 - 1e-9)) break;
+        }
+        if (t == d1[1]) all = 0;
+        else if (c->start + (int)t > *month) *month = c->start + (int)t;
+    }
+    free(ps);
+    free(gf);
+    return all;
+}
+
+/* Note in c whether the special fund's cap binds in each run. */
+static void c_fund(cmp *c)
+{
+    int m;
+    c->fund_cap = c_param(c, POLICY, "policy.special_fund");
+    if (!(c->fund_cap > 0)) return;
+    c->capped[BASE] = c_fund_spent(c, BASE, c_param(c, BASE, "policy.special_fund"), &m);
+    c->capped[POLICY] = c_fund_spent(c, POLICY, c->fund_cap, &c->capped_month);
 }
 
 /* The public money per additional outcome, where it is meaningful: the impact's
@@ -373,6 +489,7 @@ static int c_collect(cmp *c)
     for (int h = 0; h < N_HEADLINE; h++)
         if (have[h]) c->row[c->n_rows++] = rows[h];
     c_costs(c);
+    c_fund(c);
     return NB_OK;
 }
 
@@ -473,14 +590,45 @@ static void c_print_cost(const cmp *c, FILE *out, int k, int lw)
     snprintf(label, sizeof label, "  %s (%s)", outcomes[k].label, outcomes[k].label_zh);
     nb_format_pad(out, label, lw, 0);
     if (!cc->have) {
-        fprintf(out, " %10s   (no %s in the files)\n", "n/a", outcomes[k].metric);
+        fprintf(out, " %14s   (no %s in the files)\n", "n/a", outcomes[k].metric);
         return;
     }
     cell_mean(mean, &cc->st, 0);
     cell_band(band, &cc->st, 0);
-    if (isfinite(cc->per)) nb_format_money(cc->per, money, sizeof money);
-    else snprintf(money, sizeof money, "n/a");
-    fprintf(out, " %10s   impact on %s %s %s\n", money, outcomes[k].metric, mean, band);
+    if (isfinite(cc->per)) {
+        nb_format_money(cc->per, money, sizeof money);
+        strcat(money, " RMB");
+    } else {
+        snprintf(money, sizeof money, "n/a");
+    }
+    fprintf(out, " %14s   impact on %s %s %s\n", money, outcomes[k].metric, mean, band);
+}
+
+/* The extra spending in 亿 RMB into buf[n] ("5.8亿 RMB", "0亿 RMB", "n/a"); amounts
+ * under 1 yuan (rounding noise of a capped fund) are 0. */
+static void c_spend_text(const cmp *c, char *buf, size_t n)
+{
+    if (!c->have_spend) { snprintf(buf, n, "n/a"); return; }
+    double v = fabs(c->extra_spend) < 1 ? 0 : c->extra_spend;
+    char g[32];
+    snprintf(buf, n, "%s亿 RMB", nb_format_g(g, v / 1e8, 4));
+}
+
+/* After the spending: what the special fund's cap did, then the line's end. */
+static void c_print_cap(const cmp *c, FILE *out)
+{
+    char cap[32];
+    nb_format_g(cap, c->fund_cap / 1e8, 4);
+    int m = c->capped_month;
+    if (c->capped[BASE] && c->capped[POLICY])
+        fprintf(out, "   the %s亿 special fund (measure 20) is spent in full in both runs: its cap "
+                "absorbed the extra money (policy spending scaled down pro rata, by %04d-%02d)",
+                cap, m / 12, m % 12 + 1);
+    else if (c->capped[POLICY])
+        fprintf(out, "   capped: the policy run spends the whole %s亿 special fund (measure 20) "
+                "by %04d-%02d, its measures scaled down pro rata after that", cap, m / 12,
+                m % 12 + 1);
+    fputc('\n', out);
 }
 
 /* Print the extra public spending and the public money per additional outcome. */
@@ -497,10 +645,10 @@ static void c_print_costs(const cmp *c, FILE *out)
             "extra public spending %s to %04d-%02d divided by the mean impact; n/a where the "
             "impact's 90%% interval\nis not above zero\n", last / 12, last % 12 + 1,
             c->in[BASE].start, last / 12, last % 12 + 1);
-    if (c->have_spend) nb_format_money(c->extra_spend, money, sizeof money);
-    else snprintf(money, sizeof money, "n/a");
+    c_spend_text(c, money, sizeof money);
     nb_format_pad(out, spend_label, lw, 0);
-    fprintf(out, " %10s\n", money);
+    fprintf(out, " %14s", money);
+    c_print_cap(c, out);
     for (int k = 0; k < N_OUTCOMES; k++) c_print_cost(c, out, k, lw);
 }
 
@@ -517,7 +665,7 @@ static void c_meta(const cmp *c, const char *name, imp_meta *m)
     memset(m, 0, sizeof *m);
     hid_t ds = H5Dopen2(c->in[BASE].file, name, H5P_DEFAULT);
     if (ds < 0) return;
-    nb_h5r_attr_str(ds, "units", m->units, sizeof m->units);
+    c_units(ds, m->units, sizeof m->units);
     if (nb_h5r_attr_str(ds, "long_name", m->long_name, sizeof m->long_name))
         snprintf(m->long_name, sizeof m->long_name, "%s", name);
     nb_h5r_attr_str(ds, "long_name_zh", m->zh, sizeof m->zh);
@@ -535,7 +683,7 @@ static int w_impact_attrs(nb_h5w *w, hid_t ds, const void *ud)
     snprintf(zh, sizeof zh, "政策效应:%s", m->zh);
     snprintf(def, sizeof def, "Paired difference, replicate by replicate (common random "
              "numbers), of the policy run minus the base run. The metric: %s", m->def);
-    if (nb_h5w_attr_str(w, ds, "units", m->units) ||
+    if (nb_h5w_units(w, ds, m->units) ||
         nb_h5w_attr_str(w, ds, "long_name", ln) || nb_h5w_attr_str(w, ds, "long_name_zh", zh) ||
         nb_h5w_attr_str(w, ds, "definition", def) || nb_h5w_attr_str(w, ds, "kind", m->kind))
         return NB_EIO;
@@ -599,7 +747,7 @@ static int w_scales(nb_h5w *w, const cmp *c, hid_t *sc)
 /* The attributes of extra_public_spend (ud unused). */
 static int w_spend_attrs(nb_h5w *w, hid_t ds, const void *ud)
 {
-    if (nb_h5w_attr_str(w, ds, "units", "RMB") ||
+    if (nb_h5w_units(w, ds, "RMB") ||
         nb_h5w_attr_str(w, ds, "long_name", "Extra public spending (policy - base)") ||
         nb_h5w_attr_str(w, ds, "long_name_zh", "新增财政支出") ||
         nb_h5w_attr_str(w, ds, "definition", "Mean over replicates of the paired difference "
@@ -619,13 +767,14 @@ static int w_cost_attrs(nb_h5w *w, hid_t ds, const void *ud)
 {
     const cost_ud *u = ud;
     char units[64], ln[256], zh[256], def[512];
-    snprintf(units, sizeof units, "RMB per additional firm");
+    snprintf(units, sizeof units, "RMB %s", u->o->label);   /* "RMB per additional unicorn" */
     snprintf(ln, sizeof ln, "Public money %s", u->o->label);
     snprintf(zh, sizeof zh, "%s所需财政资金", u->o->label_zh);
     snprintf(def, sizeof def, "extra_public_spend divided by the mean impact on %s at the "
              "last month; NaN when that impact's 90%% interval (5%%-95%% of the paired "
              "differences) is not above zero.", u->o->metric);
-    if (nb_h5w_attr_str(w, ds, "units", units) || nb_h5w_attr_str(w, ds, "long_name", ln) ||
+    if (nb_h5w_attr_str(w, ds, "units", "1") || nb_h5w_attr_str(w, ds, "units_label", units) ||
+        nb_h5w_attr_str(w, ds, "currency", "CNY") || nb_h5w_attr_str(w, ds, "long_name", ln) ||
         nb_h5w_attr_str(w, ds, "long_name_zh", zh) ||
         nb_h5w_attr_str(w, ds, "definition", def) ||
         nb_h5w_attr_str(w, ds, "metric", u->o->metric) ||

@@ -320,7 +320,7 @@ static int w_flags(nb_h5w *w, hid_t ds, const char *meanings)
 static int w_col_attrs(nb_h5w *w, hid_t ds, const void *ud)
 {
     const col_attrs *a = ud;
-    if (nb_h5w_attr_str(w, ds, "units", a->units) ||
+    if ((a->is_time ? nb_h5w_attr_str(w, ds, "units", a->units) : nb_h5w_units(w, ds, a->units)) ||
         (a->is_time && nb_h5w_attr_str(w, ds, "calendar", "standard")) ||
         nb_h5w_attr_str(w, ds, "long_name", a->long_name) ||
         nb_h5w_attr_str(w, ds, "long_name_zh", a->long_name_zh))

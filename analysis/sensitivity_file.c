@@ -641,8 +641,8 @@ static void s_print(const sens *s, FILE *out)
 typedef struct s_fill {
     const sens *s;
     hid_t grp;
-    hid_t scale[3];                  /* factor, output, bound */
-    const char *long_name, *zh, *units, *definition;
+    hid_t scale[4];                  /* factor, metric, year, bound */
+    const char *long_name, *zh, *units, *definition;   /* units NULL: the metric's */
 } s_fill;
 
 /* Attributes of a dataset of the group. */
@@ -651,12 +651,14 @@ static int s_attrs(nb_h5w *w, hid_t obj, const void *ud)
     const s_fill *f = ud;
     return nb_h5w_attr_str(w, obj, "long_name", f->long_name) ||
            nb_h5w_attr_str(w, obj, "long_name_zh", f->zh) ||
-           nb_h5w_attr_str(w, obj, "units", f->units) ||
+           (f->units ? nb_h5w_attr_str(w, obj, "units", f->units)
+                     : nb_h5w_attr_str(w, obj, "comment", "in the units of each metric "
+                                       "(the sweep file's <metric>_mean attributes)")) ||
            nb_h5w_attr_str(w, obj, "definition", f->definition)
                ? NB_EIO : NB_OK;
 }
 
-/* Write dataset `name` over (factor, output) [with bound when `ci`] from field at
+/* Write dataset `name` over (factor, metric, year) [with bound when `ci`] from field at
  * byte offsets off (off_hi) of the per-factor result structs. */
 static int s_put(nb_h5w *w, s_fill *f, const char *name, size_t off, size_t off_hi, int ci,
                  const char *ln, const char *zh, const char *units, const char *def)
@@ -675,14 +677,14 @@ static int s_put(nb_h5w *w, s_fill *f, const char *name, size_t off, size_t off_
             v[(i * no + j) * nb] = lo;
             if (ci) v[(i * no + j) * nb + 1] = hi;
         }
-    hsize_t dims[3] = {k, no, 2};
+    hsize_t dims[4] = {k, (hsize_t)s->n_metric, (hsize_t)s->n_year, 2};
     f->long_name = ln, f->zh = zh, f->units = units, f->definition = def;
-    int rc = nb_h5w_array(w, f->grp, name, ci ? 3 : 2, dims, NULL, v, f->scale, s_attrs, f);
+    int rc = nb_h5w_array(w, f->grp, name, ci ? 4 : 3, dims, NULL, v, f->scale, s_attrs, f);
     free(v);
     return rc;
 }
 
-/* Per-output values (mean, variance) over (output). */
+/* Per-output values (mean, variance) over (metric, year): outputs are metric-major. */
 static int s_put_output(nb_h5w *w, s_fill *f, const char *name, int var, const char *ln,
                         const char *zh, const char *def)
 {
@@ -690,51 +692,31 @@ static int s_put_output(nb_h5w *w, s_fill *f, const char *name, int var, const c
     double *v = malloc((size_t)s->n_out * sizeof *v);
     if (!v) return nb_h5w_nomem(w);
     for (int j = 0; j < s->n_out; j++) v[j] = var ? s->out[j].var : s->out[j].mean;
-    hsize_t n = (hsize_t)s->n_out;
-    f->long_name = ln, f->zh = zh, f->units = "the metric's units", f->definition = def;
-    if (var) f->units = "the metric's units, squared";
-    int rc = nb_h5w_array(w, f->grp, name, 1, &n, NULL, v, &f->scale[1], s_attrs, f);
+    hsize_t dims[2] = {(hsize_t)s->n_metric, (hsize_t)s->n_year};
+    f->long_name = ln, f->zh = zh, f->units = NULL, f->definition = def;
+    int rc = nb_h5w_array(w, f->grp, name, 2, dims, NULL, v, &f->scale[1], s_attrs, f);
     free(v);
     return rc;
 }
 
-/* The scales, coordinates and attributes of the group. */
+/* The scales of the group: factor, metric, year (December of it), bound. */
 static int s_put_axes(nb_h5w *w, s_fill *f)
 {
     const sens *s = f->s;
-    int no = s->n_out, rc = NB_OK;
-    const char **labels = malloc((size_t)no * sizeof *labels);
-    const char **metric = malloc((size_t)no * sizeof *metric);
-    int32_t *year = malloc((size_t)no * sizeof *year);
     static const char *const bound[2] = {"lo", "hi"};
-    if (!labels || !metric || !year) rc = nb_h5w_nomem(w);
-    for (int j = 0; rc == NB_OK && j < no; j++) {
-        labels[j] = s->out[j].label;
-        metric[j] = s->out[j].metric;
-        year[j] = s->out[j].year;
-    }
-    if (rc == NB_OK &&
-        ((f->scale[0] = nb_h5w_scale(w, f->grp, "factor", w->str, w->str, (hsize_t)s->k,
-                                     s->factor, "factor varied by the sweep")) < 0 ||
-         (f->scale[1] = nb_h5w_scale(w, f->grp, "output", w->str, w->str, (hsize_t)no,
-                                     labels, "outcome analysed: metric@year (December)")) < 0 ||
-         (f->scale[2] = nb_h5w_scale(w, f->grp, "bound", w->str, w->str, 2, bound,
-                                     "bound of the 90% bootstrap interval")) < 0))
-        rc = NB_EIO;
-    hsize_t n = (hsize_t)no;
-    f->long_name = "metric", f->zh = "指标", f->units = "", f->definition = "the metric of the outcome";
-    if (rc == NB_OK)
-        rc = nb_h5w_typed(w, f->grp, "metric", w->str, w->str, 1, &n, NULL, metric,
-                          &f->scale[1], s_attrs, f);
-    f->long_name = "year", f->zh = "年份", f->units = "year",
-    f->definition = "calendar year: the outcome is the metric at December of it";
-    if (rc == NB_OK)
-        rc = nb_h5w_typed(w, f->grp, "year", H5T_STD_I32LE, H5T_NATIVE_INT32, 1, &n, NULL,
-                          year, &f->scale[1], s_attrs, f);
-    free(year);
-    free(metric);
-    free(labels);
-    return rc;
+    int32_t year[MAX_YEARS];
+    for (int j = 0; j < s->n_year; j++) year[j] = s->year[j];
+    if ((f->scale[0] = nb_h5w_scale(w, f->grp, "factor", w->str, w->str, (hsize_t)s->k,
+                                    s->factor, "factor varied by the sweep")) < 0 ||
+        (f->scale[1] = nb_h5w_scale(w, f->grp, "metric", w->str, w->str, (hsize_t)s->n_metric,
+                                    s->metric, "metric of the outcome")) < 0 ||
+        (f->scale[2] = nb_h5w_scale(w, f->grp, "year", H5T_STD_I32LE, H5T_NATIVE_INT32,
+                                    (hsize_t)s->n_year, year,
+                                    "calendar year: the outcome is the metric in its December")) < 0 ||
+        (f->scale[3] = nb_h5w_scale(w, f->grp, "bound", w->str, w->str, 2, bound,
+                                    "bound of the 90% bootstrap interval")) < 0)
+        return NB_EIO;
+    return NB_OK;
 }
 
 /* The group's attributes. */
@@ -765,7 +747,8 @@ static int s_put_attrs(nb_h5w *w, const sens *s, hid_t g)
 /* Fill group g of the open file with the results. */
 static int s_fill_group(nb_h5w *w, const sens *s, hid_t g)
 {
-    s_fill f = {s, g, {H5I_INVALID_HID, H5I_INVALID_HID, H5I_INVALID_HID}, 0, 0, 0, 0};
+    s_fill f = {s, g, {H5I_INVALID_HID, H5I_INVALID_HID, H5I_INVALID_HID, H5I_INVALID_HID},
+                0, 0, 0, 0};
     int rc = s_put_axes(w, &f);
     if (rc == NB_OK) rc = s_put_attrs(w, s, g);
     if (rc == NB_OK)
@@ -792,7 +775,7 @@ static int s_fill_group(nb_h5w *w, const sens *s, hid_t g)
                        "90% bootstrap interval of ST", "总效应指数 90% 区间", "1",
                        "percentile bootstrap interval of ST");
     } else {
-        const char *u = "the metric's units per unit range of the factor";
+        const char *u = NULL;      /* the metric's units per unit range of the factor */
         if (rc == NB_OK)
             rc = s_put(w, &f, "mu_star", offsetof(nb_morris, mu_star), 0, 0,
                        "Morris mu*: mean absolute elementary effect", "平均绝对基本效应", u,
@@ -810,7 +793,7 @@ static int s_fill_group(nb_h5w *w, const sens *s, hid_t g)
                        "Morris sigma: standard deviation of the elementary effects",
                        "基本效应标准差", u, "non-linearity or interactions with other factors");
     }
-    nb_h5w_close(f.scale, 3);
+    nb_h5w_close(f.scale, 4);
     return rc;
 }
 

@@ -35,6 +35,7 @@ static const double shown_levels[3] = {0.5, 0.05, 0.95};
 /* One row of a table: a metric's median and band at each column. */
 typedef struct sum_row {
     char name[64], zh[192];
+    char units[64];            /* the dataset's units attribute */
     int money;                 /* units in RMB: shown in 亿 */
     int count;                 /* units count things (firms, persons): whole numbers */
     double *v;                 /* [3][ncol]: median, 5%, 95% */
@@ -57,8 +58,12 @@ typedef struct ms_row {
 /* A results file being summarised. */
 typedef struct summary {
     const char *path;
+    const nb_summary_opts *opts;     /* never NULL */
+    int bad_choice;                  /* why names a year or metric not in the file */
+    char span[2][16];                /* "YYYY-MM" of the first and the last month */
     hid_t file;
     char version[64], commit[64], scenario[256], why[512];
+    char settings[16], overrides[2048];   /* "" when the file has none (older files) */
     int other_kind;                  /* why names another kind of neobay file */
     int64_t seed, reps;
     int n_time, n_quant, iq[3];      /* iq: indices of the 0.5, 0.05, 0.95 levels */
@@ -126,13 +131,41 @@ static int s_header(summary *s)
         return s_damaged(s, "missing attribute", "scenario_name");
     if (nb_h5r_attr_i64(s->file, "seed", &s->seed) != 0)
         return s_damaged(s, "missing attribute", "seed");
+    if (nb_h5r_attr_str(s->file, "settings_hash", s->settings, sizeof s->settings) != 0)
+        s->settings[0] = '\0';
+    if (nb_h5r_attr_str(s->file, "overrides", s->overrides, sizeof s->overrides) != 0)
+        s->overrides[0] = '\0';
     if (nb_h5r_attr_i64(s->file, "replicates", &s->reps) != 0)
         return s_damaged(s, "missing attribute", "replicates");
     return NB_OK;
 }
 
+/* Whether year y is one of opts' years. */
+static int year_chosen(const nb_summary_opts *o, int y)
+{
+    for (int i = 0; i < o->n_years; i++)
+        if (o->years[i] == y) return 1;
+    return 0;
+}
+
+/* NB_OK when every chosen year has a column; else NB_EINVAL with s->why. */
+static int s_check_years(summary *s)
+{
+    for (int i = 0; i < s->opts->n_years; i++) {
+        int found = 0;
+        for (int c = 0; c < s->main.ncol; c++) found |= atoi(s->main.label[c]) == s->opts->years[i];
+        if (!found) {
+            snprintf(s->why, sizeof s->why, "--year %d: not in the run (%s to %s)",
+                     s->opts->years[i], s->span[0], s->span[1]);
+            s->bad_choice = 1;
+            return NB_EINVAL;
+        }
+    }
+    return NB_OK;
+}
+
 /* Choose the columns of the main table: the first month, each December and the
- * last month. */
+ * last month (with chosen years: December of each, or the last month). */
 static int s_columns(summary *s, const double *days)
 {
     s->col = malloc((size_t)s->n_time * sizeof *s->col);
@@ -141,7 +174,10 @@ static int s_columns(summary *s, const double *days)
     for (int k = 0; rc == NB_OK && k < s->n_time; k++) {
         int y, m;
         nb_h5_civil_from_days((int64_t)floor(days[k]), &y, &m);
-        if (k == 0 || m == 12 || k == s->n_time - 1) {
+        if (k == 0 || k == s->n_time - 1)
+            snprintf(s->span[k != 0], sizeof s->span[0], "%04d-%02d", y, m);
+        if (s->opts->n_years ? year_chosen(s->opts, y) && (m == 12 || k == s->n_time - 1)
+                             : (k == 0 || m == 12 || k == s->n_time - 1)) {
             s->col[s->main.ncol] = k;
             snprintf(s->main.label[s->main.ncol++], sizeof s->main.label[0], "%04d-%02d", y, m);
         }
@@ -158,6 +194,7 @@ static int s_axes(summary *s)
     s->n_time = (int)dims[0];
     int rc = s->n_time > 0 ? s_columns(s, t) : s_damaged(s, "empty dataset", "time");
     free(t);
+    if (rc == NB_OK) rc = s_check_years(s);
     if (rc != NB_OK) return rc;
     double *q = s_dataset(s, "quantile", 1, dims);
     if (!q) return NB_EIO;
@@ -191,7 +228,10 @@ static void s_row_labels(summary *s, sum_row *r, const char *name, const char *d
     hid_t ds = H5Dopen2(s->file, ds_name, H5P_DEFAULT);
     if (ds >= 0) {
         nb_h5r_attr_str(ds, "long_name_zh", r->zh, sizeof r->zh);
-        nb_h5r_attr_str(ds, "units", units, sizeof units);
+        nb_h5r_attr_str(ds, "units", r->units, sizeof r->units);
+        /* the registry's unit ("firms", "RMB") when CF's "1" stands for it */
+        if (nb_h5r_attr_str(ds, "units_label", units, sizeof units) != 0)
+            snprintf(units, sizeof units, "%s", r->units);
         H5Dclose(ds);
     }
     snprintf(r->name, sizeof r->name, "%s", name);
@@ -205,6 +245,12 @@ static int s_metric(summary *s, const char *name)
 {
     char qname[128];
     snprintf(qname, sizeof qname, "%s_q", name);
+    if (H5Lexists(s->file, qname, H5P_DEFAULT) <= 0 && s->opts->n_metrics) {
+        snprintf(s->why, sizeof s->why, "--metric %s: the file has no dataset '%s' "
+                 "(neobay params lists metrics in model/metrics.def)", name, qname);
+        s->bad_choice = 1;
+        return NB_EINVAL;
+    }
     if (H5Lexists(s->file, qname, H5P_DEFAULT) <= 0) return NB_OK;   /* older file */
     hsize_t dims[2];
     double *q = s_dataset(s, qname, 2, dims);
@@ -265,7 +311,7 @@ static int s_milestone(summary *s, const char *name)
     return NB_OK;
 }
 
-/* Read every dataset over `year` whose units are "probability". */
+/* Read every milestone dataset over `year`. */
 static int s_milestones(summary *s)
 {
     static const char *const dims[1] = {"year"};
@@ -278,8 +324,11 @@ static int s_milestones(summary *s)
         rc = s_damaged(s, "out of memory reading", "year");
     for (int i = 0; rc == NB_OK && i < n; i++) {
         hid_t ds = H5Dopen2(s->file, names[i], H5P_DEFAULT);
+        /* a milestone: a probability ("1"; "probability" in older files) of reaching
+         * a threshold */
         int prob = ds >= 0 && nb_h5r_attr_str(ds, "units", units, sizeof units) == 0 &&
-                   strcmp(units, "probability") == 0;
+                   (strcmp(units, "probability") == 0 ||
+                    (strcmp(units, "1") == 0 && H5Aexists(ds, "threshold") > 0));
         if (ds >= 0) H5Dclose(ds);
         if (prob) rc = s_milestone(s, names[i]);
     }
@@ -366,7 +415,15 @@ static int s_read(summary *s)
 {
     int rc = s_header(s);
     if (rc == NB_OK) rc = s_axes(s);
-    for (int i = 0; i < N_HEADLINE && rc == NB_OK; i++) rc = s_metric(s, headline[i]);
+    const nb_summary_opts *o = s->opts;
+    if (rc == NB_OK && o->n_metrics) {
+        free(s->main.row);
+        if (!(s->main.row = calloc((size_t)o->n_metrics, sizeof *s->main.row)))
+            rc = s_damaged(s, "out of memory reading", s->path);
+    }
+    for (int i = 0; i < o->n_metrics && rc == NB_OK; i++) rc = s_metric(s, o->metrics[i]);
+    for (int i = 0; !o->n_metrics && i < N_HEADLINE && rc == NB_OK; i++) rc = s_metric(s, headline[i]);
+    if (o->csv) return rc;
     if (rc == NB_OK) rc = s_milestones(s);
     if (rc == NB_OK) rc = s_horizons(s);
     return rc;
@@ -519,8 +576,11 @@ static void s_print(const summary *s, FILE *out)
     const sum_table *t = &s->main;
     fprintf(out, "scenario: %s  seed: %lld  replicates: %lld  (neobay %s, git %s)\n",
             s->scenario, (long long)s->seed, (long long)s->reps, s->version, s->commit);
-    fprintf(out, "file: %s  (%s to %s, %d months)\n", s->path, t->label[0],
-            t->label[t->ncol - 1], s->n_time);
+    if (s->settings[0])
+        fprintf(out, "settings: %s  overrides: %s\n", s->settings,
+                s->overrides[0] ? s->overrides : "none (the scenario file as written)");
+    fprintf(out, "file: %s  (%s to %s, %d months)\n", s->path, s->span[0], s->span[1],
+            s->n_time);
     fprintf(out, "each metric: median across replicates, and below it the 5%%-95%% band; "
             "money in 亿 RMB (1亿 = 1e8)\n");
     print_table(t, out);
@@ -530,6 +590,22 @@ static void s_print(const summary *s, FILE *out)
                 "5%%-95%% band in December of each year\n");
         print_table(&s->hz, out);
     }
+}
+
+/* The main table as CSV: metric,time,quantile,value,units, one row per value. */
+static void s_print_csv(const summary *s, FILE *out)
+{
+    static const int order[3] = {1, 0, 2};        /* 0.05, 0.5, 0.95 */
+    const sum_table *t = &s->main;
+    fputs("metric,time,quantile,value,units\n", out);
+    for (int i = 0; i < t->n_rows; i++)
+        for (int c = 0; c < t->ncol; c++)
+            for (int j = 0; j < 3; j++) {
+                double v = t->row[i].v[order[j] * t->ncol + c];
+                fprintf(out, "%s,%s-01,%g,", t->row[i].name, t->label[c], shown_levels[order[j]]);
+                if (isfinite(v)) fprintf(out, "%.15g", v);
+                fprintf(out, ",%s\n", t->row[i].units);
+            }
 }
 
 /* Free what s_read allocated. */
@@ -553,7 +629,14 @@ static void s_free(summary *s)
  * or "FILE: damaged results file: ..." (unopenable HDF5, unreadable dataset). */
 int nb_h5_summary(const char *path, FILE *out, nb_err *e)
 {
-    summary s = {.path = path, .file = H5I_INVALID_HID};
+    return nb_h5_summary_ex(path, out, NULL, e);
+}
+
+/* See h5out.h. */
+int nb_h5_summary_ex(const char *path, FILE *out, const nb_summary_opts *opts, nb_err *e)
+{
+    static const nb_summary_opts none = {0};
+    summary s = {.path = path, .file = H5I_INVALID_HID, .opts = opts ? opts : &none};
     nb_h5_quiet q = nb_h5_quiet_begin();
     int rc = nb_h5r_open(path, &s.file, s.why, sizeof s.why);
     if (rc == NB_OK) {
@@ -561,9 +644,13 @@ int nb_h5_summary(const char *path, FILE *out, nb_err *e)
         H5Fclose(s.file);
     }
     nb_h5_quiet_end(q);
-    if (rc == NB_OK) s_print(&s, out);
-    if (rc == NB_OK) nb_h5_print_observed(path, out);
+    if (rc == NB_OK && s.opts->csv) s_print_csv(&s, out);
+    else if (rc == NB_OK) s_print(&s, out);
+    if (rc == NB_OK && !s.opts->csv && !s.opts->n_years && !s.opts->n_metrics)
+        nb_h5_print_observed(path, out);
     s_free(&s);
+    if (rc == NB_EINVAL && s.bad_choice)
+        return nb_err_code(e, NB_EINVAL, "%s: %s", path, s.why);
     if (rc == NB_EINVAL && s.other_kind)
         return nb_err_code(e, NB_EIO, "%s: %s", path, s.why);
     if (rc == NB_EINVAL)

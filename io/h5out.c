@@ -74,7 +74,7 @@ static int last_month(const nb_results *r)
 static int w_metric_attrs(nb_h5w *w, hid_t ds, const void *ud)
 {
     const nb_metric_info *mi = ud;
-    if (nb_h5w_attr_str(w, ds, "units", mi->unit) ||
+    if (nb_h5w_units(w, ds, mi->unit) ||
         nb_h5w_attr_str(w, ds, "long_name", mi->long_name) ||
         nb_h5w_attr_str(w, ds, "long_name_zh", mi->long_name_zh) ||
         nb_h5w_attr_str(w, ds, "definition", mi->definition) ||
@@ -158,7 +158,7 @@ static int w_milestone_attrs(nb_h5w *w, hid_t ds, const void *ud)
              "December of the year (the last month of the run in its last year). "
              "Goal of the %s%s.",
              ms->metric, mi->long_name, thr, mi->unit, ms->source, goal);
-    if (nb_h5w_attr_str(w, ds, "units", "probability") ||
+    if (nb_h5w_attr_str(w, ds, "units", "1") ||
         nb_h5w_attr_str(w, ds, "long_name", ms->label) ||
         nb_h5w_attr_str(w, ds, "long_name_zh", ms->label_zh) ||
         nb_h5w_attr_str(w, ds, "definition", def) ||
@@ -219,7 +219,7 @@ static int w_at_attrs(nb_h5w *w, hid_t ds, const void *ud)
     snprintf(ln, sizeof ln, "%s in December of the horizon year", mi->long_name);
     snprintf(zh, sizeof zh, "%s(目标年份年末)", mi->long_name_zh);
     snprintf(def, sizeof def, "%s Value in December of each horizon year.", mi->definition);
-    if (nb_h5w_attr_str(w, ds, "units", mi->unit) ||
+    if (nb_h5w_units(w, ds, mi->unit) ||
         nb_h5w_attr_str(w, ds, "long_name", ln) ||
         nb_h5w_attr_str(w, ds, "long_name_zh", zh) ||
         nb_h5w_attr_str(w, ds, "definition", def) ||
@@ -453,6 +453,32 @@ static int w_definitions(nb_h5w *w, const run_out *ro)
     return NB_OK;
 }
 
+/* CF's provenance attributes.  `history` names the program and the run but no
+ * clock time and no build (neobay_version, git_commit say that): the same inputs give
+ * the same bytes, and the same contents under any commit. */
+static int w_cf_provenance(nb_h5w *w, const run_out *ro)
+{
+    const nb_run_meta *mt = ro->meta;
+    char hist[1024];
+    snprintf(hist, sizeof hist, "neobay run %s (scenario %s, seed %u, %d replicates; the build: "
+             "attributes neobay_version, git_commit)", mt->scenario_path ? mt->scenario_path : "",
+             mt->scenario_name ? mt->scenario_name : "", (unsigned)mt->seed, ro->res->n_rep);
+    if (nb_h5w_attr_str(w, w->file, "history", hist) ||
+        nb_h5w_attr_str(w, w->file, "source", "neobay, an agent-based model of the "
+                        "hard-tech firms of Greater Neo Bay (大零号湾), Minhang, Shanghai") ||
+        nb_h5w_attr_str(w, w->file, "institution", "neobay project (policy simulator for the "
+                        "Greater Neo Bay S&T innovation source zone)") ||
+        nb_h5w_attr_str(w, w->file, "references", "model/ODD.md (the model), "
+                        "model/PARAMETERS.md (every parameter and its source); Several Policy "
+                        "Measures to Accelerate the Construction of the Greater Neo Bay S&T "
+                        "Innovation Source Zone (Shanghai, 2024-07-11)") ||
+        nb_h5w_attr_str(w, w->file, "comment", "units: CF/UDUNITS strings; counts are \"1\" "
+                        "(long_name says what is counted, units_label the registry unit); "
+                        "money is yuan with units \"1\" (or 1/month, 1/year) and currency CNY"))
+        return NB_EIO;
+    return NB_OK;
+}
+
 /* The root attributes: provenance, scenario and conventions. */
 static int w_root_attrs(nb_h5w *w, const run_out *ro)
 {
@@ -472,7 +498,8 @@ static int w_root_attrs(nb_h5w *w, const run_out *ro)
         nb_h5w_attr_i64(w, f, "replicates", ro->res->n_rep) ||
         nb_h5w_attr_str(w, f, "start", start) ||
         nb_h5w_attr_str(w, f, "Conventions", "CF-1.8") ||
-        nb_h5w_attr_str(w, f, "title", title))
+        nb_h5w_attr_str(w, f, "title", title) ||
+        w_cf_provenance(w, ro))
         return NB_EIO;
     return w_definitions(w, ro);
 }

@@ -11,7 +11,7 @@
  *   p_<milestone>(year)        float64 share of replicates in which the milestone was
  *                              reached at some month up to December of the year (the
  *                              last month in the run's last year); attrs units
- *                              ("probability"), long_name, long_name_zh, definition,
+ *                              ("1"), long_name, long_name_zh, definition,
  *                              metric, threshold, source [, target_year]
  *   horizon(horizon)           int32 years 2030 and 2035, those whose December is in
  *                              the run (horizon, unicorns_at and listed_at are
@@ -119,9 +119,20 @@ int nb_h5w_nomem(nb_h5w *w);
 int nb_h5w_attr_str(nb_h5w *w, hid_t obj, const char *name, const char *s);
 int nb_h5w_attr_i64(nb_h5w *w, hid_t obj, const char *name, int64_t v);
 int nb_h5w_attr_f64(nb_h5w *w, hid_t obj, const char *name, double v);
+/* CF units.  A registry unit (model/metrics.def, params.def: "firms", "firms/month",
+ * "RMB", "RMB/year", "1") is written as a UDUNITS-parseable `units` with the counted
+ * word or currency replaced by "1" ("1", "1/month", "1/year"), the registry's own
+ * text as `units_label` when it differs, and `currency` = "CNY" for money (amounts
+ * are yuan).  nb_h5_cf_units puts the CF string in cf[n] and returns 1 for money;
+ * nb_h5w_units writes the attributes (NB_OK or NB_EIO).  The attributes CF tools read
+ * (units, long_name, calendar, Conventions, history, ...) are fixed-length
+ * NUL-terminated UTF-8 strings, so netCDF sees NC_CHAR and ncdump -t decodes time;
+ * the others are variable-length. */
+int nb_h5_cf_units(const char *label, char *cf, size_t n);
+int nb_h5w_units(nb_h5w *w, hid_t obj, const char *label);
 
 /* A 1-D dimension scale `name` of n values at buf (memory type mtype, file type
- * ftype) with a long_name.  Returns the open dataset (close with H5Dclose) or a
+ * ftype) with a long_name, and units "1" when numeric and not named time.  Returns the open dataset (close with H5Dclose) or a
  * negative id after nb_h5w_fail. */
 hid_t nb_h5w_scale(nb_h5w *w, hid_t loc, const char *name, hid_t ftype, hid_t mtype,
                    hsize_t n, const void *buf, const char *long_name);

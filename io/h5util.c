@@ -195,11 +195,77 @@ static int w_attr(nb_h5w *w, hid_t obj, const char *name, hid_t ftype, hid_t mty
     return rc;
 }
 
+/* The attributes CF tools (netCDF-C's ncdump -t, UDUNITS users) read as text: they
+ * need fixed-length strings (netCDF's NC_CHAR), not HDF5 variable-length ones. */
+static const char *const cf_char_attrs[] = {
+    "units", "calendar", "standard_name", "long_name", "axis", "Conventions", "title",
+    "history", "source", "institution", "references", "comment", "currency",
+    "units_label", "coordinates", "positive", "flag_meanings"};
+
+/* Whether attribute `name` is written fixed-length (cf_char_attrs). */
+static int cf_char_attr(const char *name)
+{
+    for (size_t i = 0; i < sizeof cf_char_attrs / sizeof cf_char_attrs[0]; i++)
+        if (!strcmp(name, cf_char_attrs[i])) return 1;
+    return 0;
+}
+
+/* Attach s as a fixed-length, NUL-terminated string attribute (UTF-8, at least one
+ * byte: "" is written as one NUL). */
+static int w_attr_char(nb_h5w *w, hid_t obj, const char *name, const char *s)
+{
+    size_t n = strlen(s);
+    hid_t t = H5Tcopy(H5T_C_S1);
+    int rc;
+    if (t < 0 || H5Tset_size(t, n ? n : 1) < 0 || H5Tset_strpad(t, H5T_STR_NULLTERM) < 0 ||
+        H5Tset_cset(t, H5T_CSET_UTF8) < 0) {
+        rc = nb_h5w_fail(w, "writing attribute", name);
+    } else {
+        char one[1] = {0};
+        rc = w_attr(w, obj, name, t, t, n ? s : one);
+    }
+    if (t >= 0) H5Tclose(t);
+    return rc;
+}
+
 /* See h5out.h. */
 int nb_h5w_attr_str(nb_h5w *w, hid_t obj, const char *name, const char *s)
 {
     const char *v = s ? s : "";
+    if (cf_char_attr(name)) return w_attr_char(w, obj, name, v);
     return w_attr(w, obj, name, w->str, w->str, &v);
+}
+
+/* The thing counted or the currency of a registry unit ("firms/month", "RMB"):
+ * words that UDUNITS cannot parse and CF writes as "1" with a long_name. */
+static const char *const counted_words[] = {"firms", "projects", "persons", "results",
+                                            "rounds", "RMB", "replicates"};
+
+/* See h5out.h. */
+int nb_h5_cf_units(const char *label, char *cf, size_t n)
+{
+    const char *rest = label ? label : "";
+    int money = 0;
+    for (size_t i = 0; i < sizeof counted_words / sizeof counted_words[0]; i++) {
+        size_t k = strlen(counted_words[i]);
+        if (!strncmp(rest, counted_words[i], k) && (!rest[k] || rest[k] == '/')) {
+            money = !strcmp(counted_words[i], "RMB");
+            snprintf(cf, n, "1%s", rest + k);
+            return money;
+        }
+    }
+    snprintf(cf, n, "%s", rest);
+    return 0;
+}
+
+/* See h5out.h. */
+int nb_h5w_units(nb_h5w *w, hid_t obj, const char *label)
+{
+    char cf[128];
+    int money = nb_h5_cf_units(label, cf, sizeof cf);
+    if (nb_h5w_attr_str(w, obj, "units", cf)) return NB_EIO;
+    if (label && strcmp(label, cf) && nb_h5w_attr_str(w, obj, "units_label", label)) return NB_EIO;
+    return money ? nb_h5w_attr_str(w, obj, "currency", "CNY") : NB_OK;
 }
 
 /* See h5out.h. */
@@ -222,8 +288,10 @@ hid_t nb_h5w_scale(nb_h5w *w, hid_t loc, const char *name, hid_t ftype, hid_t mt
     if (ds < 0) return ds;
     if (H5DSset_scale(ds, name) < 0) {
         nb_h5w_fail(w, "making a dimension scale of", name);
-    } else if (nb_h5w_attr_str(w, ds, "long_name", long_name) == NB_OK) {
-        return ds;
+    } else if (nb_h5w_attr_str(w, ds, "long_name", long_name) == NB_OK &&
+               (H5Tget_class(ftype) == H5T_STRING || !strcmp(name, "time") ||
+                nb_h5w_attr_str(w, ds, "units", "1") == NB_OK)) {
+        return ds;     /* a numeric coordinate other than time: units "1" (CF) */
     }
     H5Dclose(ds);
     return H5I_INVALID_HID;

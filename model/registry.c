@@ -29,13 +29,15 @@ static const char *leaf(const char *name)
 
 int nb_registry_suggest(const char *name)
 {
-    int best = -1, bestd = 1 << 30;
+    int best = -1, bestd = 1 << 30, bestfull = 1 << 30;
     for (int i = 0; i < NB_NPARAMS; i++) {
-        int d = nb_edit_distance(name, nb_registry[i].name);
+        int full = nb_edit_distance(name, nb_registry[i].name), d = full;
         /* A right key under the wrong group is close too. */
         int dl = nb_edit_distance(leaf(name), leaf(nb_registry[i].name)) + 1;
         if (dl < d) d = dl;
-        if (d < bestd) { bestd = d; best = i; }
+        /* Ties (many groups share a leaf such as `rate`) go to the whole name's
+         * distance, so `listings.rate` is `listing.rate`, not `hightech.rate`. */
+        if (d < bestd || (d == bestd && full < bestfull)) { bestd = d; bestfull = full; best = i; }
     }
     int len = (int)strlen(leaf(name));
     return (best >= 0 && bestd * 3 <= len + 3) ? best : -1;

@@ -45,8 +45,10 @@ NB_API extern const nb_param_info nb_registry[NB_NPARAMS];
 /* Index of the parameter called `name`, or -1. */
 NB_API int nb_registry_find(const char *name);
 
-/* Index of the registered name closest to `name` (edit distance), for a
- * did-you-mean hint, or -1 when nothing is close (distance > 1/3 of the length). */
+/* Index of the registered name closest to `name` (edit distance of the whole name,
+ * or of the part after the last dot plus one), for a did-you-mean hint, or -1 when
+ * nothing is close (distance > 1/3 of the length).  Ties go to the smaller distance
+ * of the whole name (`listings.rate` -> `listing.rate`, not `hightech.rate`). */
 NB_API int nb_registry_suggest(const char *name);
 
 /* NB_OK when `v` is a valid value for parameter `id` (type and range);

@@ -178,7 +178,8 @@ def fan(ax, ds, metric, color=COLORS["fan"], observed=True, scale=None, label=Tr
     """Draw metric's fan chart (median, 50% and 90% bands) on ax, with the observed
     points and plan targets of that metric when `observed`."""
     q = nio.quantiles(ds, metric)
-    units = ds[metric].attrs.get("units", "") if metric in ds else q.attrs.get("units", "")
+    a = ds[metric].attrs if metric in ds else q.attrs
+    units = a.get("units_label", a.get("units", ""))      # the registry unit ("firms", "RMB")
     div, ulab = scale if scale else _money_scale(units)
     t = q["time"].values
     v = q.values / div
@@ -295,6 +296,9 @@ def alliance(run, milestone="alliance_300yi"):
                 label="300亿 goal 目标 (source document)")
     ax1.set_title(L.metric("alliance_committed", run["alliance_committed"].attrs
                            if "alliance_committed" in run else {}))
+    lo, hi = ax1.get_ylim()
+    if hi < goal * 1.08:                  # the goal line stays inside the axes
+        ax1.set_ylim(lo, goal * 1.08)
     _legend_unique(ax1, loc="upper left", frameon=False)
     p = nio.milestone(run, milestone)
     years = p["year"].values.astype(int)
@@ -377,7 +381,7 @@ def policy_impact(comparisons, metrics=IMPACT_METRICS, year=None):
                     solid_capstyle="butt")
             ax.plot([mean], [ys[i]], "o", color=col, ms=6, mec="white", zorder=5)
             sig = v[0] > 0 or v[4] < 0
-            ax.annotate(_signed(mean),
+            ax.annotate(_signed(mean) + ("*" if sig else ""),
                         (v[4], ys[i]), xytext=(4, 0), textcoords="offset points",
                         va="center", fontsize=7.5, fontweight="bold" if sig else "normal")
             drawn = True
@@ -389,6 +393,10 @@ def policy_impact(comparisons, metrics=IMPACT_METRICS, year=None):
         ax.set_title(L.metric(m))
         ax.set_xlabel(L.unit("firms"))
         ax.margins(x=0.18)
+        lo, hi = ax.get_xlim()
+        if hi - lo < 1e-6:                # every impact 0: a readable unit range
+            ax.set_xlim(-1, 1)
+        ax.xaxis.set_major_formatter(mticker.FuncFormatter(_num))   # one tick format
         if not drawn:
             ax.text(0.5, 0.5, "not in these files", ha="center", transform=ax.transAxes)
     _cost_panel(axes[5], cs, ys)
@@ -397,26 +405,32 @@ def policy_impact(comparisons, metrics=IMPACT_METRICS, year=None):
     c0 = cs[0]
     _source(fig, f"dot: mean 均值; thick bar: 50% 区间; thin bar: 90% 区间 of the paired "
             f"differences over {c0.sizes.get('replicate', '?')} replicates; base 基准: "
-            f"{L.scenario(c0.attrs.get('base_scenario', '?'))}; bold: interval excludes 0")
+            f"{L.scenario(c0.attrs.get('base_scenario', '?'))}; * and bold: the 90% interval "
+            f"excludes 0 区间不含0")
     return fig
 
 
 def _cost_panel(ax, cs, ys):
-    """Public money per additional unicorn and listing, 亿元, one pair of bars per
-    comparison; n/a where the impact's interval includes zero."""
-    keys = (("cost_per_unicorn", CYCLE[3]), ("cost_per_listing", CYCLE[2]))
-    h = 0.36
+    """Public money per additional unicorn, listing and surviving firm, 亿元, one group
+    of bars per comparison; a cost is drawn only where the impact's 90% interval is
+    above zero, the legend lists only what is drawn, and a panel with no such cost
+    says so once instead of a column of n/a."""
+    keys = (("cost_per_unicorn", CYCLE[3]), ("cost_per_listing", CYCLE[2]),
+            ("cost_per_firm", CYCLE[0]))
+    h = 0.8 / len(keys)
     top = 0
+    drawn = []
     for j, (key, col) in enumerate(keys):
         for i, c in enumerate(cs):
-            y = ys[i] + (h / 2 if j == 0 else -h / 2)
+            y = ys[i] + 0.4 - h * (j + 0.5)
             v = float(c[key]) / 1e8 if key in c else float("nan")
             if math.isfinite(v) and v > 0:
-                ax.barh(y, v, height=h, color=col)
-                ax.text(v, y, f" {v:,.1f}", va="center", fontsize=7.5)
+                ax.barh(y, v, height=h, color=col, label=L.text(key))
+                ax.text(v, y, f" {v:,.2f}" if v < 10 else f" {v:,.1f}", va="center",
+                        fontsize=7)
                 top = max(top, v)
-            else:
-                ax.text(0, y, " n/a 不显著", va="center", fontsize=7.5, color="#666666")
+                if key not in drawn:
+                    drawn.append(key)
     ax.set_yticks(ys)
     ax.set_yticklabels([""] * len(ys))
     ax.set_ylim(-0.6, len(cs) - 0.4)
@@ -424,15 +438,22 @@ def _cost_panel(ax, cs, ys):
     ax.grid(axis="y", visible=False)
     ax.set_xlabel("亿 RMB 亿元")
     ax.set_title(L.title("cost", sep="\n"))
-    from matplotlib.patches import Patch
+    if drawn:
+        from matplotlib.patches import Patch
+        cols = dict(keys)
+        ax.legend([Patch(color=cols[k]) for k in drawn], [L.text(k) for k in drawn],
+                  loc="upper center", bbox_to_anchor=(0.5, -0.13), ncol=1, frameon=False,
+                  fontsize=7.5)
+    else:
+        ax.text(0.5, 0.5, "no cost shown: no impact on unicorns, listings or firms\n"
+                "has a 90% interval above zero\n无显著新增成果,不计算单位成本",
+                transform=ax.transAxes, ha="center", va="center", fontsize=8, color="#555555")
     from matplotlib.transforms import blended_transform_factory
-    ax.legend([Patch(color=col) for _, col in keys], [L.text(k) for k, _ in keys],
-              loc="upper center", bbox_to_anchor=(0.5, -0.13), ncol=1, frameon=False,
-              fontsize=7.5)
     tr = blended_transform_factory(ax.transAxes, ax.transData)
     for i, c in enumerate(cs):
         if "extra_public_spend" in c:
-            ax.text(0.99, ys[i], f"spend 支出\n{float(c['extra_public_spend']) / 1e8:,.0f}亿",
+            v = float(c["extra_public_spend"]) / 1e8
+            ax.text(0.99, ys[i], f"spend 支出\n{0 if abs(v) < 0.005 else v:,.2f}亿",
                     transform=tr, ha="right", va="center", fontsize=7, color="#555555")
 
 
@@ -466,7 +487,10 @@ def impact_over_time(comparison, metrics=("firms", "valued_1e9", "unicorns", "li
 # ---- sweeps -------------------------------------------------------------------------
 
 def _outputs(sens, output):
-    outs = [str(x) for x in sens["output"].values] if "output" in sens.coords else []
+    """The outcomes to show as "metric@year" labels: the file's metric x year
+    (metric-major; default the first three) or those asked for."""
+    outs = ([f"{m}@{int(y)}" for m in sens["metric"].values for y in sens["year"].values]
+            if "metric" in sens.coords and "year" in sens.coords else [])
     if output is None:
         return outs[:3]
     want = [output] if isinstance(output, str) else list(output)
@@ -478,8 +502,14 @@ def _outputs(sens, output):
     return want
 
 
+def _at(sens, var, o):
+    """Variable var of the sensitivity group at outcome o ("metric@year")."""
+    metric, _, year = o.partition("@")
+    return sens[var].sel(metric=metric, year=int(year)).values
+
+
 def tornado(sens, output=None, top=12):
-    """Sensitivity tornado: for each output (metric@year; default: the first three),
+    """Sensitivity tornado: for each outcome ("metric@year"; default: the first three),
     factors ranked by total Sobol index ST (bars, with 90% interval) with the
     first-order index S1 (diamonds, with interval); a Morris analysis shows mu* with
     its interval instead."""
@@ -490,14 +520,14 @@ def tornado(sens, output=None, top=12):
     factors = [str(x) for x in sens["factor"].values]
     for ax, o in zip(axes, outs):
         if sobol:
-            st = sens["ST"].sel(output=o).values
-            s1 = sens["S1"].sel(output=o).values
-            sti = sens["ST_interval"].sel(output=o).values if "ST_interval" in sens else None
-            s1i = sens["S1_interval"].sel(output=o).values if "S1_interval" in sens else None
+            st = _at(sens, "ST", o)
+            s1 = _at(sens, "S1", o)
+            sti = _at(sens, "ST_interval", o) if "ST_interval" in sens else None
+            s1i = _at(sens, "S1_interval", o) if "S1_interval" in sens else None
             key = np.nan_to_num(st, nan=-1)
         else:
-            st = sens["mu_star"].sel(output=o).values
-            sti = sens["mu_star_interval"].sel(output=o).values if "mu_star_interval" in sens else None
+            st = _at(sens, "mu_star", o)
+            sti = _at(sens, "mu_star_interval", o) if "mu_star_interval" in sens else None
             s1 = s1i = None
             key = np.nan_to_num(st, nan=-1)
         order = np.argsort(-key, kind="stable")[:top]
@@ -532,6 +562,14 @@ def tornado(sens, output=None, top=12):
         ax.set_title(f"{L.metric(metric, sep=chr(10))}, {year}")
         ax.set_xlabel("index 指数" if sobol else "effect per factor range 全区间效应")
     _legend_unique(axes[0], loc="lower right", frameon=False)
+    if sobol:
+        vals = np.concatenate([np.r_[_at(sens, "ST", o), _at(sens, "S1", o)] for o in outs]) \
+            if outs else np.array([])
+        if np.any(vals[np.isfinite(vals)] > 1) or np.any(vals[np.isfinite(vals)] < -0.05):
+            fig.text(0.5, 0.9, f"warning 注意: indices outside [0, 1] are estimation noise "
+                     f"at N = {sens.attrs.get('points', '?')}: use more points for firm "
+                     f"numbers 指数超出[0,1]为小样本估计误差", ha="center", fontsize=9,
+                     color=COLORS["target"])
     fig.suptitle(L.title("tornado" if sobol else "tornado_morris"), fontsize=13,
                  fontweight="bold")
     lvl = sens.attrs.get("confidence_level", 0.9)
@@ -781,6 +819,19 @@ def _round3(x):
     return round(x, max(d, 0)) if d > 0 else round(x, d)
 
 
+def _param_title(name, pr):
+    """A parameter's label: the bilingual one of labels.PARAMS, else the registry's
+    description the posterior file carries (shortened), else the name."""
+    if name in L.PARAMS:
+        return L.param(name)
+    desc = str(pr.get("description", "")) if pr is not None else ""
+    if desc:
+        short = desc.split(":")[0].split(";")[0].split(". ")[0]
+        short = short if len(short) <= 42 else short[:40].rstrip() + "…"
+        return f"{short}\n({name})"
+    return name
+
+
 def posterior_marginals(post, params=None, cols=4):
     """A histogram of each parameter's posterior (weighted particles of the last
     generation) with its median and 90% interval, on the prior's range when the file
@@ -807,7 +858,7 @@ def posterior_marginals(post, params=None, cols=4):
             ax.set_xscale("log")
         ax.set_xlim(*rng)
         nuis = pr is not None and bool(pr.get("nuisance", False))
-        ax.set_title(f"{L.param(name)}\n{_num(_round3(qs[1]))} [{_num(_round3(qs[0]))}, "
+        ax.set_title(f"{_param_title(name, pr)}\n{_num(_round3(qs[1]))} [{_num(_round3(qs[0]))}, "
                      f"{_num(_round3(qs[2]))}]{'  nuisance 冗余参数' if nuis else ''}",
                      fontsize=8.5, fontweight="normal")
         ax.set_yticks([])

@@ -271,6 +271,21 @@ def open_run(path):
     return ds
 
 
+def plain_run_problem(path, scenario):
+    """Why the run file at `path` is not a plain run of scenarios/<scenario>.yaml
+    (another scenario, or made with --set overrides), or None when it is one.  A
+    notebook that keeps an existing file checks it with this first, so a variant
+    written over output/baseline.h5 is never shown as the baseline."""
+    with _checking(path) as f:
+        name = str(_attr(f, "scenario_name", "") or "")
+        overrides = str(_attr(f, "overrides", "") or "")
+    if name != scenario:
+        return f"{path} holds scenario '{name}', not '{scenario}'"
+    if overrides:
+        return f"{path} is a variant of '{scenario}' (--set {overrides})"
+    return None
+
+
 def open_parameters(path):
     """The /parameters group of a run file as a pandas DataFrame indexed by parameter
     name (unit, default, min, max, description, source, and the value at the first
@@ -333,7 +348,7 @@ def milestone(ds, name="alliance_300yi"):
         vals.append(float(sel.isel(time=-1).mean("replicate")))
     return xr.DataArray(np.array(vals), coords={"year": years}, dims="year",
                         name=f"p_{name}",
-                        attrs={"units": "probability", "metric": metric, "threshold": thr,
+                        attrs={"units": "1", "metric": metric, "threshold": thr,
                                "long_name": f"{metric} >= {thr:g}"})
 
 
@@ -394,7 +409,8 @@ def compare_runs(base, policy):
                                    np.quantile(d, QUANTILES, axis=0), dict(v.attrs))
     if "public_spend_impact" in out:
         spend = float(out["public_spend_impact"].sum("time").mean("replicate"))
-        out["extra_public_spend"] = ((), spend, {"units": "RMB"})
+        out["extra_public_spend"] = ((), spend, {"units": "1", "units_label": "RMB",
+                                                 "currency": "CNY"})
         for cost, metric in COSTS:
             if f"{metric}_impact" not in out:
                 continue
@@ -402,7 +418,9 @@ def compare_runs(base, policy):
             mean = float(last.mean())
             lo, hi = np.quantile(last, [0.05, 0.95])
             per = spend / mean if (lo > 0 and mean > 0) else float("nan")
-            out[cost] = ((), per, {"units": "RMB", "impact_mean": mean,
+            out[cost] = ((), per, {"units": "1", "currency": "CNY",
+                                   "units_label": "RMB per additional " + metric.rstrip("s"),
+                                   "impact_mean": mean,
                                    "impact_q05": float(lo), "impact_q95": float(hi)})
     out.attrs.update({"base_scenario": base.attrs.get("scenario") or scenario_info(base)[0],
                       "policy_scenario": policy.attrs.get("scenario") or scenario_info(policy)[0],
@@ -451,7 +469,7 @@ def open_sweep(path):
 
 def open_sensitivity(path):
     """The /sensitivity group of a sweep file (neobay sensitivity) as an
-    xarray.Dataset over factor, output (metric@year) and bound (lo, hi): S1, ST and
+    xarray.Dataset over factor, metric, year (December of it) and bound (lo, hi): S1, ST and
     their intervals for a Sobol analysis, mu_star, mu, sigma for a Morris one."""
     with _checking(path) as f:
         _check_kind(path, f, "sweep")
@@ -461,6 +479,9 @@ def open_sensitivity(path):
         g = f["sensitivity"]
         if not (("S1" in g and "ST" in g) or "mu_star" in g) or "factor" not in g:
             _older(path, f, ["/sensitivity/S1, ST (or mu_star)"])
+        if "metric" not in g or "year" not in g:
+            _older(path, f, ["/sensitivity dimensions metric and year (older files pack "
+                             "them as output = metric@year): rerun `neobay sensitivity`"])
     ds = _xr(path, "sensitivity")
     ds.attrs["neobay_file"] = os.fspath(path)
     return ds
@@ -550,7 +571,8 @@ def open_posterior(path):
         priors = pd.DataFrame({"min": ds["prior_min"].values.astype(float),
                                "max": ds["prior_max"].values.astype(float)}, index=names)
         for col, var, kind in (("log", "prior_log", bool), ("nuisance", "nuisance", bool),
-                               ("unit", "unit", str), ("default", "registry_default", float)):
+                               ("unit", "unit", str), ("default", "registry_default", float),
+                               ("description", "description", str)):
             if var in ds and ds[var].dims == ("parameter",):
                 vals = ds[var].values
                 priors[col] = _strings(vals) if kind is str else vals.astype(kind)

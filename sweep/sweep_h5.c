@@ -240,7 +240,7 @@ static int w_design(nb_h5w *w, const sw_out *o, const hid_t *s)
 static int w_metric_attrs(nb_h5w *w, hid_t ds, const void *ud)
 {
     const nb_metric_info *mi = ud;
-    if (nb_h5w_attr_str(w, ds, "units", mi->unit) || nb_h5w_attr_str(w, ds, "long_name", mi->long_name) ||
+    if (nb_h5w_units(w, ds, mi->unit) || nb_h5w_attr_str(w, ds, "long_name", mi->long_name) ||
         nb_h5w_attr_str(w, ds, "long_name_zh", mi->long_name_zh) ||
         nb_h5w_attr_str(w, ds, "definition", mi->definition) ||
         nb_h5w_attr_str(w, ds, "kind", mi->kind == NB_STOCK ? "stock" : "flow"))

@@ -202,11 +202,12 @@ static void test_table(void **state)
     assert_line_has(text, "  独角兽企业数", "[-9, 9]");
     assert_line_has(text, "listed ", "+2*");
     assert_line_has(text, "hightech ", " 0 ");
-    /* public money: 23 months x 100万 = 2300万; per firm 230万, per listing 1150万 */
-    assert_line_has(text, "  extra public spending", "2300万");
+    /* public money: 23 months x 100万 = 2300万 = 0.23亿 RMB; per firm 230万 RMB, per
+     * listing 1150万 RMB */
+    assert_line_has(text, "  extra public spending", "0.23亿 RMB");
     assert_line_has(text, "  per additional unicorn", "n/a");
-    assert_line_has(text, "  per additional listing", "1150万");
-    assert_line_has(text, "  per additional surviving firm", "230万");
+    assert_line_has(text, "  per additional listing", "1150万 RMB");
+    assert_line_has(text, "  per additional surviving firm", "230万 RMB");
     free(text);
 }
 
@@ -268,6 +269,8 @@ static void test_impact_file(void **state)
     assert_int_equal(nb_h5r_attr_str(ds, "long_name_zh", buf, sizeof buf), 0);
     assert_non_null(strstr(buf, "在区企业数"));
     assert_int_equal(nb_h5r_attr_str(ds, "units", buf, sizeof buf), 0);
+    assert_string_equal(buf, "1");                       /* CF: a count */
+    assert_int_equal(nb_h5r_attr_str(ds, "units_label", buf, sizeof buf), 0);
     assert_string_equal(buf, nb_metrics[NB_M_firms].unit);
     H5Dclose(ds);
     H5Fclose(file);

@@ -144,19 +144,28 @@ static int count_entries(const char *dir)
     return n;
 }
 
-/* String attribute `name` of obj into buf[n] (variable-length strings only). */
+/* String attribute `name` of obj into buf[n]: UTF-8, variable-length, or
+ * fixed-length NUL-terminated (the CF attributes: units, long_name, ...). */
 static void attr_str(hid_t obj, const char *name, char *buf, size_t n)
 {
     hid_t a = H5Aopen(obj, name, H5P_DEFAULT);
     assert_true(a >= 0);
     hid_t t = H5Aget_type(a);
     assert_int_equal(H5Tget_class(t), H5T_STRING);
-    assert_true(H5Tis_variable_str(t) > 0);
     assert_int_equal(H5Tget_cset(t), H5T_CSET_UTF8);
-    char *s = NULL;
-    assert_true(H5Aread(a, t, &s) >= 0);
-    snprintf(buf, n, "%s", s);
-    H5free_memory(s);
+    if (H5Tis_variable_str(t) > 0) {
+        char *s = NULL;
+        assert_true(H5Aread(a, t, &s) >= 0);
+        snprintf(buf, n, "%s", s);
+        H5free_memory(s);
+    } else {
+        assert_int_equal(H5Tget_strpad(t), H5T_STR_NULLTERM);
+        size_t w = H5Tget_size(t);
+        char *s = calloc(w + 1, 1);
+        assert_true(H5Aread(a, t, s) >= 0);
+        snprintf(buf, n, "%s", s);
+        free(s);
+    }
     H5Tclose(t);
     H5Aclose(a);
 }
@@ -272,8 +281,15 @@ static void test_metric_values_and_attrs(void **state)
         assert_scales(file, mi->name, 2, sdims);
         assert_scales(file, qname, 2, qd);
         hid_t ds = H5Dopen2(file, qname, H5P_DEFAULT);
+        char cf[128];
+        int money = nb_h5_cf_units(mi->unit, cf, sizeof cf);
         attr_str(ds, "units", buf, sizeof buf);
-        assert_string_equal(buf, mi->unit);
+        assert_string_equal(buf, cf);                 /* CF: "firms" -> "1" */
+        if (strcmp(cf, mi->unit)) {
+            attr_str(ds, "units_label", buf, sizeof buf);
+            assert_string_equal(buf, mi->unit);
+        }
+        assert_int_equal(H5Aexists(ds, "currency") > 0, money);
         attr_str(ds, "long_name_zh", buf, sizeof buf);
         assert_string_equal(buf, mi->long_name_zh);
         attr_str(ds, "definition", buf, sizeof buf);
@@ -406,7 +422,7 @@ static void test_milestones(void **state)
     hid_t ds = H5Dopen2(file, "p_hightech_1000", H5P_DEFAULT);
     char buf[512];
     attr_str(ds, "units", buf, sizeof buf);
-    assert_string_equal(buf, "probability");
+    assert_string_equal(buf, "1");
     attr_str(ds, "source", buf, sizeof buf);
     assert_string_equal(buf, "2023 plan");
     attr_str(ds, "metric", buf, sizeof buf);
@@ -459,6 +475,8 @@ static void test_horizons(void **state)
     hid_t ds = H5Dopen2(file, "unicorns_at", H5P_DEFAULT);
     char buf[512];
     attr_str(ds, "units", buf, sizeof buf);
+    assert_string_equal(buf, "1");
+    attr_str(ds, "units_label", buf, sizeof buf);
     assert_string_equal(buf, nb_metrics[NB_M_unicorns].unit);
     attr_str(ds, "long_name_zh", buf, sizeof buf);
     assert_non_null(strstr(buf, nb_metrics[NB_M_unicorns].long_name_zh));

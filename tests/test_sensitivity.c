@@ -434,7 +434,7 @@ static char *slurp(const char *path, size_t *n)
     return b;
 }
 
-/* Saltelli file: the group holds S1/ST over (factor, output) and intervals with a
+/* Saltelli file: the group holds S1/ST over (factor, metric, year) and intervals with a
  * bound axis, and the values are the estimator's. */
 static void test_file_sobol(void **state)
 {
@@ -445,12 +445,12 @@ static void test_file_sobol(void **state)
     nb_err e;
     assert_int_equal(nb_sensitivity_file(s->path, &o, devnull, &e), NB_OK);
     assert_int_equal(H5Fget_obj_count(H5F_OBJ_ALL, H5F_OBJ_ALL), 0);   /* nothing left open */
-    hsize_t d[3];
-    double *s1 = read_group(s->path, "S1", 2, d);
+    hsize_t d[4];
+    double *s1 = read_group(s->path, "S1", 3, d);
     assert_non_null(s1);
-    assert_true(d[0] == 3 && d[1] == 1);          /* factor x output (firms@2035) */
-    double *ci = read_group(s->path, "ST_interval", 3, d);
-    assert_true(d[0] == 3 && d[1] == 1 && d[2] == 2);
+    assert_true(d[0] == 3 && d[1] == 1 && d[2] == 1);   /* factor x metric x year (firms, 2035) */
+    double *ci = read_group(s->path, "ST_interval", 4, d);
+    assert_true(d[0] == 3 && d[1] == 1 && d[2] == 1 && d[3] == 2);
     for (int i = 0; i < 3; i++) {
         assert_true(fabs(s1[i] - ish_s1[i]) < 0.06);
         assert_true(ci[2 * i] < ci[2 * i + 1]);
@@ -458,9 +458,9 @@ static void test_file_sobol(void **state)
     /* xarray needs every axis named: check the scales are attached. */
     hid_t f = H5Fopen(s->path, H5F_ACC_RDONLY, H5P_DEFAULT);
     hid_t g = H5Gopen2(f, "sensitivity", H5P_DEFAULT);
-    static const char *const dims3[3] = {"factor", "output", "bound"};
-    assert_true(nb_h5r_has_dims(g, "ST_interval", 3, dims3));
-    assert_true(nb_h5r_has_dims(g, "S1", 2, dims3));
+    static const char *const dims4[4] = {"factor", "metric", "year", "bound"};
+    assert_true(nb_h5r_has_dims(g, "ST_interval", 4, dims4));
+    assert_true(nb_h5r_has_dims(g, "S1", 3, dims4));
     char method[16];
     assert_int_equal(nb_h5r_attr_str(g, "method", method, sizeof method), 0);
     assert_string_equal(method, "sobol");
@@ -473,8 +473,8 @@ static void test_file_sobol(void **state)
     int years[2] = {2034, 2035};
     nb_sens_opts o2 = {NULL, 0, years, 2, 200, 1};
     assert_int_equal(nb_sensitivity_file(s->path, &o2, devnull, &e), NB_OK);
-    s1 = read_group(s->path, "S1", 2, d);
-    assert_true(d[0] == 3 && d[1] == 2);
+    s1 = read_group(s->path, "S1", 3, d);
+    assert_true(d[0] == 3 && d[1] == 1 && d[2] == 2);
     /* The outcome at Dec 2034 is the 2035 one times 12/24: the same indices. */
     for (int i = 0; i < 3; i++) assert_true(fabs(s1[2 * i] - s1[2 * i + 1]) < 1e-9);
     free(s1);
@@ -501,9 +501,9 @@ static void test_file_morris(void **state)
     assert_int_equal(nb_sensitivity_file(s->path, &o, devnull, &e), NB_OK);
     /* The sweep's outputs (output_metrics, output_years) are the defaults: listed
      * at December 2034 and 2035, where the outcome is half and all of linear(). */
-    hsize_t d[2];
-    double *ms = read_group(s->path, "mu_star", 2, d), *mu = read_group(s->path, "mu", 2, d);
-    assert_true(d[0] == MK && d[1] == 2);
+    hsize_t d[3];
+    double *ms = read_group(s->path, "mu_star", 3, d), *mu = read_group(s->path, "mu", 3, d);
+    assert_true(d[0] == MK && d[1] == 1 && d[2] == 2);    /* factor x metric x year */
     for (int i = 0; i < MK; i++) {
         assert_true(fabs(ms[2 * i] - fabs(lin_c[i]) / 2) < 1e-9);
         assert_true(fabs(ms[2 * i + 1] - fabs(lin_c[i])) < 1e-9);

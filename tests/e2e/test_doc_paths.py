@@ -30,8 +30,8 @@ def named_paths():
             text = m.string
             if path in EXAMPLES or path in BUILT or "$" in path or text[m.end():m.end() + 1] == "<":
                 continue
-            if path.startswith("output/") and path.endswith(OUTPUT_KINDS):
-                continue                           # what a command writes
+            if path.startswith("output/") and (path.endswith(OUTPUT_KINDS) or path.endswith("-csv")):
+                continue                           # what a command writes (-csv: export's folder)
             found.add((doc.relative_to(ROOT).as_posix(), path))
     return sorted(found)
 

@@ -102,7 +102,9 @@ def test_every_metric_has_metadata(ds):
         else:
             assert name in MILESTONES, name
     assert ds["firms"].attrs["long_name_zh"] == "在区企业数"
-    assert ds["revenue"].attrs["units"].startswith("RMB")
+    # CF units (UDUNITS): money "1/year" with currency CNY, the registry's unit kept
+    assert ds["revenue"].attrs["units"] == "1/year" and ds["revenue"].attrs["currency"] == "CNY"
+    assert ds["revenue"].attrs["units_label"].startswith("RMB")
 
 
 def test_quantiles_match_the_series(ds):
@@ -123,7 +125,7 @@ def test_milestones(ds):
         p = ds[name]
         assert p.dims == ("year",)
         a = p.attrs
-        assert a["units"] == "probability" and a["metric"] == metric
+        assert a["units"] == "1" and a["metric"] == metric
         assert float(a["threshold"]) == threshold and a["source"] == source
         assert is_chinese(a["long_name_zh"])
         reached = (ds[metric] >= threshold).cumsum("time") > 0

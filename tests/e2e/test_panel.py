@@ -112,7 +112,7 @@ def test_panel_metadata(runs):
         assert ds["sector"].attrs["flag_meanings"].split() == [
             "energy", "robotics", "life_sciences", "ic_electronics", "ai_software",
             "advanced_materials"]
-        assert ds["revenue"].attrs["units"] == "RMB/year"
+        assert ds["revenue"].attrs["units"] == "1/year" and ds["revenue"].attrs["units_label"] == "RMB/year"
         assert ds["time"].encoding["units"] == "days since 1970-01-01"
 
 

@@ -135,20 +135,20 @@ def test_sobol_table_and_group(neobay, ish_file):
                                         "policy.poc_budget"], out
 
     ds = xr.open_dataset(ish_file, engine="h5netcdf", group="sensitivity")
-    assert ds.S1.dims == ("factor", "output")
-    assert ds.ST_interval.dims == ("factor", "output", "bound")
-    assert list(ds.output.values) == ["firms@2035"]
+    assert ds.S1.dims == ("factor", "metric", "year")
+    assert ds.ST_interval.dims == ("factor", "metric", "year", "bound")
+    assert list(ds.metric.values) == ["firms"] and list(ds.year.values) == [2035]
     assert list(ds.bound.values) == ["lo", "hi"]
     assert list(ds.factor.values) == ["alliance.inflow", "policy.guidance_fund",
                                       "policy.poc_budget"]
     assert int(ds.year[0]) == 2035 and ds.metric.values[0] == "firms"
     assert ds.attrs["method"] == "sobol" and ds.attrs["confidence_level"] == 0.9
-    s1 = ds.S1.sel(output="firms@2035").values
-    st = ds.ST.sel(output="firms@2035").values
+    s1 = ds.S1.sel(metric="firms", year=2035).values
+    st = ds.ST.sel(metric="firms", year=2035).values
     np.testing.assert_allclose(s1, ISH_S1, atol=0.06)   # random points: wider than QMC
     np.testing.assert_allclose(st, ISH_ST, atol=0.06)
-    lo = ds.ST_interval.sel(bound="lo").values[:, 0]
-    hi = ds.ST_interval.sel(bound="hi").values[:, 0]
+    lo = ds.ST_interval.sel(bound="lo").values[:, 0, 0]
+    hi = ds.ST_interval.sel(bound="hi").values[:, 0, 0]
     assert np.all(lo < st) and np.all(st < hi)
     assert ds.S1.attrs["long_name_zh"] == "一阶 Sobol 指数"
     ds.close()
@@ -164,9 +164,9 @@ def test_same_numbers_from_python(neobay, ish_file):
     assert r.returncode == 0, r.stderr
     with h5py.File(ish_file, "r") as f:
         y = f["firms_mean"][:, -1]
-        s1 = f["sensitivity/S1"][:, 0]
-        st = f["sensitivity/ST"][:, 0]
-        v_file = f["sensitivity/outcome_variance"][0]
+        s1 = f["sensitivity/S1"][:, 0, 0]
+        st = f["sensitivity/ST"][:, 0, 0]
+        v_file = f["sensitivity/outcome_variance"][0, 0]
     n, k = 2048, 3
     fa, fb = y[:n], y[n:2 * n]
     c = np.concatenate([fa, fb])
@@ -184,9 +184,10 @@ def test_second_run_replaces_the_group(neobay, ish_file):
             "--year", "2035"])
     assert r.returncode == 0, r.stderr
     with h5py.File(ish_file, "r") as f:
-        assert [s.decode() for s in f["sensitivity/output"][()]] == ["firms@2034", "firms@2035"]
+        assert [s.decode() for s in f["sensitivity/metric"][()]] == ["firms"]
+        assert list(f["sensitivity/year"][()]) == [2034, 2035]
         s1 = f["sensitivity/S1"][()]
-        np.testing.assert_allclose(s1[:, 0], s1[:, 1], atol=1e-9)   # 2034 = 2035 / 2
+        np.testing.assert_allclose(s1[:, 0, 0], s1[:, 0, 1], atol=1e-9)   # 2034 = 2035 / 2
         assert list(f.keys()).count("sensitivity") == 1
     size2 = ish_file.stat().st_size
     assert sh([neobay, "sensitivity", str(ish_file), "-b", "20", "-y", "2034", "-y",
@@ -215,11 +216,11 @@ def test_morris(neobay, tmp_path):
         assert text in r.stdout, text
     ds = xr.open_dataset(path, engine="h5netcdf", group="sensitivity")
     assert ds.attrs["method"] == "morris"
-    ms = ds.mu_star.sel(output="listed@2035").values
+    ms = ds.mu_star.sel(metric="listed", year=2035).values
     np.testing.assert_allclose(ms, np.abs(LIN_C), atol=1e-9)
-    np.testing.assert_allclose(ds.mu.sel(output="listed@2035").values, LIN_C, atol=1e-9)
+    np.testing.assert_allclose(ds.mu.sel(metric="listed", year=2035).values, LIN_C, atol=1e-9)
     np.testing.assert_allclose(ds.sigma.values, 0, atol=1e-9)
-    np.testing.assert_allclose(ds.mu_star.sel(output="listed@2034").values,
+    np.testing.assert_allclose(ds.mu_star.sel(metric="listed", year=2034).values,
                                np.abs(LIN_C) * 12 / 24, atol=1e-9)
     ds.close()
 
@@ -316,15 +317,15 @@ def test_real_saltelli_sweep(neobay, real):
     assert "firms@2025" in r.stdout and "listed@2025" in r.stdout
     ds = xr.open_dataset(path, engine="h5netcdf", group="sensitivity")
     root_ds = xr.open_dataset(path, engine="h5netcdf")
-    assert list(ds.output.values) == ["firms@2025", "listed@2025"]
+    assert list(ds.metric.values) == ["firms", "listed"] and list(ds.year.values) == [2025]
     assert list(ds.factor.values) == list(root_ds.factor.values)
-    assert ds.S1.dims == ("factor", "output") and ds.attrs["seed"] == root_ds.attrs["seed"]
+    assert ds.S1.dims == ("factor", "metric", "year") and ds.attrs["seed"] == root_ds.attrs["seed"]
     # firms varies over this design: its total indices are finite and not negative.
-    st = ds.ST.sel(output="firms@2025").values
+    st = ds.ST.sel(metric="firms", year=2025).values
     assert np.all(np.isfinite(st)) and np.all(st >= 0)
     # The outcome analysed is the sweep's mean at December 2025.
     y = root_ds.firms_mean.sel(time="2025-12-01").values
-    assert ds.outcome_mean.sel(output="firms@2025") == pytest.approx(y.mean(), rel=1e-12)
+    assert ds.outcome_mean.sel(metric="firms", year=2025) == pytest.approx(y.mean(), rel=1e-12)
     ds.close()
     root_ds.close()
 
@@ -337,8 +338,8 @@ def test_real_morris_sweep(neobay, real):
         u = f["design_unit"][()]
         mf = f["morris_factor"][()].reshape(-1)
         y = f["firms_mean"][:, -1]
-        ms = f["sensitivity/mu_star"][:, 0]
-        mu = f["sensitivity/mu"][:, 0]
+        ms = f["sensitivity/mu_star"][:, 0, 0]
+        mu = f["sensitivity/mu"][:, 0, 0]
     k = u.shape[1]
     ee = [[] for _ in range(k)]
     for t in range(len(mf) // k):

@@ -262,7 +262,7 @@ def test_opens_in_xarray(neobay, root, serial, tmp_path):
     assert ds.firms_mean.dims == ("point", "time")
     assert np.issubdtype(ds.time.dtype, np.datetime64)
     assert str(ds.time.values[0])[:10] == "2024-07-01"
-    assert ds.firms_mean.attrs["units"] == "firms" and ds.firms_mean.attrs["long_name_zh"]
+    assert ds.firms_mean.attrs["units"] == "1" and ds.firms_mean.attrs["units_label"] == "firms" and ds.firms_mean.attrs["long_name_zh"]
     for a in ("design", "points", "n_points", "replicates", "seed", "sweep_yaml", "scenario_yaml",
               "neobay_version", "git_commit", "sweep_hash"):
         assert a in ds.attrs, a
