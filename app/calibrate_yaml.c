@@ -88,15 +88,15 @@ int nb_cy_open(nb_cy *y, const char *path, const char *what, nb_err *e)
     dc.level = FYET_ERROR;
     dc.colorize = false;
     y->diag = fy_diag_create(&dc);
-    struct fy_parse_cfg pc = {.flags = FYPCF_QUIET, .diag = y->diag};   /* resolved below, bounded */
+    struct fy_parse_cfg pc = {.flags = nb_yaml_parse_flags(y->text, y->len), .diag = y->diag};   /* resolved below, bounded */
     y->parser = y->diag ? fy_parser_create(&pc) : NULL;
     if (!y->parser || fy_parser_set_string(y->parser, y->text, y->len) != 0)
         return nb_err_code(e, NB_ENOMEM, "out of memory");
     y->doc = fy_parse_load_document(y->parser);
     if (fy_diag_got_error(y->diag) || y->log_len > 0) return syntax_error(y);
     if (y->doc) {
-        int r = nb_yaml_resolve_bounded(y->doc, why, sizeof why);
-        if (r > 0) return nb_err_set(e, "%s:1:1: %s", path, why);
+        int line, col, r = nb_yaml_resolve_bounded(y->doc, &line, &col, why, sizeof why);
+        if (r > 0) return nb_err_set(e, "%s:%d:%d: %s", path, line, col, why);
         if (r < 0 || fy_diag_got_error(y->diag) || y->log_len > 0) return syntax_error(y);
     }
     if (y->doc) {

@@ -205,14 +205,14 @@ static int yaml_open(sw_yaml *y, const char *text, size_t len, sw_loc *at, char 
         return NB_EINVAL;
     }
     /* Aliases are resolved by nb_yaml_resolve_bounded, after their expansion is counted. */
-    struct fy_parse_cfg pc = {.flags = FYPCF_QUIET, .diag = y->diag};
+    struct fy_parse_cfg pc = {.flags = nb_yaml_parse_flags(text, len), .diag = y->diag};
     y->parser = y->diag ? fy_parser_create(&pc) : NULL;
     if (!y->parser || fy_parser_set_string(y->parser, text, len) != 0) return NB_ENOMEM;
     y->doc = fy_parse_load_document(y->parser);
     bool failed = fy_diag_got_error(y->diag) || y->log_len > 0;
     if (!failed && y->doc) {
-        int r = nb_yaml_resolve_bounded(y->doc, why, n);
-        if (r > 0) { *at = (sw_loc){1, 1}; return NB_EINVAL; }
+        int r = nb_yaml_resolve_bounded(y->doc, &at->line, &at->col, why, n);
+        if (r > 0) return NB_EINVAL;
         failed = r < 0 || fy_diag_got_error(y->diag) || y->log_len > 0;
     }
     if (!failed && y->doc) {
