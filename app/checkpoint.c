@@ -337,18 +337,32 @@ static int ckpt_check_header(nb_ckpt *c, uint64_t hash, nb_err *e)
     return NB_OK;
 }
 
-/* Read every whole record of c->fd into res and skip, count the replicates
- * restored into *n_done, and cut the file after the last valid record. */
-static int ckpt_restore(nb_ckpt *c, nb_results *res, unsigned char *skip, int *n_done,
-                        nb_err *e)
+/* The error for damaged record k (at byte offset off) of a strict checkpoint. */
+static int damaged(const nb_ckpt *c, off_t off, nb_err *e)
 {
-    off_t off = HDR_LEN, good = HDR_LEN;
+    long k = (long)((off - HDR_LEN) / (off_t)c->rec_len);
+    return nb_err_set(e, "%s: record %ld (byte offset %lld) is damaged (checksum mismatch) and "
+                         "later records follow: the journal cannot be trusted; delete it or pass "
+                         "--restart", c->path, k, (long long)off);
+}
+
+/* Read every whole record of c->fd into res and skip, count the replicates
+ * restored into *n_done, and cut the file after the last valid record.  strict:
+ * a damaged record followed by a valid one is an error (NB_EINVAL), not skipped. */
+static int ckpt_restore(nb_ckpt *c, nb_results *res, unsigned char *skip, int *n_done,
+                        int strict, nb_err *e)
+{
+    off_t off = HDR_LEN, good = HDR_LEN, bad = -1;
     ssize_t n;
     *n_done = 0;
     while ((n = read_at(c->fd, c->buf, c->rec_len, off)) == (ssize_t)c->rec_len) {
         off += (off_t)c->rec_len;
         int rep = rec_check(c, res->n_rep);
-        if (rep < 0) continue;
+        if (rep < 0) {
+            if (bad < 0) bad = off - (off_t)c->rec_len;
+            continue;
+        }
+        if (strict && bad >= 0) return damaged(c, bad, e);
         good = off;
         if (skip[rep]) continue;
         rec_restore(c, res, rep);
@@ -361,8 +375,9 @@ static int ckpt_restore(nb_ckpt *c, nb_results *res, unsigned char *skip, int *n
     return NB_OK;
 }
 
-int nb_ckpt_open(const char *path, uint64_t hash, nb_results *res, unsigned char *skip,
-                 nb_ckpt **out, int *found, int *n_done, nb_err *e)
+/* nb_ckpt_open, strict or not (see nb_ckpt_open_strict). */
+static int ckpt_open(const char *path, uint64_t hash, nb_results *res, unsigned char *skip,
+                     nb_ckpt **out, int *found, int *n_done, int strict, nb_err *e)
 {
     *out = NULL;
     *found = *n_done = 0;
@@ -377,7 +392,7 @@ int nb_ckpt_open(const char *path, uint64_t hash, nb_results *res, unsigned char
     } else {
         *found = 1;
         st = ckpt_check_header(c, hash, e);
-        if (st == NB_OK) st = ckpt_restore(c, res, skip, n_done, e);
+        if (st == NB_OK) st = ckpt_restore(c, res, skip, n_done, strict, e);
     }
     if (st != NB_OK) {
         nb_ckpt_close(c, 0, NULL);
@@ -385,6 +400,18 @@ int nb_ckpt_open(const char *path, uint64_t hash, nb_results *res, unsigned char
     }
     *out = c;
     return NB_OK;
+}
+
+int nb_ckpt_open(const char *path, uint64_t hash, nb_results *res, unsigned char *skip,
+                 nb_ckpt **out, int *found, int *n_done, nb_err *e)
+{
+    return ckpt_open(path, hash, res, skip, out, found, n_done, 0, e);
+}
+
+int nb_ckpt_open_strict(const char *path, uint64_t hash, nb_results *res, unsigned char *skip,
+                        nb_ckpt **out, int *found, int *n_done, nb_err *e)
+{
+    return ckpt_open(path, hash, res, skip, out, found, n_done, 1, e);
 }
 
 /* ---- appending and closing ------------------------------------------------------------ */
