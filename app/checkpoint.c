@@ -45,6 +45,11 @@ static uint64_t fnv(uint64_t h, const void *p, size_t n)
     return h;
 }
 
+uint64_t nb_fnv1a(uint64_t h, const void *p, size_t n)
+{
+    return fnv(h, p, n);
+}
+
 static void put_u32(unsigned char *p, uint32_t v)
 {
     for (int i = 0; i < 4; i++) p[i] = (unsigned char)(v >> (8 * i));
