@@ -27,6 +27,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 #include <hdf5.h>
+#include <hdf5_hl.h>
 #include "format.h"
 #include "h5out.h"
 #include "sensitivity.h"
@@ -252,6 +253,35 @@ static int s_open(sens *s)
     return NB_OK;
 }
 
+/* Blame the right dataset when `name` (rank 2 over axes dims) cannot be read as the
+ * engine wrote it: an axis that is missing or no longer a dimension scale (a
+ * replaced `factor`) is named itself; else `name` is not attached to it.  NB_OK when
+ * name has those axes; else NB_EINVAL with the message. */
+static int s_axes(sens *s, const char *name, const char *const dims[2])
+{
+    if (nb_h5r_has_dims(s->file, name, 2, dims)) return NB_OK;
+    hid_t ds = H5Lexists(s->file, name, H5P_DEFAULT) > 0 ? H5Dopen2(s->file, name, H5P_DEFAULT)
+                                                        : H5I_INVALID_HID;
+    int bad = -1, scale = 0;
+    for (int i = 0; i < 2 && bad < 0; i++) {
+        hid_t sc = H5Lexists(s->file, dims[i], H5P_DEFAULT) > 0 ? H5Dopen2(s->file, dims[i], H5P_DEFAULT)
+                                                               : H5I_INVALID_HID;
+        scale = sc >= 0 && H5DSis_scale(sc) > 0;
+        if (!scale || (ds >= 0 && H5DSis_attached(ds, sc, (unsigned)i) <= 0)) bad = i;
+        if (sc >= 0) H5Dclose(sc);
+    }
+    if (ds >= 0) H5Dclose(ds);
+    if (bad < 0 || ds < 0)
+        return s_bad(s, "damaged sweep file: cannot read dataset '%s' over the axes '%s' and '%s'",
+                     name, dims[0], dims[1]);
+    if (!scale)
+        return s_bad(s, "damaged sweep file: dataset '%s' is %s (the sweep's %s axis, a dimension "
+                     "scale of '%s')", dims[bad], H5Lexists(s->file, dims[bad], H5P_DEFAULT) > 0
+                     ? "not a dimension scale: it was replaced" : "missing", dims[bad], name);
+    return s_bad(s, "damaged sweep file: dataset '%s' is not the '%s' axis of '%s': it was replaced",
+                 dims[bad], dims[bad], name);
+}
+
 /* Read the factors, the time axis and the design.  NB_OK, NB_EINVAL or NB_ENOMEM. */
 static int s_design(sens *s)
 {
@@ -278,8 +308,9 @@ static int s_design(sens *s)
     free(days);
     static const char *const dims[2] = {"point", "factor"};
     hsize_t d[2] = {0, 0};
-    if (!nb_h5r_has_dims(s->file, "design_unit", 2, dims) ||
-        !(s->unit = nb_h5r_doubles(s->file, "design_unit", 2, d)) ||
+    int rc = s_axes(s, "design_unit", dims);
+    if (rc != NB_OK) return rc;
+    if (!(s->unit = nb_h5r_doubles(s->file, "design_unit", 2, d)) ||
         d[0] != (hsize_t)s->n_points || d[1] != (hsize_t)k)
         return s_bad(s, "damaged sweep file: cannot read dataset 'design_unit' as %lld "
                      "points x %d factors", (long long)s->n_points, k);

@@ -52,3 +52,31 @@ def test_sensitivity_other_options_rewrite(neobay, sweep, tmp_path):
     with h5py.File(a, "r") as f:
         assert f["sensitivity"].attrs["bootstrap_resamples"] == 60
         assert f["sensitivity"].attrs["content_digest"] != d50
+
+
+# ---- a replaced `factor` scale is blamed, not design_unit (issue 14) -----------------
+
+def replace_factor(path, as_scale):
+    with h5py.File(path, "r+") as f:
+        names = f["factor"][()]
+        if as_scale:
+            f["design_unit"].dims[1].detach_scale(f["factor"])
+        del f["factor"]
+        f.create_dataset("factor", data=names)
+        if as_scale:
+            f["factor"].make_scale("factor")
+
+
+@pytest.mark.parametrize("as_scale, words", [
+    (False, "dataset 'factor' is not a dimension scale: it was replaced"),
+    (True, "dataset 'factor' is not the 'factor' axis of 'design_unit': it was replaced"),
+])
+def test_replaced_factor_scale_blamed(neobay, sweep, tmp_path, as_scale, words):
+    a = tmp_path / "a.h5"
+    shutil.copy(sweep, a)
+    replace_factor(a, as_scale)
+    before = a.read_bytes()
+    r = sh([neobay, "sensitivity", a, "-b", "10"])
+    assert r.returncode == 2 and r.stderr.count("\n") == 1, r.stderr
+    assert words in r.stderr and "cannot read dataset 'design_unit'" not in r.stderr, r.stderr
+    assert a.read_bytes() == before
