@@ -259,25 +259,32 @@ static int s_open(sens *s)
  * name has those axes; else NB_EINVAL with the message. */
 static int s_axes(sens *s, const char *name, const char *const dims[2])
 {
+    /* Scales first: H5DSis_attached on a dataset that is not a scale leaks HDF5 ids. */
+    for (int i = 0; i < 2; i++) {
+        hid_t sc = H5Lexists(s->file, dims[i], H5P_DEFAULT) > 0 ? H5Dopen2(s->file, dims[i], H5P_DEFAULT)
+                                                               : H5I_INVALID_HID;
+        char cls[32] = "";
+        int scale = sc >= 0 && nb_h5r_attr_str(sc, "CLASS", cls, sizeof cls) == 0 &&
+                    strcmp(cls, "DIMENSION_SCALE") == 0;
+        if (sc >= 0) H5Dclose(sc);
+        if (!scale)
+            return s_bad(s, "damaged sweep file: dataset '%s' is %s (the sweep's %s axis, a dimension "
+                         "scale of '%s')", dims[i], sc >= 0 ? "not a dimension scale: it was replaced"
+                         : "missing", dims[i], name);
+    }
     if (nb_h5r_has_dims(s->file, name, 2, dims)) return NB_OK;
     hid_t ds = H5Lexists(s->file, name, H5P_DEFAULT) > 0 ? H5Dopen2(s->file, name, H5P_DEFAULT)
                                                         : H5I_INVALID_HID;
-    int bad = -1, scale = 0;
-    for (int i = 0; i < 2 && bad < 0; i++) {
-        hid_t sc = H5Lexists(s->file, dims[i], H5P_DEFAULT) > 0 ? H5Dopen2(s->file, dims[i], H5P_DEFAULT)
-                                                               : H5I_INVALID_HID;
-        scale = sc >= 0 && H5DSis_scale(sc) > 0;
-        if (!scale || (ds >= 0 && H5DSis_attached(ds, sc, (unsigned)i) <= 0)) bad = i;
+    int bad = -1;
+    for (int i = 0; i < 2 && bad < 0 && ds >= 0; i++) {
+        hid_t sc = H5Dopen2(s->file, dims[i], H5P_DEFAULT);
+        if (sc < 0 || H5DSis_attached(ds, sc, (unsigned)i) <= 0) bad = i;
         if (sc >= 0) H5Dclose(sc);
     }
     if (ds >= 0) H5Dclose(ds);
-    if (bad < 0 || ds < 0)
+    if (bad < 0)
         return s_bad(s, "damaged sweep file: cannot read dataset '%s' over the axes '%s' and '%s'",
                      name, dims[0], dims[1]);
-    if (!scale)
-        return s_bad(s, "damaged sweep file: dataset '%s' is %s (the sweep's %s axis, a dimension "
-                     "scale of '%s')", dims[bad], H5Lexists(s->file, dims[bad], H5P_DEFAULT) > 0
-                     ? "not a dimension scale: it was replaced" : "missing", dims[bad], name);
     return s_bad(s, "damaged sweep file: dataset '%s' is not the '%s' axis of '%s': it was replaced",
                  dims[bad], dims[bad], name);
 }
