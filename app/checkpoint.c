@@ -31,6 +31,7 @@ struct nb_ckpt {
     int n_hist;                 /* history points per record (0: not kept) */
     size_t rec_len;          /* bytes in one record */
     off_t end;               /* end of the last whole record written */
+    off_t sync_end;          /* end of the records known to be on disk (last fdatasync) */
     unsigned char *buf;      /* one record */
     double synced;           /* when the file was last fdatasync'ed (monotonic s) */
 };
@@ -321,7 +322,7 @@ static int ckpt_create(nb_ckpt *c, uint64_t hash, nb_err *e)
     if (!ok)
         return nb_err_code(e, NB_EIO, "%s: cannot create checkpoint: %s", c->path, strerror(err));
     sync_parent(c->path);
-    c->end = HDR_LEN;
+    c->end = c->sync_end = HDR_LEN;
     return NB_OK;
 }
 
@@ -376,7 +377,7 @@ static int ckpt_restore(nb_ckpt *c, nb_results *res, unsigned char *skip, int *n
     }
     if (n < 0 || ftruncate(c->fd, good) != 0 || lseek(c->fd, good, SEEK_SET) != good)
         return nb_err_code(e, NB_EIO, "%s: cannot read checkpoint: %s", c->path, strerror(errno));
-    c->end = good;
+    c->end = c->sync_end = good;
     return NB_OK;
 }
 
@@ -421,29 +422,41 @@ int nb_ckpt_open_strict(const char *path, uint64_t hash, nb_results *res, unsign
 
 /* ---- appending and closing ------------------------------------------------------------ */
 
+/* A failed write or sync (errno err; a full disk): cut the file back to `keep` bytes
+ * (what is known to be whole and on disk), so no space goes to records it cannot
+ * keep, and say what it still holds.  NB_EIO. */
+static int write_failed(nb_ckpt *c, int err, off_t keep, nb_err *e)
+{
+    if (ftruncate(c->fd, keep) == 0 && lseek(c->fd, keep, SEEK_SET) == keep) c->end = keep;
+    struct stat st;
+    long long size = fstat(c->fd, &st) == 0 ? (long long)st.st_size : (long long)c->end;
+    long recs = (long)((c->end - HDR_LEN) / (off_t)c->rec_len);
+    return nb_err_code(e, NB_EIO, "%s: cannot write checkpoint: %s; it keeps %ld record%s (%lld bytes) "
+                       "for a rerun to resume from: delete it to free the space", c->path, strerror(err),
+                       recs, recs == 1 ? "" : "s", size);
+}
+
+/* fdatasync c; on failure cut back to the records synced before. */
+static int ckpt_sync(nb_ckpt *c, nb_err *e)
+{
+    c->synced = now_s();
+    if (fdatasync(c->fd) != 0) return write_failed(c, errno, c->sync_end, e);
+    c->sync_end = c->end;
+    return NB_OK;
+}
+
 int nb_ckpt_append(nb_ckpt *c, const nb_results *res, int rep, nb_err *e)
 {
     rec_encode(c, res, rep);
-    if (write_all(c->fd, c->buf, c->rec_len) != 0) {
-        int err = errno;
-        if (ftruncate(c->fd, c->end) == 0) lseek(c->fd, c->end, SEEK_SET);   /* best effort */
-        return nb_err_code(e, NB_EIO, "%s: cannot write checkpoint: %s", c->path, strerror(err));
-    }
+    if (write_all(c->fd, c->buf, c->rec_len) != 0) return write_failed(c, errno, c->end, e);
     c->end += (off_t)c->rec_len;
-    double t = now_s();
-    if (t - c->synced < SYNC_EVERY_S) return NB_OK;
-    c->synced = t;
-    if (fdatasync(c->fd) != 0)
-        return nb_err_code(e, NB_EIO, "%s: cannot write checkpoint: %s", c->path, strerror(errno));
-    return NB_OK;
+    if (now_s() - c->synced < SYNC_EVERY_S) return NB_OK;
+    return ckpt_sync(c, e);
 }
 
 int nb_ckpt_sync(nb_ckpt *c, nb_err *e)
 {
-    c->synced = now_s();
-    if (fdatasync(c->fd) != 0)
-        return nb_err_code(e, NB_EIO, "%s: cannot write checkpoint: %s", c->path, strerror(errno));
-    return NB_OK;
+    return ckpt_sync(c, e);
 }
 
 int nb_ckpt_close(nb_ckpt *c, int remove, nb_err *e)

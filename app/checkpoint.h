@@ -80,8 +80,10 @@ int nb_ckpt_open_strict(const char *path, uint64_t hash, nb_results *res, unsign
                         nb_ckpt **out, int *found, int *n_done, nb_err *e);
 
 /* Append replicate rep's row of res (every metric, n_time values).  NB_OK, or
- * NB_EIO with e->msg (the file then ends in at most one partial record, which the
- * next nb_ckpt_open ignores). */
+ * NB_EIO with e->msg.  A failed write or sync (a full disk) cuts the file back to
+ * its whole, synced records -- no space is kept for records it cannot keep -- and
+ * e->msg says how many records and bytes it still holds, and to delete it to free
+ * them (the records stay, so a rerun resumes from them). */
 int nb_ckpt_append(nb_ckpt *c, const nb_results *res, int rep, nb_err *e);
 
 /* fdatasync c now (appends sync at most once a second; a caller whose records are
