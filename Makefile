@@ -72,41 +72,51 @@ SOVERSION   := $(if $(filter 0,$(NB_VER_MAJ)),$(NB_VER_MAJ).$(word 2,$(subst ., 
 SO_NAME     := libneobay.so.$(SOVERSION)
 SO_FILE     := libneobay.so.$(NB_VER)
 
+# The source folders are layers, each including only those before it (model/ is the
+# core, cli/ the command line; tests/e2e/test_layers.py checks the order):
+#   model <- io <- sweep, calibrate, analysis <- cli
+# Their files include each other's headers by basename ("h5out.h"): -iquote puts every
+# layer folder on the "..." search path (and not on <...>'s, so io/error.h never hides
+# the C library's <error.h>).
+LAYERS   = io sweep calibrate analysis cli
+SRC_DIRS = model $(LAYERS)
+
 # Generated files live in the build tree, so an out-of-tree build (BUILD=/tmp/b)
 # writes nothing into the sources.
 GEN = $(BUILD)/gen
-# The commit, "-dirty" when model/ or app/ differ from it; "unknown" outside git (a
+# The commit, "-dirty" when the sources (SRC_DIRS) differ from it; "unknown" outside git (a
 # tarball), where there is nothing to compare with.
 GIT_HEAD   := $(shell git rev-parse --short=12 HEAD 2>/dev/null)
-GIT_COMMIT := $(if $(GIT_HEAD),$(GIT_HEAD)$(shell git diff --quiet HEAD -- model app 2>/dev/null || echo -dirty),unknown)
-ALL_CFLAGS = $(NB_CFLAGS) $(CFLAGS) $(GSL_CFLAGS) $(HDF5_CFLAGS) $(FYAML_CFLAGS) -I$(GEN)
+GIT_COMMIT := $(if $(GIT_HEAD),$(GIT_HEAD)$(shell git diff --quiet HEAD -- $(SRC_DIRS) 2>/dev/null || echo -dirty),unknown)
+ALL_CFLAGS = $(NB_CFLAGS) $(CFLAGS) $(GSL_CFLAGS) $(HDF5_CFLAGS) $(FYAML_CFLAGS) -I$(GEN) \
+  $(LAYERS:%=-iquote %)
 # The model core is also a shared library: position-independent code, and only the
 # NB_API declarations of the public headers exported (model/nb_api.h).  No semantic
 # interposition lets calls inside the library stay direct, as in the static binary.
 LIB_CFLAGS = -fPIC -fvisibility=hidden -fno-semantic-interposition
 
 MODEL_SRC = $(wildcard model/*.c)
-APP_SRC   = $(filter-out app/main.c,$(wildcard app/*.c))
+APP_SRC   = $(filter-out cli/main.c,$(wildcard $(LAYERS:%=%/*.c)))
 TEST_SRC  = $(wildcard tests/test_*.c)
 MODEL_OBJ = $(MODEL_SRC:%.c=$(BUILD)/%.o)
 APP_OBJ   = $(APP_SRC:%.c=$(BUILD)/%.o)
 TESTS     = $(TEST_SRC:tests/%.c=$(BUILD)/tests/%)
-ALL_OBJ   = $(MODEL_OBJ) $(APP_OBJ) $(BUILD)/app/main.o $(TESTS:%=%.o) $(BUILD)/tools/bench.o
+ALL_OBJ   = $(MODEL_OBJ) $(APP_OBJ) $(BUILD)/cli/main.o $(TESTS:%=%.o) $(BUILD)/tools/bench.o
 LIBS      = $(FYAML_LIBS) $(HDF5_LIBS) $(GSL_LIBS) -lm
-# libneobay (the installed library) is the model core only; app/'s objects go into an
+# libneobay (the installed library) is the model core only; the other layers' objects go into an
 # internal archive that the binary, the tests and the bench link before it.
 MODEL_LIB = $(BUILD)/libneobay.a
 APP_LIB   = $(BUILD)/libneobay-app.a
-# Headers installed under include/neobay/: model/'s, except model.h (the model's
-# internals), and the .def tables they include.
-PUB_HEADERS = $(filter-out model/model.h,$(wildcard model/*.h)) $(wildcard model/*.def)
+# Headers installed under include/neobay/: model/'s, except model.h and sanity.h (the
+# model's internals), and the .def tables they include.
+PUB_HEADERS = $(filter-out model/model.h model/sanity.h,$(wildcard model/*.h)) $(wildcard model/*.def)
 
 # Per-object flags are `private`, so they do not leak into prerequisites (the
 # flags stamp below must read the same whichever object asks for it first).
 $(MODEL_OBJ): private OBJ_CFLAGS = $(LIB_CFLAGS)
 ifneq ($(strip $(MPI_LIBS)),)
   # Only the sweep driver includes <mpi.h>; MPI_Init runs only inside `neobay sweep`.
-  $(BUILD)/app/sweep_run.o: private OBJ_CFLAGS = $(MPI_CFLAGS) -DNB_HAVE_MPI
+  $(BUILD)/sweep/sweep_run.o: private OBJ_CFLAGS = $(MPI_CFLAGS) -DNB_HAVE_MPI
   LIBS += $(MPI_LIBS)
 endif
 
@@ -171,7 +181,7 @@ $(BUILD)/$(SO_FILE): $(MODEL_OBJ) $(GEN)/flags
 	$(CC) -shared -fopenmp -Wl,-soname,$(SO_NAME) -Wl,-z,defs $(LDFLAGS) $(LINK_IN) \
 	  -o $@ $(GSL_LIBS) -lm
 
-$(BUILD)/neobay: $(BUILD)/app/main.o $(APP_LIB) $(MODEL_LIB) $(GEN)/flags
+$(BUILD)/neobay: $(BUILD)/cli/main.o $(APP_LIB) $(MODEL_LIB) $(GEN)/flags
 	$(CC) $(ALL_CFLAGS) $(LINK_IN) -o $@ $(LDFLAGS) $(LIBS)
 
 $(BUILD)/tests/%: $(BUILD)/tests/%.o $(APP_LIB) $(MODEL_LIB) $(GEN)/flags
@@ -192,12 +202,13 @@ test: deps
 test-c: $(TESTS) $(BUILD)/neobay
 	@set -e; for t in $(TESTS); do echo "== $$t"; NB_ROOT=$(CURDIR) $$t; done
 
-# The C tests again under AddressSanitizer and UndefinedBehaviorSanitizer.  OpenMP's
+# The C tests again under AddressSanitizer and UndefinedBehaviorSanitizer, with the
+# model's sanity checks asserted at every step (NB_SANITY, model/sanity.h).  OpenMP's
 # runtime keeps thread pools alive at exit, which LeakSanitizer reports: detect_leaks
 # is off for that reason only; ASan still checks every access.
 test-asan:
 	@$(MAKE) --no-print-directory BUILD=$(ASAN_BUILD) \
-	  CFLAGS="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all" \
+	  CFLAGS="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all -DNB_SANITY" \
 	  LDFLAGS="-fsanitize=address,undefined" $(ASAN_BUILD)/neobay $(TESTS:$(BUILD)/%=$(ASAN_BUILD)/%)
 	@set -e; for t in $(TESTS:$(BUILD)/%=$(ASAN_BUILD)/%); do echo "== $$t (asan+ubsan)"; \
 	  ASAN_OPTIONS=detect_leaks=0 UBSAN_OPTIONS=print_stacktrace=1 NB_ROOT=$(CURDIR) $$t; done

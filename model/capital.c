@@ -5,6 +5,7 @@
  *   committed(t) = committed(t-1) + inflow + guidance * leverage + recycled proceeds
  *   dry powder   = called - deployed >= 0, called <= committed
  */
+#include <assert.h>
 #include <math.h>
 #include <gsl/gsl_randist.h>
 #include "neobay.h"
@@ -52,7 +53,7 @@ void capital_round(nb_sim *s, int k, int i, nb_flows *fl)
         /* Investors price on performance: the step-up from the marked valuation
          * shrinks as it runs ahead of the firm's fundamental value (revenue x
          * multiple), and turns into a down round far above it. */
-        double fund = fmax(f->revenue[i] * s->d.mult, 1.0);
+        double fund = fmax(f->revenue[i] * s->d.comp, 1.0);
         post = pre * pow(fund / fmax(pre, 1.0), p->fund_price_on_fundamentals)
              * gsl_ran_lognormal(s->r, log(p->fund_step_up), p->fund_step_spread);
     }
@@ -102,20 +103,23 @@ void capital_credit(nb_sim *s, int k, int i, nb_flows *fl)
     s->z.credit_left -= loan;
     f->cash[i] += (float)loan;
     f->debt[i] += (float)loan;
+    f->pay[i] += (float)(loan / p->credit_term_months);   /* equal principal parts */
     fl->loans += loan;
     emit(s, NB_EV_LOAN, k, i, NB_INV_BANK, loan, f->valuation[i], f->valuation[i], 0);
 }
 
-/* Firm i's month of debt service: interest and an equal part of the principal
- * (credit.term_months) from cash, which may push it into distress. */
+/* Firm i's month of debt service: interest on the balance and the loans' fixed
+ * principal instalment (each loan repaid in credit.term_months equal parts) from
+ * cash, which may push it into distress. */
 void capital_service(nb_sim *s, int i, nb_flows *fl)
 {
     const nb_params *p = &s->p;
     nb_firms *f = &s->f;
-    double debt = f->debt[i], part = fmin(debt, debt / p->credit_term_months + 1.0);
+    double debt = f->debt[i], part = fmin(debt, f->pay[i]);
+    assert(f->pay[i] > 0);
     f->cash[i] -= (float)(part + debt * p->credit_rate / 12.0);
     f->debt[i] = (float)(debt - part);
-    if (f->debt[i] < 1.0f) { part += f->debt[i]; f->debt[i] = 0; }
+    if (f->debt[i] < 1.0f) { part += f->debt[i]; f->debt[i] = 0; f->pay[i] = 0; }
     fl->repaid += part;
 }
 
@@ -137,6 +141,7 @@ static void capital_settle(nb_sim *s, int i, int kind, nb_flows *fl)
         fl->repaid += debt;
     }
     s->f.debt[i] = 0;
+    s->f.pay[i] = 0;
 }
 
 /* A firm leaves (kind: nb_exit_kind) or lists (kind < 0) at `value` (the price of

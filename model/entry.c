@@ -43,6 +43,7 @@ static int firm_add(nb_firms *f, const nb_params *p, uint64_t eid, int birth,
     f->seen[i] = 0;
     f->distress[i] = 0;
     f->debt[i] = 0;
+    f->pay[i] = 0;
     f->gmul[i] = 1;
     memset(&f->hist[NB_HIST * i], 0, NB_HIST * sizeof(float));
     return i;

@@ -31,11 +31,11 @@ typedef struct nb_firms {
     int n, cap;
     int dead;               /* slots flagged NB_FL_DEAD, removed by nb_firms_compact */
     uint64_t *eid;          /* identity: keys the random streams */
-    int16_t *birth;         /* month founded, relative to the run's start month */
+    int16_t *birth;         /* month founded (incorporated, for a graduated project), in steps since run.origin */
     uint8_t *stage, *flags, *origin, *rounds, *sector;
     float *quality;         /* latent quality, standard normal at birth */
     float *hmul;            /* exit-hazard multiplier exp(-exit.quality_effect*quality) */
-    float *gmul;            /* monthly growth multiplier from quality and size (each January) */
+    float *gmul;            /* monthly growth multiplier from quality, size and the yearly shock (redrawn in the firm's own month) */
     float *rmul;            /* exp(funding.quality_effect * quality): rounds, seed value, start revenue */
     float *prio;            /* fixed queue priority in [0,1): incubation and space places */
     float *revenue;         /* annualised revenue, RMB/year (0 in pre-incubation) */
@@ -46,6 +46,7 @@ typedef struct nb_firms {
     uint8_t *seen;          /* yearly signals observed so far (saturates at 255) */
     uint8_t *distress;      /* consecutive months with cash below zero */
     float *debt;            /* outstanding tech-credit loans, RMB */
+    float *pay;             /* monthly principal instalment of those loans, RMB */
     float *hist;            /* [NB_HIST * cap]: January revenues 1, 2, 3 years ago */
     uint32_t *u0, *u1, *u2, *u3;   /* scratch: this month's random words, filled in bulk */
 } nb_firms;

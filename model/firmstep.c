@@ -37,6 +37,16 @@ static inline float growth_noise(const nb_model *m, uint32_t x)
     return tab_at(m->gtab, x);
 }
 
+/* A listed firm's value v after this month's revenue and market moves, pulled a
+ * share listing.ps_revert of the way (in logs) to revenue x listing.multiple:
+ * price/sales ratios far from the market's do not last. */
+static inline float listed_value(const nb_params *p, float v, float rev)
+{
+    float fund = (float)(rev * p->listing_multiple);
+    if (fund <= 0 || v <= 0) return fund > 0 ? fund : v;
+    return v * powf(fund / v, (float)p->listing_ps_revert);
+}
+
 /* The exit ladder of firm i (start-up or later); returns the exit kind or -1. */
 static inline int firm_exit(const nb_sim *s, int i, int st, uint8_t fg, int incub, double u0)
 {
@@ -71,7 +81,7 @@ static inline void firm_capital(nb_sim *s, int k, int i, int st, uint8_t fg, dou
     const nb_params *p = &s->p;
     nb_firms *f = &s->f;
     int r = f->rounds[i] < 15 ? f->rounds[i] : 15;
-    double pr = p->fund_round_rate * d->round_avail * d->cycle_round * f->rmul[i] * d->round_decay[r];
+    double pr = d->round_p[r] * d->round_avail * d->cycle_round * f->rmul[i];
     if (fg & (NB_FL_GAZELLE | NB_FL_HIGHTECH)) pr *= d->list_boost;
     if (u3 < pr) { capital_round(s, k, i, fl); return; }
     double pg = (!(fg & NB_FL_FUNDED) && st == NB_STARTUP) ? d->grant_p : 0.0;
@@ -129,7 +139,8 @@ void firms_step(nb_sim *s, const nb_model *m, int k, nb_flows *fl, nb_tally *t)
     const double burn = p->cash_burn_startup / 12.0, rent = d->rent_cost / 12.0;
     const double rpe = p->growth_revenue_per_employee, sep = p->talent_separation;
     const int cal_month = (m->origin + k) % 12, grace = (int)p->exit_grace_months;
-    const float slow = (float)d->hire_slow;
+    const float slow = (float)d->hire_slow, mark = (float)p->fund_mark_elasticity;
+    const float list_move = (float)d->list_move;
     const int incub_age = (int)p->incubator_max_age, young = (int)p->support_young_age;
     const int ht_age = (int)p->hightech_min_age;
     double hires = 0, quits = 0;
@@ -166,10 +177,11 @@ void firms_step(nb_sim *s, const nb_model *m, int k, nb_flows *fl, nb_tally *t)
         hires += (g > 1.0f ? (g - 1.0f) * rev : 0.0);
         quits += sep * rev;
         f->revenue[i] = (float)(rev * g);
-        /* Listed firms trade at the market multiple; funded firms are marked by
-         * performance between rounds; others are valued on revenue. */
-        f->valuation[i] = (fg & NB_FL_LISTED) ? (float)(f->revenue[i] * p->listing_multiple)
-                        : (fg & NB_FL_FUNDED) ? f->valuation[i] * g
+        /* Listed firms move with their revenue and the market multiple from their
+         * listing price; venture-backed firms are marked by performance between
+         * rounds (funding.mark_elasticity); others are valued on revenue. */
+        f->valuation[i] = (fg & NB_FL_LISTED) ? listed_value(p, f->valuation[i] * g * list_move, f->revenue[i])
+                        : (fg & NB_FL_FUNDED) ? f->valuation[i] * (1.0f + mark * (g - 1.0f))
                                               : (float)(f->revenue[i] * d->mult);
         uint8_t up = stage_of_revenue(p, f->revenue[i]);
         if (up > st) f->stage[i] = up;             /* stages never go back */

@@ -49,7 +49,7 @@ typedef struct nb_month {
     float gmul[NB_GC_N];            /* monthly growth multiplier from support measures */
     float gsec[NB_NSECTORS];        /* ... and from sector-targeted measures */
     double grad_p, grad_p_incub;    /* pre-incubation -> start-up */
-    double round_decay[16];         /* funding.round_decay^r */
+    double round_p[16];             /* monthly chance of the round after r rounds */
     double list_boost;              /* round multiplier for listed-on-the-lists firms */
     double grant_p;                 /* chance an unfunded start-up gets grant-to-equity */
     double incub_share;             /* share of eligible firms holding a place */
@@ -63,6 +63,8 @@ typedef struct nb_month {
     double round_price;             /* ... and on round prices (and so sizes) */
     double cycle_round, cycle_price;   /* capital-cycle factors on round chances and prices */
     double mult;                    /* revenue multiple for valuations (with IP effect) */
+    double comp;                    /* listed comparables' multiple (with IP effect) */
+    double list_move;               /* this month's change of the market multiple */
     double results;                 /* technology results this month */
     double rate[NB_NORIGINS + 1];   /* expected entrants by origin, then the wider area */
     double qshift_spin, qshift_all; /* mean quality of new projects */
@@ -96,6 +98,7 @@ typedef struct nb_zone {
     double grant_demand;                    /* unfunded start-ups last month */
     double proc_base, ovs_base;             /* eligible revenue last month */
     double n_leaders;
+    double n_firms;                         /* incorporated firms counted last month */
     double credit_left;                     /* loans still available this month */
     double guarantee_left;                  /* special-fund money left for guaranteed losses */
     double wage, rent;                      /* indices, 1 at run.origin */
@@ -134,6 +137,7 @@ struct nb_sim {
     const nb_event_sink *sink;  /* may be NULL */
     const nb_model *m;          /* the model of the run in progress */
     double last[NB_NMETRICS];   /* last recorded metrics, for the rules */
+    struct nb_sanity *sanity;   /* the last month, for nb_month_sanity (sanity.h) */
 };
 
 /* policy.c */
@@ -201,10 +205,13 @@ static inline __attribute__((always_inline)) void tally_firm(const nb_sim *s, nb
     double emp = rev * d->per_head;
     t->stage[st]++;
     if (st != NB_PRE) t->age[age_band(age)]++;
-    t->v1e8 += val >= 1e8;
-    t->v1e9 += val >= 1e9;
+    /* Only a market price is a valuation: a round or a listing (an unfunded firm's
+     * revenue x multiple is a book figure, used for acquisitions). */
+    int priced = (fg & (NB_FL_FUNDED | NB_FL_LISTED)) != 0;
+    t->v1e8 += priced && val >= 1e8;
+    t->v1e9 += priced && val >= 1e9;
     t->gazelles += (fg & NB_FL_GAZELLE) != 0;
-    t->unicorns += !(fg & NB_FL_LISTED) && val >= d->unicorn_rmb && age <= d->unicorn_age;
+    t->unicorns += priced && !(fg & NB_FL_LISTED) && val >= d->unicorn_rmb && age <= d->unicorn_age;
     t->listed += (fg & NB_FL_LISTED) != 0;
     t->hightech += (fg & NB_FL_HIGHTECH) != 0;
     t->employees += emp > d->team ? emp : d->team;

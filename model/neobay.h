@@ -13,7 +13,7 @@ enum nb_status {
     NB_EINVAL = 1,   /* a value out of range or of the wrong kind */
     NB_ENOMEM = 2,   /* an allocation failed; the object is unchanged */
     NB_ERANGE = 3,   /* a computation left its valid domain */
-    NB_EIO = 4       /* used by app/ only: a file could not be read or written */
+    NB_EIO = 4       /* above model/ only: a file could not be read or written */
 };
 
 /* Months are counted from year 0: month index m = 12*year + (month - 1). */

@@ -65,7 +65,10 @@ static void policy_entry(const nb_params *p, const nb_zone *z, nb_month *d)
     d->rate[NB_OR_SPINOFF] = d->results * fmin(1.0, conv) + sp[NB_I_poc] / p->pol_poc_cost;
     d->rate[NB_OR_RELOCATION] = p->entry_relocation_rate
         * (1.0 + p->entry_attract_effect * sp[NB_I_planning] / YI);
-    d->rate[NB_OR_OTHER] = p->entry_other_rate * (1.0 + p->entry_events_effect * sp[NB_I_events] / YI);
+    /* Founders from outside the zone's institutions, and projects spawned by the
+     * zone's own firms (employees leaving to found: more firms, more spawning). */
+    d->rate[NB_OR_OTHER] = p->entry_other_rate * (1.0 + p->entry_events_effect * sp[NB_I_events] / YI)
+                         + p->entry_spawn_rate / 12.0 * z->n_firms;
     d->rate[NB_NORIGINS] = p->entry_outer_rate;
     d->qshift_all = p->entry_intl_quality * sp[NB_I_international] / YI;
     d->qshift_spin = d->qshift_all + p->research_basic_quality * sp[NB_I_basic_research] / YI;
@@ -188,7 +191,9 @@ static void policy_capacity(const nb_params *p, const nb_zone *z, nb_month *d)
     d->credit_pool = sp[NB_I_tech_credit] * p->credit_leverage;
     d->acq_base += monthly(fmin(0.99, 12.0 * p->support_acquire_rate * z->n_leaders
                  * (1.0 + p->support_oic_effect * sp[NB_I_open_innovation] / YI)));
-    d->mult = p->fund_revenue_multiple * (1.0 + p->support_ip_effect * sp[NB_I_ip] / YI);
+    double ip = 1.0 + p->support_ip_effect * sp[NB_I_ip] / YI;
+    d->mult = p->fund_revenue_multiple * ip;
+    d->comp = p->listing_multiple * ip;
 }
 
 void policy_month(nb_sim *s, const nb_model *m, int k, nb_flows *fl)
@@ -212,7 +217,9 @@ void policy_month(nb_sim *s, const nb_model *m, int k, nb_flows *fl)
     policy_cycle(s, m, k);
     d->grad_p = fmin(1.0, p->stage_graduate_rate);
     d->grad_p_incub = fmin(1.0, p->stage_graduate_rate * p->incubator_grad_factor);
-    for (int r = 0; r < 16; r++) d->round_decay[r] = pow(p->fund_round_decay, r);
+    d->round_p[0] = p->fund_round_rate;
+    for (int r = 1; r < 16; r++) d->round_p[r] = p->fund_follow_rate * pow(p->fund_round_decay, r - 1);
+    d->list_move = k > 0 ? p->listing_multiple / m->p[k - 1].listing_multiple : 1.0;
     d->list_boost = p->pol_lists ? 1.0 + p->support_list_signal : 1.0;
     d->unicorn_rmb = p->def_unicorn_usd * p->def_usd_cny;
     d->unicorn_age = 12.0 * p->def_unicorn_max_age;

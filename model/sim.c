@@ -5,15 +5,18 @@
  * nb_results.hist when asked), step run.start is time point 0.  Each later month k:
  *   1. policy_month     the month's parameters (schedules, fired rules), budgets
  *                       under the special fund, and every derived rate
+ *   1b entry_annex      at zone.expand only: the wider area's live firms join the counts
  *   2. firms_january    in January, before the firms move: gazelle status from the
  *                       December revenues, and the revenue snapshots
  *   2b capital_alliance commitments, calls, scarcity of dry powder
- *   3. firms_step       each firm: exit, cash, graduation, (in its own month of the
- *                       year: size effect, valuation reversion), growth, stage,
- *                       certification, credit, round / grant / listing; each
- *                       survivor is tallied for the month's metrics as it passes
+ *   3. firms_step       each project: abandonment or incorporation; each firm: exit
+ *                       (and, in its own month of the year, the yearly review: the
+ *                       year's growth draw and the quality signal), cash, debt
+ *                       service, growth, valuation marks, stage, certification,
+ *                       credit, round / grant / listing, distress; each survivor is
+ *                       tallied for the month's metrics as it passes
  *   4. entry_step       new firms (tallied too; their first step is next month)
- *   5. record           the metrics, and the zone's queues for next month
+ *   5. record           the metrics, and the zone's queues and counts for next month
  * Exited firms are flagged and skipped; their slots are compacted away when they
  * exceed a quarter of the arrays.
  * Every random number comes from Philox keyed by (seed, replicate) with a counter of
@@ -28,6 +31,7 @@
 #include <gsl/gsl_cdf.h>
 #include "neobay.h"
 #include "model.h"
+#include "sanity.h"
 
 /* Tabulate the monthly noise factor exp(mu + sd*z(u)) at u = j/NB_ZTAB from GSL's
  * normal quantile (growth.drift and growth.volatility are not schedulable; the
@@ -120,6 +124,7 @@ void nb_sim_free(nb_sim *s)
 {
     if (!s) return;
     nb_firms_release(&s->f);
+    nb_sanity_free(s->sanity);
     gsl_rng_free(s->r);
     free(s);
 }
@@ -138,6 +143,7 @@ static void record_queues(nb_zone *z, const nb_tally *t)
     z->proc_base = t->proc_base;
     z->ovs_base = t->ovs_base;
     z->n_leaders = t->stage[NB_LEADER];
+    z->n_firms = t->stage[NB_STARTUP] + t->stage[NB_BACKBONE] + t->stage[NB_LEADER];
     z->hire_demand = t->hire_demand;
     z->separations = t->separations;
 }
@@ -251,6 +257,9 @@ int nb_sim_run(const nb_model *m, nb_sim *s, uint32_t rep, nb_results *res)
     for (int i = 0; i < s->f.n; i++)
         if (!(s->f.flags[i] & NB_FL_OUTER) || s->d.outer_in) tally_firm(s, &t, i, 0);
     record(s, m, 0, &fl, &t, res);
+    assert(nb_firms_sanity(&s->f));
+    assert(nb_zone_sanity(&s->z));
+    assert(nb_month_sanity(s, 0, &fl, &t));
     panel(s, m, 0);
     for (int k = 1; k < m->n_all; k++) {
         memset(&fl, 0, sizeof fl);
@@ -263,6 +272,9 @@ int nb_sim_run(const nb_model *m, nb_sim *s, uint32_t rep, nb_results *res)
         if (s->f.dead > s->f.n / 4) nb_firms_compact(&s->f);
         if (entry_step(s, m, k, &fl, &t) != NB_OK) return NB_ENOMEM;
         record(s, m, k, &fl, &t, res);
+        assert(nb_firms_sanity(&s->f));
+        assert(nb_zone_sanity(&s->z));
+        assert(nb_month_sanity(s, k, &fl, &t));
         panel(s, m, k);
     }
     return NB_OK;

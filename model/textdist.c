@@ -22,3 +22,13 @@ int nb_edit_distance(const char *a, const char *b)
         }
     return d[la][lb];
 }
+
+int nb_suggest_word(const char *key, const char *const *words, int n)
+{
+    int best = -1, bestd = 1 << 30, len = (int)strlen(key);
+    for (int i = 0; i < n; i++) {
+        int d = nb_edit_distance(key, words[i]);
+        if (d < bestd) { bestd = d; best = i; }
+    }
+    return best >= 0 && bestd * 3 <= len + 3 ? best : -1;
+}

@@ -8,4 +8,9 @@
  * (names are short).  Never fails. */
 NB_API int nb_edit_distance(const char *a, const char *b);
 
+/* Index of the word of words[0..n) closest to key for a did-you-mean hint: the
+ * first at the smallest nb_edit_distance, when that is within a third of the key's
+ * length (plus one); -1 when none is that close. */
+NB_API int nb_suggest_word(const char *key, const char *const *words, int n);
+
 #endif

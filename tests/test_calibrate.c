@@ -17,8 +17,8 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
-#include "../app/calibrate.h"
-#include "../app/checkpoint.h"
+#include "../calibrate/calibrate.h"
+#include "../io/checkpoint.h"
 #include "../model/neobay.h"
 
 static char dir[64];

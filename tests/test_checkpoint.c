@@ -13,7 +13,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
-#include "../app/checkpoint.h"
+#include "../io/checkpoint.h"
 #include "../model/neobay.h"
 
 #define N_REP 5

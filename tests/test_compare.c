@@ -14,8 +14,8 @@
 #include <unistd.h>
 #include <hdf5.h>
 #include <hdf5_hl.h>
-#include "../app/compare.h"
-#include "../app/h5out.h"
+#include "../analysis/compare.h"
+#include "../io/h5out.h"
 #include "../model/neobay.h"
 
 #define N_REP 21

@@ -18,7 +18,8 @@
 #include <unistd.h>
 #include <hdf5.h>
 #include <hdf5_hl.h>
-#include "../app/h5out.h"
+#include "../io/h5out.h"
+#include "../analysis/summary.h"
 #include "../model/neobay.h"
 
 #define N_REP 3

@@ -14,8 +14,8 @@
 #include <time.h>
 #include <unistd.h>
 #include "../model/neobay.h"
-#include "../app/infile.h"
-#include "../app/outpath.h"
+#include "../io/infile.h"
+#include "../io/outpath.h"
 
 /* Check text s[0..n) and return the offset it was refused at, or -1 if accepted. */
 static long check(const char *s, size_t n)

@@ -65,8 +65,6 @@ static const measure_case cases[] = {
      NB_M_entries_spinoff, +1, H_SUM, "conversion.prob x (1 + reform_effect)"},
     {4, "grant_equity->grants_equity", {{NB_P_pol_grant_equity, 3e7}}, {{0}},
      NB_M_grants_equity, +1, H_SUM, "10 tickets of 300万 a month"},
-    {4, "grant_equity->capital_raised", {{NB_P_pol_grant_equity, 3e7}}, {{0}},
-     NB_M_capital_raised, +1, H_SUM, "tickets count as equity raised"},
     {5, "poc_budget->entries_spinoff", {{NB_P_pol_poc_budget, 1e7}}, {{0}},
      NB_M_entries_spinoff, +1, H_SUM, "budget / poc_cost extra spin-offs a month"},
     {5, "poc_budget->projects_abandoned", {{NB_P_pol_poc_budget, YI}}, {{NB_P_pol_poc_cost, 1e9}},
@@ -79,8 +77,8 @@ static const measure_case cases[] = {
      NB_M_exits_relocated, -1, H_SUM, "shortage in both arms: space.places = 100"},
     {8, "cultivation->revenue", {{NB_P_pol_cultivation, YI}}, {{0}},
      NB_M_revenue, +1, H_LAST, "growth of start-ups and backbones"},
-    {8, "lists->rounds", {{NB_P_pol_lists, 1}}, {{0}},
-     NB_M_rounds, +1, H_SUM, "round chance of gazelles and certified firms"},
+    {8, "lists->rounds", {{NB_P_pol_lists, 1}}, {{NB_P_alliance_recycle, 0}},
+     NB_M_rounds, +1, H_SUM, "round chance of gazelles and certified firms (recycling off in both arms)"},
     {9, "rnd_vouchers->revenue", {{NB_P_pol_rnd_vouchers, YI}}, {{0}},
      NB_M_revenue, +1, H_LAST, "growth of firms under 5 years"},
     {9, "open_innovation->revenue", {{NB_P_pol_open_innovation, YI}}, {{0}},
@@ -97,8 +95,10 @@ static const measure_case cases[] = {
      NB_M_employees, +1, H_LAST, "tight market in both arms: 200 graduates a month"},
     {12, "talent_services->employees", {{NB_P_pol_talent_services, YI}}, {{NB_P_talent_graduates, 200}},
      NB_M_employees, +1, H_LAST, "attractiveness raises in-migration; 200 graduates in both arms"},
-    {13, "guidance_fund->alliance_committed", {{NB_P_pol_guidance_fund, 2e8}}, {{0}},
-     NB_M_alliance_committed, +1, H_LAST, "levered commitments"},
+    {13, "guidance_fund->alliance_committed", {{NB_P_pol_guidance_fund, 2e8}},
+     {{NB_P_alliance_recycle, 0}},
+     NB_M_alliance_committed, +1, H_LAST, "levered commitments (recycled exit proceeds off in "
+     "both arms: a listing in one arm and not the other would swamp the lever)"},
     {13, "tech_credit->loans", {{NB_P_pol_tech_credit, 1e7}}, {{0}},
      NB_M_loans, +1, H_SUM, "guaranteed pool x credit.leverage"},
     {13, "tech_credit->exits_failed", {{NB_P_pol_tech_credit, 1e7}}, {{0}},
@@ -382,9 +382,10 @@ static void test_special_fund_cap(void **state)
  * commitments rise against BASE.  A rule whose condition never holds spends nothing. */
 static void test_adaptive_rule(void **state)
 {
-    const setting none[2] = {{0}};
-    const nb_results *base = base_run(none);
-    nb_paramset *ps = base_set(NULL);
+    /* recycled exit proceeds off in both arms, as in the guidance_fund case */
+    const setting env[2] = {{NB_P_alliance_recycle, 0}, {0}};
+    const nb_results *base = base_run(env);
+    nb_paramset *ps = base_set(env);
     ps->n_rules = 2;
     ps->rules[0] = (nb_rule){.from = nb_paramset_start(ps), .metric = NB_M_alliance_committed,
                              .above = 0, .threshold = 1e15, .param = NB_P_pol_guidance_fund,

@@ -15,8 +15,8 @@
 #include <unistd.h>
 #include <hdf5.h>
 #include <hdf5_hl.h>
-#include "../app/h5out.h"
-#include "../app/panel.h"
+#include "../io/h5out.h"
+#include "../analysis/panel.h"
 #include "../model/ensemble.h"
 #include "../model/firms.h"
 #include "../model/model.h"

@@ -17,7 +17,7 @@
 #include <unistd.h>
 #include "../model/metrics.h"
 #include "../model/neobay.h"
-#include "../app/scenario.h"
+#include "../io/scenario.h"
 
 /* ---- helpers --------------------------------------------------------------------- */
 

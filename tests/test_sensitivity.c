@@ -30,8 +30,8 @@
 #include <gsl/gsl_rng.h>
 #include <hdf5.h>
 #include <hdf5_hl.h>
-#include "../app/h5out.h"
-#include "../app/sensitivity.h"
+#include "../io/h5out.h"
+#include "../analysis/sensitivity.h"
 #include "../model/neobay.h"
 
 #define ISH_PI 3.14159265358979323846

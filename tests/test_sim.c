@@ -35,31 +35,51 @@ static nb_paramset *defaults(int end_year)
 
 static double at(const nb_results *r, int m, int rep, int k) { return nb_results_row(r, m, rep)[k]; }
 
+/* Median and 5%/95% quantiles of x[0..n) (sorted in place). */
+static void band(double *x, int n, double *q05, double *med, double *q95)
+{
+    gsl_sort(x, 1, (size_t)n);
+    *q05 = gsl_stats_quantile_from_sorted_data(x, 1, (size_t)n, 0.05);
+    *med = gsl_stats_median_from_sorted_data(x, 1, (size_t)n);
+    *q95 = gsl_stats_quantile_from_sorted_data(x, 1, (size_t)n, 0.95);
+}
+
 /* The zone is grown from run.origin (2015) with a handful of firms: the history is
  * kept when asked, and its Feb 2023 and mid-2024 states are reached by the dynamics.
- * Bounds: the 2023 figure of data.md (3,000+ firms) within 10% for the ensemble
- * median; the mid-2024 figure (4,000+) within 20% (the hand-tuned spin-up falls
- * short by about 13%; the calibration rerun is to close it); projects are not
- * firms; the founding month holds origin.firms firms. */
+ * Issue 9's acceptance, on the baseline's inputs (the 清科 capital cycle of
+ * scenarios/baseline.yaml, copied here) and a fixed seed: the ensemble median of
+ * every data.md figure -- Feb 2023 3,000+ firms; mid 2024 4,000+ firms, 130 valued
+ * >= 1亿, 38 >= 10亿, 10 listed, 600+ high-tech -- within 10%, and each mid-2024
+ * value inside the ensemble's 5%-95% band (Feb 2023's "3,000+" is a floor: 10% only).  Projects are not firms; the founding
+ * month holds origin.firms firms. */
 static void test_spinup_path(void **state)
 {
     nb_paramset *ps = defaults(2024);
     nb_paramset_set_const(ps, NB_P_run_end, NB_MONTH(2024, 7));
+    int mo[10];
+    const double cycle[10] = {0.36, 0.62, 0.81, 0.60, 0.56, 0.54, 1.00, 0.98, 0.83, 0.65};
+    for (int y = 0; y < 10; y++) mo[y] = NB_MONTH(2015 + y, 1);
+    assert_int_equal(nb_paramset_set_sched(ps, NB_P_capital_cycle, 10, mo, cycle), NB_OK);
     nb_model *m = nb_model_alloc(ps);
     assert_non_null(m);
     assert_int_equal(nb_model_origin(m), NB_MONTH(2015, 1));
     assert_int_equal(nb_model_n_hist(m), NB_MONTH(2024, 7) - NB_MONTH(2015, 1));
-    enum { N = 15 };
+    enum { N = 20 };
     nb_results *r = nb_results_alloc(N, nb_model_n_time(m), nb_model_start(m));
     assert_int_equal(nb_results_keep_history(r, nb_model_n_hist(m), nb_model_origin(m)), NB_OK);
     nb_ensemble_opts o = {2, NULL, NULL, NULL};
     assert_int_equal(nb_ensemble_run(m, r, &o, NULL), NB_OK);
-    double f23[N], f24[N];
+    enum { NF = 6 };
+    static const int met[NF] = {NB_M_firms, NB_M_firms, NB_M_valued_1e8, NB_M_valued_1e9,
+                                NB_M_listed, NB_M_hightech};
+    static const double obs[NF] = {3000, 4000, 130, 38, 10, 600};
+    double x[NF][N], f24[N];
     int h23 = NB_MONTH(2023, 2) - r->hist_start;
     for (int i = 0; i < N; i++) {
         assert_true(nb_results_hrow(r, NB_M_firms, i)[0] == 20);     /* origin.firms */
-        f23[i] = nb_results_hrow(r, NB_M_firms, i)[h23];
-        f24[i] = at(r, NB_M_firms, i, 0);
+        x[0][i] = nb_results_hrow(r, NB_M_firms, i)[h23];
+        for (int j = 1; j < NF; j++) x[j][i] = at(r, met[j], i, 0);
+        f24[i] = x[1][i];
         assert_true(at(r, NB_M_projects, i, 0) > 0);
         assert_true(at(r, NB_M_firms_startup, i, 0) + at(r, NB_M_firms_backbone, i, 0)
                     + at(r, NB_M_firms_leader, i, 0) == f24[i]);
@@ -68,12 +88,14 @@ static void test_spinup_path(void **state)
         assert_true(nb_results_hrow(r, NB_M_firms, i)[h22 + 1] > 1.5 * nb_results_hrow(r, NB_M_firms, i)[h22]);
         assert_true(nb_results_hrow(r, NB_M_entries_annexed, i)[h22 + 1] > 0);
     }
-    gsl_sort(f23, 1, N);
-    gsl_sort(f24, 1, N);
-    double m23 = gsl_stats_median_from_sorted_data(f23, 1, N);
-    double m24 = gsl_stats_median_from_sorted_data(f24, 1, N);
-    assert_true(fabs(m23 - 3000) <= 300);
-    assert_true(fabs(m24 - 4000) <= 800);
+    for (int j = 0; j < NF; j++) {
+        double lo, med, hi;
+        band(x[j], N, &lo, &med, &hi);
+        print_message("%s %s: observed %g, median %g [%g-%g]\n", j ? "2024-07" : "2023-02",
+                      nb_metrics[met[j]].name, obs[j], med, lo, hi);
+        assert_true(fabs(med - obs[j]) <= 0.10 * obs[j]);
+        if (j > 0) assert_true(lo <= obs[j] && obs[j] <= hi);   /* the mid-2024 five */
+    }
     nb_results_free(r);
     nb_model_free(m);
 }

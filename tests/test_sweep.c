@@ -18,8 +18,8 @@
 #include <string.h>
 #include <unistd.h>
 #include <gsl/gsl_qrng.h>
-#include "../app/sweep.h"
-#include "../app/sweep_run.h"
+#include "../sweep/sweep.h"
+#include "../sweep/sweep_run.h"
 #include "../model/ensemble.h"
 #include "../model/neobay.h"
 

@@ -14,8 +14,8 @@
 #include "../model/ensemble.h"
 #include "../model/firms.h"
 #include "../model/neobay.h"
-#include "../app/h5out.h"
-#include "../app/scenario.h"
+#include "../io/h5out.h"
+#include "../io/scenario.h"
 
 static double now(void)
 {

@@ -106,14 +106,14 @@ def test_objects_depend_on_the_headers_they_include(src):
     (src / "model/textdist.h").touch()
     redone = compiled(make(src).stdout)
     assert "model/textdist.c" in redone, redone
-    assert "model/firmstep.c" not in redone and "app/h5out.c" not in redone, redone
+    assert "model/firmstep.c" not in redone and "io/h5out.c" not in redone, redone
 
 
 def test_no_mpi_rebuilds_without_mpi(src):
     if mpi_available():
         assert any(n.startswith("libmpi") for n in needed(src / "build/neobay"))
     redone = compiled(make(src, "NB_NO_MPI=1").stdout)
-    assert "model/sim.c" in redone and "app/sweep_run.c" in redone, "flags change rebuilt too little"
+    assert "model/sim.c" in redone and "sweep/sweep_run.c" in redone, "flags change rebuilt too little"
     assert not any(n.startswith("libmpi") for n in needed(src / "build/neobay"))
     syms = sh(["nm", str(src / "build/neobay")], src).stdout
     assert not re.search(r"\bMPI_Init\b", syms)

@@ -1,7 +1,7 @@
 /* fuzz_scenario.c -- libFuzzer target: any bytes as a scenario file (nb_scenario_load
  * and nb_scenario_validate); must never crash, leak, hang or hit undefined behaviour. */
 #include "fuzz_common.h"
-#include "../../app/scenario.h"
+#include "../../io/scenario.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

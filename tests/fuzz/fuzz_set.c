@@ -1,7 +1,7 @@
 /* fuzz_set.c -- libFuzzer target: any bytes as a --set override "key=value" (the
  * input up to its first NUL), applied to a tiny scenario. */
 #include "fuzz_common.h"
-#include "../../app/scenario.h"
+#include "../../io/scenario.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -1,7 +1,7 @@
 /* fuzz_sweep.c -- libFuzzer target: any bytes as a sweep file (nb_sweep_load, whose
  * base scenario base.yaml is a tiny valid one). */
 #include "fuzz_common.h"
-#include "../../app/sweep.h"
+#include "../../sweep/sweep.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -1,5 +1,4 @@
-/* sweep_run.h -- running a sweep (app/sweep_run.c), its results file
- * (app/sweep_h5.c) and the `neobay sweep` command (app/cmd_sweep.c).
+/* sweep_h5.h -- a sweep's payload rows and its results file (sweep/sweep_h5.c).
  *
  * A point's statistics (the "payload" a journal record and an MPI message carry):
  * for each metric m, in nb_metrics order, a row of L = nb_sweep_row_len() doubles:
@@ -8,7 +7,7 @@
  *   with full_series, every replicate   [replicates][n_time]
  * The points a process holds form a `table`: an nb_results whose n_rep is the number
  * of rows and whose n_time is L, so row i of metric m is nb_results_row(table, m, i)
- * and app/checkpoint.c journals a row as it journals a replicate.  Row i holds design
+ * and io/checkpoint.c journals a row as it journals a replicate.  Row i holds design
  * point nb_sweep_row_point(i, K, N): all points in order for a whole sweep (N = 0),
  * points K, K+N, K+2N, ... for shard K of N.
  *
@@ -34,23 +33,12 @@
  *     scenario_name, output_metrics (names, space-separated), output_years (years,
  *     space-separated), Conventions, title; a shard also shard_index, shard_count.
  */
-#ifndef NB_SWEEP_RUN_H
-#define NB_SWEEP_RUN_H
+#ifndef NB_SWEEP_H5_H
+#define NB_SWEEP_H5_H
 #include <stdint.h>
-#include <stdio.h>
 #include "../model/results.h"
 #include "error.h"
 #include "sweep.h"
-
-/* ---- extras of app/sweep.c -------------------------------------------------------- */
-
-/* "grid", "lhs", "sobol", "saltelli", "morris" ("?" for anything else). */
-const char *nb_design_name(int design);
-
-/* Point `point` of sw as a fully resolved scenario (YAML text, malloc'd), headed by
- * comments naming the point and its factor values: `neobay run` on it computes the
- * point alone.  NULL with e->msg (a bad point number, out of memory). */
-char *nb_sweep_point_yaml(const nb_sweep *sw, int point, nb_err *e);
 
 /* ---- rows ----------------------------------------------------------------------------- */
 
@@ -76,16 +64,7 @@ static inline int nb_sweep_row_point(int i, int k, int n)
  * quant is NULL), or NULL when memory runs out.  Free with nb_results_free. */
 nb_results *nb_sweep_table_alloc(int rows, int len, int start);
 
-/* Run design point `point` of sw as an ensemble of sw->replicates replicates with
- * `threads` OpenMP threads (<= 0: OpenMP's default) and store its payload in row
- * `row` of table (n_time must be nb_sweep_row_len of the base's months).  on_rep (may
- * be NULL) is called after each replicate, from one thread at a time.  *firm_steps
- * (may be NULL) receives the model's cost.  NB_OK, or NB_EINVAL / NB_ENOMEM with
- * e->msg. */
-int nb_sweep_point_run(const nb_sweep *sw, int point, int threads, void (*on_rep)(void *ud),
-                       void *ud, nb_results *table, int row, uint64_t *firm_steps, nb_err *e);
-
-/* ---- the results file (app/sweep_h5.c) ------------------------------------------------ */
+/* ---- the results file ----------------------------------------------------------------- */
 
 /* Everything a sweep results file says besides the statistics: filled from a loaded
  * sweep (nb_sweep_meta_init) or read back from shard files (merge).  Owned. */
@@ -111,7 +90,7 @@ int nb_sweep_meta_init(nb_sweep_meta *mt, const nb_sweep *sw, int k, int n);
 void nb_sweep_meta_free(nb_sweep_meta *mt);
 
 /* Write the results file of the rows of `table` (nb_sweep_rows of mt's shard)
- * atomically to `path` (app/h5out.h: built in memory, renamed into place; identical
+ * atomically to `path` (io/h5out.h: built in memory, renamed into place; identical
  * inputs give identical bytes).  NB_OK, or NB_EIO with e->msg. */
 int nb_sweep_h5_write(const char *path, const nb_sweep_meta *mt, const nb_results *table,
                       nb_err *e);
@@ -121,26 +100,5 @@ int nb_sweep_h5_write(const char *path, const nb_sweep_meta *mt, const nb_result
  * whole run writes, byte for byte.  NB_OK; NB_EINVAL (bad or inconsistent shards),
  * NB_EIO (cannot write), NB_ENOMEM, with e->msg. */
 int nb_sweep_h5_merge(const char *out, const char *const *shards, int n, nb_err *e);
-
-/* ---- the command (app/sweep_run.c, app/cmd_sweep.c) ----------------------------------- */
-
-typedef struct nb_sweep_opts {
-    const char *sweep, *output;
-    int threads;                /* per rank; <= 0: OpenMP's default */
-    int shard_k, shard_n;       /* shard_n 0: the whole sweep */
-    int restart, quiet;
-} nb_sweep_opts;
-
-/* Run a sweep to its results file: serially, or over MPI ranks when built with MPI
- * and started by mpirun/srun (rank 0 hands out points and writes; every rank
- * computes).  Resumes from OUT.journal.  Returns the exit code (0, 1, or 2 for bad
- * input), after printing any error (rank 0, or the rank that failed). */
-int nb_sweep_main(const nb_sweep_opts *o);
-
-/* "built with MPI (Open MPI v4.1.4)" or "built without MPI: ...", for --help. */
-const char *nb_sweep_mpi_info(void);
-
-/* `neobay sweep ...` (argv[0] is "sweep"): the exit code. */
-int nb_cmd_sweep(int argc, char **argv);
 
 #endif

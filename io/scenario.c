@@ -44,16 +44,6 @@
 
 /* ==== small helpers ================================================================= */
 
-/* Copy of s, or NULL when memory runs out. */
-static char *dup_str(const char *s)
-{
-    assert(s);
-    size_t n = strlen(s) + 1;
-    char *d = malloc(n);
-    if (d) memcpy(d, s, n);
-    return d;
-}
-
 /* Copy `text` into buf (n bytes) for a one-line message: control characters become
  * spaces and long text is cut (at a UTF-8 character boundary) and marked "...". */
 static const char *show(const char *text, char *buf, size_t n)
@@ -137,12 +127,8 @@ static const char *type_note(int id, char *buf, size_t n)
  * or more) begins; -1 when none is close. */
 static int suggest_word(const char *key, const char *const *words, int n)
 {
-    int best = -1, bestd = 1 << 30, len = (int)strlen(key);
-    for (int i = 0; i < n; i++) {
-        int d = nb_edit_distance(key, words[i]);
-        if (d < bestd) { bestd = d; best = i; }
-    }
-    if (best >= 0 && bestd * 3 <= len + 3) return best;
+    int best = nb_suggest_word(key, words, n), len = (int)strlen(key);
+    if (best >= 0) return best;
     for (int i = 0; i < n && len >= 3; i++)
         if (strncmp(words[i], key, (size_t)len) == 0) return i;
     return -1;
@@ -790,7 +776,7 @@ static int apply_meta(nb_src *s, const char *key, nb_loc at, struct fy_node *v)
     nb_scenario *sc = s->sc;
     char **slot = strcmp(key, "name") == 0 ? &sc->name : strcmp(key, "title") == 0 ? &sc->title
                 : strcmp(key, "title_zh") == 0 ? &sc->title_zh : &sc->description;
-    char *copy = dup_str(text);
+    char *copy = nb_strdup(text);
     if (!copy) return nb_err_code(s->e, NB_ENOMEM, "out of memory");
     free(*slot);
     *slot = copy;
@@ -1133,7 +1119,7 @@ static int apply_rules(nb_src *s, nb_loc at, struct fy_node *v)
     }
     char *copies[NB_RULES_MAX] = {0};
     for (int i = 0; i < n; i++)
-        if (names[i] && !(copies[i] = dup_str(names[i]))) {
+        if (names[i] && !(copies[i] = nb_strdup(names[i]))) {
             for (int j = 0; j < i; j++) free(copies[j]);
             return nb_err_code(s->e, NB_ENOMEM, "out of memory");
         }
@@ -1232,7 +1218,7 @@ static const char *add_file(nb_scenario *sc, const char *path)
     char **files = realloc(sc->files, (size_t)(sc->n_files + 1) * sizeof *files);
     if (!files) return NULL;
     sc->files = files;
-    if (!(files[sc->n_files] = dup_str(path))) return NULL;
+    if (!(files[sc->n_files] = nb_strdup(path))) return NULL;
     return files[sc->n_files++];
 }
 
@@ -1436,7 +1422,7 @@ static nb_scenario *scenario_new(const char *path)
     size_t n = strlen(base);
     if (n > 5 && strcmp(base + n - 5, ".yaml") == 0) n -= 5;
     else if (n > 4 && strcmp(base + n - 4, ".yml") == 0) n -= 4;
-    sc->path = dup_str(path);
+    sc->path = nb_strdup(path);
     sc->name = malloc(n ? n + 1 : sizeof "scenario");
     if (sc->name) snprintf(sc->name, n ? n + 1 : sizeof "scenario", "%s", n ? base : "scenario");
     if (!sc->path || !sc->name) {

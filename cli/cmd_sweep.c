@@ -12,8 +12,8 @@
 #include "format.h"
 #include "sweep_run.h"
 #include "outpath.h"
+#include "cli.h"
 
-#define EXIT_BAD 2
 #define CHECK_ROWS 5            /* design rows `sweep check` shows */
 
 static const char sweep_help[] =
@@ -56,19 +56,11 @@ static int help(void)
     return 0;
 }
 
-static int usage(const char *what)
-{
-    fprintf(stderr, "neobay: error: %s\nTry 'neobay sweep --help'.\n", what);
-    return EXIT_BAD;
-}
-
 static int load_or_fail(const char *path, nb_sweep **sw)
 {
     nb_err e;
     int st = nb_sweep_load(path, sw, &e);
-    if (st == NB_OK) return 0;
-    fprintf(stderr, "neobay: error: %s\n", e.msg);
-    return st == NB_ENOMEM ? 1 : EXIT_BAD;
+    return st == NB_OK ? 0 : nb_cli_fail(nb_cli_input(st), e.msg);
 }
 
 /* ---- check ---------------------------------------------------------------------------- */
@@ -158,7 +150,7 @@ static void print_check(const nb_sweep *sw)
 static int cmd_check(int argc, char **argv)
 {
     if (argc == 2 && (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help"))) return help();
-    if (argc != 2) return usage("sweep check: give exactly one sweep file");
+    if (argc != 2) return nb_cli_usage("sweep", "sweep check: give exactly one sweep file");
     nb_sweep *sw;
     int code = load_or_fail(argv[1], &sw);
     if (code) return code;
@@ -171,19 +163,18 @@ static int cmd_check(int argc, char **argv)
 
 static int cmd_point(int argc, char **argv)
 {
-    if (argc != 3) return usage("sweep point: give a sweep file and a point number");
+    if (argc != 3) return nb_cli_usage("sweep", "sweep point: give a sweep file and a point number");
     char *end;
     errno = 0;
     long k = strtol(argv[2], &end, 10);
-    if (errno || end == argv[2] || *end || k < 0 || k > INT_MAX) return usage("sweep point: K is not a point number (0, 1, ...)");
+    if (errno || end == argv[2] || *end || k < 0 || k > INT_MAX) return nb_cli_usage("sweep", "sweep point: K is not a point number (0, 1, ...)");
     nb_sweep *sw;
     int code = load_or_fail(argv[1], &sw);
     if (code) return code;
     nb_err e;
     char *yaml = nb_sweep_point_yaml(sw, (int)k, &e);
     if (!yaml) {
-        fprintf(stderr, "neobay: error: %s\n", e.msg);
-        code = k >= sw->n_points ? EXIT_BAD : 1;
+        code = nb_cli_fail(k >= sw->n_points ? NB_EINVAL : NB_ENOMEM, e.msg);
     } else {
         fputs(yaml, stdout);
     }
@@ -204,21 +195,16 @@ static int cmd_merge(int argc, char **argv)
     optind = 1;
     while ((c = getopt_long(argc, argv, ":o:h", opts, NULL)) != -1) {
         if (c == 'h') return help();
-        if (c != 'o') return usage(nb_opt_problem(c, argv, msg, sizeof msg));
+        if (c != 'o') return nb_cli_usage("sweep", nb_opt_problem(c, argv, msg, sizeof msg));
         out = optarg;
     }
-    if (!out) return usage("sweep merge: give the merged file with -o OUT.h5");
-    if (optind >= argc) return usage("sweep merge: give the shard files");
+    if (!out) return nb_cli_usage("sweep", "sweep merge: give the merged file with -o OUT.h5");
+    if (optind >= argc) return nb_cli_usage("sweep", "sweep merge: give the shard files");
     nb_err e;
-    if (nb_outpath_check(out, (const char *const *)argv + optind, argc - optind, NULL, &e) != NB_OK) {
-        fprintf(stderr, "neobay: error: %s\n", e.msg);
-        return EXIT_BAD;
-    }
+    if (nb_outpath_check(out, (const char *const *)argv + optind, argc - optind, NULL, &e) != NB_OK)
+        return nb_cli_fail(NB_EINVAL, e.msg);
     int st = nb_sweep_h5_merge(out, (const char *const *)argv + optind, argc - optind, &e);
-    if (st) {
-        fprintf(stderr, "neobay: error: %s\n", e.msg);
-        return st == NB_EINVAL ? EXIT_BAD : 1;
-    }
+    if (st) return nb_cli_fail(st, e.msg);
     fprintf(stderr, "neobay: merged %d shards into %s\n", argc - optind, out);
     return 0;
 }
@@ -230,25 +216,25 @@ static int parse_shard(const char *s, nb_sweep_opts *o)
 {
     const char *slash = strchr(s, '/');
     char *end, msg[300];
-    if (!slash) return snprintf(msg, sizeof msg, "--shard: '%s' is not K/N (e.g. 0/8, or auto/8 under Slurm)", s), usage(msg);
+    if (!slash) return snprintf(msg, sizeof msg, "--shard: '%s' is not K/N (e.g. 0/8, or auto/8 under Slurm)", s), nb_cli_usage("sweep", msg);
     errno = 0;
     long n = strtol(slash + 1, &end, 10);
     if (errno || end == slash + 1 || *end || n < 1 || n > 1000000)
-        return snprintf(msg, sizeof msg, "--shard: N in '%s' is not a whole number from 1 to 1000000", s), usage(msg);
+        return snprintf(msg, sizeof msg, "--shard: N in '%s' is not a whole number from 1 to 1000000", s), nb_cli_usage("sweep", msg);
     long k;
     if (slash == s || (slash - s == 4 && strncmp(s, "auto", 4) == 0)) {
         const char *id = getenv("SLURM_ARRAY_TASK_ID");
-        if (!id) return snprintf(msg, sizeof msg, "--shard %s: SLURM_ARRAY_TASK_ID is not set (not a Slurm array task); give K/N", s), usage(msg);
+        if (!id) return snprintf(msg, sizeof msg, "--shard %s: SLURM_ARRAY_TASK_ID is not set (not a Slurm array task); give K/N", s), nb_cli_usage("sweep", msg);
         errno = 0;
         k = strtol(id, &end, 10);
         if (errno || end == id || *end || k < 0 || k >= n)
             return snprintf(msg, sizeof msg, "--shard %s: SLURM_ARRAY_TASK_ID=%s is not in 0..%ld: submit the array as --array=0-%ld",
-                            s, id, n - 1, n - 1), usage(msg);
+                            s, id, n - 1, n - 1), nb_cli_usage("sweep", msg);
     } else {
         errno = 0;
         k = strtol(s, &end, 10);
         if (errno || end != slash || k < 0 || k >= n)
-            return snprintf(msg, sizeof msg, "--shard: K in '%s' is not a whole number from 0 to N-1", s), usage(msg);
+            return snprintf(msg, sizeof msg, "--shard: K in '%s' is not a whole number from 0 to N-1", s), nb_cli_usage("sweep", msg);
     }
     o->shard_k = (int)k;
     o->shard_n = (int)n;
@@ -284,7 +270,7 @@ static int cmd_run(int argc, char **argv)
             errno = 0;
             long t = strtol(optarg, &end, 10);
             if (errno || end == optarg || *end || t < 1 || t > 4096)
-                return snprintf(msg, sizeof msg, "--threads: '%s' is not a whole number from 1 to 4096", optarg), usage(msg);
+                return snprintf(msg, sizeof msg, "--threads: '%s' is not a whole number from 1 to 4096", optarg), nb_cli_usage("sweep", msg);
             o.threads = (int)t;
             break;
         }
@@ -294,16 +280,16 @@ static int cmd_run(int argc, char **argv)
         case 'R': o.restart = 1; break;
         case 'q': o.quiet = 1; break;
         case 'h': return help();
-        default: return usage(nb_opt_problem(c, argv, msg, sizeof msg));
+        default: return nb_cli_usage("sweep", nb_opt_problem(c, argv, msg, sizeof msg));
         }
     }
-    if (optind + 1 != argc) return usage(optind == argc ? "no sweep file given" : "more than one sweep file given");
+    if (optind + 1 != argc) return nb_cli_usage("sweep", optind == argc ? "no sweep file given" : "more than one sweep file given");
     o.sweep = argv[optind];
     if (!o.output) {
         default_output(&o, defout, sizeof defout);
         o.output = defout;
     }
-    return nb_sweep_main(&o);
+    return nb_cli_exit(nb_sweep_main(&o));
 }
 
 int nb_cmd_sweep(int argc, char **argv)
@@ -311,6 +297,6 @@ int nb_cmd_sweep(int argc, char **argv)
     if (argc >= 2 && !strcmp(argv[1], "check")) return cmd_check(argc - 1, argv + 1);
     if (argc >= 2 && !strcmp(argv[1], "point")) return cmd_point(argc - 1, argv + 1);
     if (argc >= 2 && !strcmp(argv[1], "merge")) return cmd_merge(argc - 1, argv + 1);
-    if (argc < 2) return usage("no sweep file given");
+    if (argc < 2) return nb_cli_usage("sweep", "no sweep file given");
     return cmd_run(argc, argv);
 }

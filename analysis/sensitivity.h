@@ -34,6 +34,8 @@
 #include "error.h"
 
 #define NB_SENS_RESAMPLES 1000     /* default bootstrap resamples */
+#define NB_SENS_MAX_METRICS 64     /* metrics and years nb_sensitivity_file takes at most */
+#define NB_SENS_MAX_YEARS 16
 #define NB_SENS_LEVEL 0.90         /* confidence level of the intervals */
 #define NB_SENS_KEY 0x53454E53u    /* "SENS": second word of the bootstrap's Philox key */
 
@@ -94,9 +96,5 @@ typedef struct nb_sens_opts {
  * missing, not HDF5, damaged, not a sweep, of another design, or lacks a metric or
  * year asked for; NB_EIO when the file cannot be rewritten; NB_ENOMEM. */
 int nb_sensitivity_file(const char *path, const nb_sens_opts *o, FILE *out, nb_err *e);
-
-/* `neobay sensitivity` (argv[0] is "sensitivity"): the exit code, 0, 2 for bad input
- * or command line, 1 for a failed write or lack of memory. */
-int nb_cmd_sensitivity(int argc, char **argv);
 
 #endif

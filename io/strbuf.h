@@ -10,6 +10,9 @@ typedef struct nb_buf {          /* zero-initialise; free(b.s) when done */
     bool oom;                    /* an append failed: the text is incomplete */
 } nb_buf;
 
+/* A malloc'd copy of s (of "" when s is NULL), or NULL when memory runs out. */
+char *nb_strdup(const char *s);
+
 /* Append printf-style text to b; after a failed allocation nothing more is appended
  * and b->oom stays set. */
 void nb_buf_printf(nb_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

@@ -13,6 +13,7 @@
 #include <string.h>
 #include <strings.h>
 #include "../model/neobay.h"
+#include "../model/textdist.h"
 #include "calibrate_yaml.h"
 #include "infile.h"
 #include "scenario.h"
@@ -198,37 +199,6 @@ const char *nb_cy_kind(struct fy_node *n)
     return "a single value";
 }
 
-/* Optimal string alignment distance, capped at 63 characters each. */
-static int edit_distance(const char *a, const char *b)
-{
-    int la = (int)strlen(a), lb = (int)strlen(b);
-    if (la > 63) la = 63;
-    if (lb > 63) lb = 63;
-    int d[64][64];
-    for (int i = 0; i <= la; i++) d[i][0] = i;
-    for (int j = 0; j <= lb; j++) d[0][j] = j;
-    for (int i = 1; i <= la; i++)
-        for (int j = 1; j <= lb; j++) {
-            int c = d[i - 1][j - 1] + (a[i - 1] != b[j - 1]);
-            int x = d[i - 1][j] + 1 < c ? d[i - 1][j] + 1 : c;
-            if (d[i][j - 1] + 1 < x) x = d[i][j - 1] + 1;
-            if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] && d[i - 2][j - 2] + 1 < x)
-                x = d[i - 2][j - 2] + 1;
-            d[i][j] = x;
-        }
-    return d[la][lb];
-}
-
-int nb_cy_suggest(const char *s, const char *const *words, int n)
-{
-    int best = -1, bestd = 1 << 30, len = (int)strlen(s);
-    for (int i = 0; i < n; i++) {
-        int d = edit_distance(s, words[i]);
-        if (d < bestd) { bestd = d; best = i; }
-    }
-    return best >= 0 && bestd * 3 <= len + 3 ? best : -1;
-}
-
 int nb_cy_keys(const nb_cy *y, struct fy_node *map, const char *path,
                const char *const *keys, int n)
 {
@@ -244,7 +214,7 @@ int nb_cy_keys(const nb_cy *y, struct fy_node *map, const char *path,
         while (i < n && strcmp(name, keys[i])) i++;
         if (i < n) continue;
         snprintf(full, sizeof full, "%s%s%s", path, path[0] ? "." : "", name);
-        int s = nb_cy_suggest(name, keys, n);
+        int s = nb_suggest_word(name, keys, n);
         char known[512] = "";
         size_t len = 0;
         for (int j = 0; j < n && len < sizeof known; j++)

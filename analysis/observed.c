@@ -14,6 +14,7 @@
 #include <gsl/gsl_statistics_double.h>
 #include "../model/neobay.h"
 #include "h5out.h"
+#include "observed.h"
 
 /* One published figure: the metric, the month, the value and where it is from. */
 typedef struct observation {

@@ -66,10 +66,6 @@ int nb_cy_month(const nb_cy *y, struct fy_node *v, const char *path, int *out);
 int nb_cy_typed(const nb_cy *y, struct fy_node *v, const char *path, nb_ptype t,
                 double *out);
 
-/* The index of the word in words[n] closest to `s` (edit distance at most a third of
- * its length), or -1. */
-int nb_cy_suggest(const char *s, const char *const *words, int n);
-
 /* malloc'd copy of s (NULL when s is NULL or memory runs out). */
 char *nb_cy_dup(const char *s);
 

@@ -333,9 +333,4 @@ int nb_post_ensemble_run(const nb_post_draws *d, nb_results *res,
  *   posterior_hash, posterior_calibration. */
 int nb_post_draws_write(nb_h5w *w, const void *ud);
 
-/* ==== the command ===================================================================== */
-
-/* `neobay calibrate ...` (app/cmd_calibrate.c): exit code 0, 1 or 2. */
-int nb_cmd_calibrate(int argc, char **argv);
-
 #endif

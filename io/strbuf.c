@@ -2,6 +2,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include "strbuf.h"
 
 /* Append printf-style text to b (nothing once memory ran out). */
@@ -38,4 +39,13 @@ void nb_buf_quoted(nb_buf *b, const char *text)
         else nb_buf_printf(b, "%c", *p);
     }
     nb_buf_printf(b, "\"");
+}
+
+char *nb_strdup(const char *s)
+{
+    if (!s) s = "";
+    size_t n = strlen(s) + 1;
+    char *d = malloc(n);
+    if (d) memcpy(d, s, n);
+    return d;
 }

@@ -48,7 +48,6 @@
 #include <mpi.h>
 #endif
 
-#define EXIT_BAD 2
 #define PRINT_EVERY_S 30.0       /* batch logs: a line at least this often */
 
 /* ==== one point ========================================================================= */
@@ -115,7 +114,7 @@ typedef struct runner {
     int next;                   /* rows below it are done or handed out */
     nb_ckpt *journal;
     int n_done, n_resumed;
-    int status;                 /* first failure: an exit code, 0 while all is well */
+    int status;                 /* first failure: its nb_status, NB_OK while all is well */
     nb_err err;
     uint64_t steps;
     /* progress */
@@ -204,12 +203,19 @@ static void row_done(runner *r, int row)
     progress(r);
 }
 
-/* Record the first failure (exit code 1 or 2) with its message. */
+/* Record the first failure (its nb_status) with its message. */
 static void fail_with(runner *r, int status, const nb_err *e)
 {
     if (r->status) return;
-    r->status = status == NB_EINVAL ? EXIT_BAD : 1;
+    r->status = status;
     r->err = *e;
+}
+
+/* The status to report of two failures: bad input (NB_EINVAL) before any other, so
+ * the user hears of what can be fixed first. */
+static int worse(int a, int b)
+{
+    return a == NB_EINVAL || b == NB_EINVAL ? NB_EINVAL : a > b ? a : b;
 }
 
 /* The journal's header hash: the sweep, the shard and the build (nb_ckpt_hash). */
@@ -228,38 +234,22 @@ static int journal_open(runner *r)
     nb_err e;
     int found = 0;
     if (snprintf(path, sizeof path, "%s.journal", r->o->output) >= (int)sizeof path)
-        return nb_err_set(&r->err, "%s: path too long for a journal", r->o->output), EXIT_BAD;
-    if (r->o->restart && nb_ckpt_delete(path, &e)) return r->err = e, 1;
+        return nb_err_set(&r->err, "%s: path too long for a journal", r->o->output);
+    if (r->o->restart && nb_ckpt_delete(path, &e)) return r->err = e, NB_EIO;
     int st = nb_ckpt_open(path, journal_hash(r), r->table, r->done, &r->journal, &found, &r->n_resumed, &e);
     if (st == NB_EINVAL) {
         nb_err_set(&r->err, "%s: journal of a different sweep (another sweep file, base scenario, shard or "
                    "neobay build); delete it, choose another -o, or pass --restart to start afresh", path);
-        return EXIT_BAD;
+        return NB_EINVAL;
     }
-    if (st) return r->err = e, 1;
+    if (st) return r->err = e, st;
     r->n_done = r->n_resumed;
     if (found && !r->o->quiet)
         fprintf(stderr, "neobay: resuming from %s: %d of %d points already done\n", path, r->n_resumed, r->rows);
     return 0;
 }
 
-/* Refuse an output path whose directory is missing or not writable. */
-static int check_output(const char *out, nb_err *e)
-{
-    char dir[PATH_MAX];
-    const char *slash = strrchr(out, '/');
-    struct stat st;
-    if (!*out || (slash && !slash[1])) return nb_err_set(e, "--output: '%s' is not a file name", out);
-    if (!slash) snprintf(dir, sizeof dir, ".");
-    else if (slash == out) snprintf(dir, sizeof dir, "/");
-    else snprintf(dir, sizeof dir, "%.*s", (int)(slash - out), out);
-    if (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode)) return nb_err_set(e, "--output: directory '%s' does not exist", dir);
-    if (access(dir, W_OK) != 0) return nb_err_set(e, "--output: directory '%s' is not writable", dir);
-    if (stat(out, &st) == 0 && S_ISDIR(st.st_mode)) return nb_err_set(e, "--output: '%s' is a directory", out);
-    return NB_OK;
-}
-
-/* Everything rank 0 prepares before points run; 0 or an exit code with r->err. */
+/* Everything rank 0 prepares before points run; NB_OK, or the status with r->err. */
 static int runner_init(runner *r, const nb_sweep *sw, const nb_sweep_opts *o)
 {
     memset(r, 0, sizeof *r);
@@ -269,16 +259,16 @@ static int runner_init(runner *r, const nb_sweep *sw, const nb_sweep_opts *o)
     r->tty = isatty(2);
     r->last_decile = -1;
     const char *in[] = {sw->path, o->sweep};
-    if (check_output(o->output, &r->err) || nb_outpath_check(o->output, in, 2, sw->base, &r->err))
-        return EXIT_BAD;
+    if (nb_outpath_dir_check(o->output, &r->err) || nb_outpath_check(o->output, in, 2, sw->base, &r->err))
+        return NB_EINVAL;
     if (o->shard_n > 0 && r->rows == 0)
         return nb_err_set(&r->err, "--shard %d/%d: the sweep has only %d points, so shard %d has none; use at most %d shards",
-                          o->shard_k, o->shard_n, sw->n_points, o->shard_k, sw->n_points), EXIT_BAD;
+                          o->shard_k, o->shard_n, sw->n_points, o->shard_k, sw->n_points);
     int len = nb_sweep_row_len(nb_paramset_months(&sw->base->ps), sw->replicates, sw->full_series);
     r->table = nb_sweep_table_alloc(r->rows, len, nb_paramset_start(&sw->base->ps));
     r->done = calloc((size_t)r->rows, 1);
     r->msg_len = 2 + (size_t)NB_NMETRICS * len;
-    if (!r->table || !r->done) return nb_err_code(&r->err, NB_ENOMEM, "out of memory (a table of %d points)", r->rows), 1;
+    if (!r->table || !r->done) return nb_err_code(&r->err, NB_ENOMEM, "out of memory (a table of %d points)", r->rows);
     return journal_open(r);
 }
 
@@ -310,17 +300,17 @@ static void run_row(runner *r, int row, void (*on_rep)(void *), void *ud)
     row_done(r, row);
 }
 
-/* Write the results file and remove the journal; 0 or an exit code. */
+/* Write the results file and remove the journal; NB_OK or the status. */
 static int runner_finish(runner *r, int ranks, double secs)
 {
     if (r->status) return r->status;
     nb_sweep_meta mt;
     nb_err e;
     if (nb_sweep_meta_init(&mt, r->sw, r->o->shard_k, r->o->shard_n))
-        return nb_err_code(&r->err, NB_ENOMEM, "out of memory"), 1;
+        return nb_err_code(&r->err, NB_ENOMEM, "out of memory");
     int st = nb_sweep_h5_write(r->o->output, &mt, r->table, &e);
     nb_sweep_meta_free(&mt);
-    if (st) return r->err = e, 1;
+    if (st) return r->err = e, NB_EIO;
     if (nb_ckpt_close(r->journal, 1, &e)) fprintf(stderr, "neobay: warning: %s\n", e.msg);
     r->journal = NULL;
     if (!r->o->quiet) {
@@ -515,7 +505,7 @@ static int run_worker(const nb_sweep *sw, const nb_sweep_opts *o, double *waited
         int rank;
         MPI_Comm_rank(MPI_COMM_WORLD, &rank);
         fprintf(stderr, "neobay: error: rank %d: out of memory\n", rank);
-        code = 1;
+        code = NB_ENOMEM;
     }
     MPI_Isend(hdr, 2, MPI_DOUBLE, 0, TAG_RESULT, MPI_COMM_WORLD, &req);
     wait_gently(&req, waited);
@@ -530,7 +520,7 @@ static int run_worker(const nb_sweep *sw, const nb_sweep_opts *o, double *waited
             int rank;
             MPI_Comm_rank(MPI_COMM_WORLD, &rank);
             fprintf(stderr, "neobay: error: rank %d: %s\n", rank, e.msg);
-            code = st == NB_EINVAL ? EXIT_BAD : 1;
+            code = st;
         }
         int count = 2;
         hdr[0] = row;
@@ -573,7 +563,8 @@ static int sweep_mpi(const nb_sweep_opts *o, int rank, int size, int thread_leve
     nb_sweep *sw = NULL;
     nb_err e;
     int st = nb_sweep_load(o->sweep, &sw, &e);
-    int code = st == NB_OK ? 0 : st == NB_ENOMEM ? 1 : EXIT_BAD;
+    /* A sweep file that cannot be read is bad input, as one that is wrong. */
+    int code = st == NB_OK ? NB_OK : st == NB_ENOMEM ? NB_ENOMEM : NB_EINVAL;
     int *codes = calloc((size_t)size, sizeof *codes);
     uint64_t h = sw ? sw->hash : 0, *hashes = calloc((size_t)size, sizeof *hashes);
     if (!codes || !hashes) {
@@ -583,7 +574,7 @@ static int sweep_mpi(const nb_sweep_opts *o, int rank, int size, int thread_leve
     MPI_Allgather(&code, 1, MPI_INT, codes, 1, MPI_INT, MPI_COMM_WORLD);
     MPI_Allgather(&h, 1, MPI_UINT64_T, hashes, 1, MPI_UINT64_T, MPI_COMM_WORLD);
     int worst = 0;
-    for (int i = 0; i < size; i++) worst = codes[i] > worst ? codes[i] : worst;
+    for (int i = 0; i < size; i++) worst = worse(worst, codes[i]);
     if (code && rank == 0) fprintf(stderr, "neobay: error: %s\n", e.msg);
     else if (code && codes[0] == 0) fprintf(stderr, "neobay: error: rank %d: %s\n", rank, e.msg);
     if (!worst && rank == 0)
@@ -592,7 +583,7 @@ static int sweep_mpi(const nb_sweep_opts *o, int rank, int size, int thread_leve
                 fprintf(stderr, "neobay: error: rank %d loaded a different sweep from %s (hash %016" PRIx64
                         ", rank 0: %016" PRIx64 "): the sweep file, its base or neobay differ between nodes\n",
                         i, o->sweep, hashes[i], hashes[0]);
-                worst = EXIT_BAD;
+                worst = NB_EINVAL;
             }
     free(codes);
     free(hashes);
@@ -630,9 +621,12 @@ static int sweep_mpi(const nb_sweep_opts *o, int rank, int size, int thread_leve
         fprintf(stderr, "neobay: rank %d: %.2f s, cpu %.2f s (main thread %.2f s), napped %.2f s, %d points\n",
                 rank, now_s() - t0, cpu_seconds() - cpu0,
                 (double)(tc1.tv_sec - tc0.tv_sec) + 1e-9 * (double)(tc1.tv_nsec - tc0.tv_nsec), waited, mine);
+    /* Every rank returns the same status: bad input on any rank, else the largest. */
+    int bad = code == NB_EINVAL;
+    MPI_Allreduce(MPI_IN_PLACE, &bad, 1, MPI_INT, MPI_MAX, MPI_COMM_WORLD);
     MPI_Allreduce(MPI_IN_PLACE, &code, 1, MPI_INT, MPI_MAX, MPI_COMM_WORLD);
     nb_sweep_free(sw);
-    return code;
+    return bad ? NB_EINVAL : code;
 }
 
 #endif /* NB_HAVE_MPI */
@@ -661,7 +655,7 @@ static int sweep_serial(const nb_sweep_opts *o)
     int st = nb_sweep_load(o->sweep, &sw, &e);
     if (st) {
         fprintf(stderr, "neobay: error: %s\n", e.msg);
-        return st == NB_ENOMEM ? 1 : EXIT_BAD;
+        return st == NB_ENOMEM ? NB_ENOMEM : NB_EINVAL;    /* unreadable: bad input too */
     }
     runner r;
     int code = runner_init(&r, sw, o);
@@ -679,7 +673,7 @@ int nb_sweep_main(const nb_sweep_opts *o)
         int provided = MPI_THREAD_SINGLE, rank = 0, size = 1;
         if (MPI_Init_thread(NULL, NULL, MPI_THREAD_FUNNELED, &provided) != MPI_SUCCESS) {
             fprintf(stderr, "neobay: error: MPI_Init failed\n");
-            return 1;
+            return NB_EIO;
         }
         MPI_Comm_rank(MPI_COMM_WORLD, &rank);
         MPI_Comm_size(MPI_COMM_WORLD, &size);
@@ -694,7 +688,7 @@ int nb_sweep_main(const nb_sweep_opts *o)
         fprintf(stderr, "neobay: error: started as one of %s MPI ranks, but this neobay is built without MPI "
                 "(every rank would run the whole sweep): rebuild it with MPI (libopenmpi-dev, then make) or "
                 "run it without mpirun\n", np);
-        return EXIT_BAD;
+        return NB_EINVAL;
     }
 #endif
     const char *ntasks = getenv("SLURM_NTASKS");

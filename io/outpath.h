@@ -16,6 +16,12 @@
  * skipped); sc (may be NULL) adds every file of a loaded scenario. */
 int nb_outpath_check(const char *out, const char *const *inputs, int n, const nb_scenario *sc, nb_err *e);
 
+/* NB_OK when `out` names a file in a directory that exists and is writable;
+ * NB_EINVAL with e ("--output: ...") when it is empty or ends in '/', its directory
+ * is missing or not writable, or it is a directory.  Checked before a run starts,
+ * so a long run is not lost at the end for want of a place to write. */
+int nb_outpath_dir_check(const char *out, nb_err *e);
+
 /* Remove `<out>.part-<pid>` files left in out's directory by processes that no longer
  * exist (kill(pid, 0) fails with ESRCH).  Returns how many were removed; never fails. */
 int nb_outpath_clean_stale(const char *out);

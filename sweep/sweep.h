@@ -42,7 +42,7 @@
  * the registry default.  Every point is validated when the file is loaded.
  *
  * Every error names the file, line, column and key, as scenario errors do.
- * Running a sweep and the layout of its results file: app/sweep_run.h.
+ * Running a sweep and the layout of its results file: sweep/sweep_run.h and sweep/sweep_h5.h.
  */
 #ifndef NB_SWEEP_H
 #define NB_SWEEP_H
@@ -95,5 +95,13 @@ void nb_sweep_free(nb_sweep *sw);
  * validated against the registry ranges (a point outside them is an error naming the
  * factor).  Replicates are set to sw->replicates. */
 int nb_sweep_paramset(const nb_sweep *sw, int point, nb_paramset *ps, nb_err *e);
+
+/* "grid", "lhs", "sobol", "saltelli", "morris" ("?" for anything else). */
+const char *nb_design_name(int design);
+
+/* Point `point` of sw as a fully resolved scenario (YAML text, malloc'd), headed by
+ * comments naming the point and its factor values: `neobay run` on it computes the
+ * point alone.  NULL with e->msg (a bad point number, out of memory). */
+char *nb_sweep_point_yaml(const nb_sweep *sw, int point, nb_err *e);
 
 #endif

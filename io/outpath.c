@@ -65,3 +65,22 @@ int nb_outpath_clean_stale(const char *out)
     closedir(d);
     return removed;
 }
+
+int nb_outpath_dir_check(const char *out, nb_err *e)
+{
+    char dir[PATH_MAX];
+    const char *slash = strrchr(out, '/');
+    if (!slash) strcpy(dir, ".");
+    else if (slash == out) strcpy(dir, "/");
+    else snprintf(dir, sizeof dir, "%.*s", (int)(slash - out), out);
+    struct stat st;
+    if (!*out || (slash && !slash[1]))
+        return nb_err_set(e, "--output: '%s' is not a file name", out);
+    if (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode))
+        return nb_err_set(e, "--output: directory '%s' does not exist", dir);
+    if (access(dir, W_OK) != 0)
+        return nb_err_set(e, "--output: directory '%s' is not writable", dir);
+    if (stat(out, &st) == 0 && S_ISDIR(st.st_mode))
+        return nb_err_set(e, "--output: '%s' is a directory", out);
+    return NB_OK;
+}

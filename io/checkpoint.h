@@ -38,12 +38,6 @@
 
 typedef struct nb_ckpt nb_ckpt;
 
-#define NB_FNV_OFFSET 14695981039346656037ULL   /* the FNV-1a start value */
-
-/* FNV-1a over n bytes of p, continuing from hash h (NB_FNV_OFFSET to start): the
- * checksum of checkpoint records, for other modules' digests too. */
-uint64_t nb_fnv1a(uint64_t h, const void *p, size_t n);
-
 /* The checkpoint path for results file `out` ("OUT.ckpt") into buf (size bytes).
  * NB_OK, or NB_EINVAL with e->msg when it does not fit. */
 int nb_ckpt_path(const char *out, char *buf, size_t size, nb_err *e);

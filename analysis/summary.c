@@ -1,4 +1,4 @@
-/* summary.c -- nb_h5_summary: a results file's key tables as text (see h5out.h).
+/* summary.c -- nb_h5_summary: a results file's key tables as text (see summary.h).
  *
  * Every label and unit comes from the file's own attributes, so a file written by
  * an older version still prints; the milestone and horizon sections are found by
@@ -16,6 +16,8 @@
 #include <hdf5.h>
 #include "format.h"
 #include "h5out.h"
+#include "observed.h"
+#include "summary.h"
 #include "../model/neobay.h"
 
 #define SUM_WIDTH 120         /* the tables' target width in columns */

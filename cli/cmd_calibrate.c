@@ -19,8 +19,8 @@
 #include "checkpoint.h"
 #include "format.h"
 #include "outpath.h"
+#include "cli.h"
 
-#define EXIT_BAD 2
 
 static const char cal_help[] =
     "Usage: neobay calibrate CALIBRATION.yaml [options]\n"
@@ -56,44 +56,6 @@ static const char cal_help[] =
     "The journal is deleted once FILE is written.  A journal of another calibration\n"
     "(other files, seed or neobay build) is an error (exit 2) unless --restart.\n";
 
-static int fail(int status, const char *msg)
-{
-    fprintf(stderr, "neobay: error: %s\n", msg);
-    return status == NB_ENOMEM || status == NB_EIO ? 1 : EXIT_BAD;
-}
-
-static int fail_usage(const char *what)
-{
-    fprintf(stderr, "neobay: error: %s\nTry 'neobay calibrate --help'.\n", what);
-    return EXIT_BAD;
-}
-
-static int parse_long(const char *s, long lo, long hi, long *v)
-{
-    char *end;
-    errno = 0;
-    long x = strtol(s, &end, 10);
-    if (errno || end == s || *end || x < lo || x > hi) return -1;
-    *v = x;
-    return 0;
-}
-
-/* Refuse an output path whose directory is missing or not writable. */
-static int check_output(const char *out, nb_err *e)
-{
-    char dir[PATH_MAX];
-    const char *slash = strrchr(out, '/');
-    if (!slash) strcpy(dir, ".");
-    else if (slash == out) strcpy(dir, "/");
-    else snprintf(dir, sizeof dir, "%.*s", (int)(slash - out), out);
-    struct stat st;
-    if (!*out || (slash && !slash[1])) return nb_err_set(e, "--output: '%s' is not a file name", out);
-    if (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode))
-        return nb_err_set(e, "--output: directory '%s' does not exist", dir);
-    if (access(dir, W_OK) != 0) return nb_err_set(e, "--output: directory '%s' is not writable", dir);
-    if (stat(out, &st) == 0 && S_ISDIR(st.st_mode)) return nb_err_set(e, "--output: '%s' is a directory", out);
-    return NB_OK;
-}
 
 /* ---- report ------------------------------------------------------------------------ */
 
@@ -103,10 +65,10 @@ static int cmd_report(int argc, char **argv)
         fputs(cal_help, stdout);
         return 0;
     }
-    if (argc != 2) return fail_usage("calibrate report: give exactly one posterior file");
+    if (argc != 2) return nb_cli_usage("calibrate", "calibrate report: give exactly one posterior file");
     nb_err e;
     int st = nb_posterior_report(argv[1], stdout, &e);
-    return st == NB_OK ? 0 : fail(st == NB_ENOMEM ? NB_ENOMEM : NB_EINVAL, e.msg);
+    return st == NB_OK ? 0 : nb_cli_fail(st == NB_ENOMEM ? NB_ENOMEM : NB_EINVAL, e.msg);
 }
 
 /* ---- check ------------------------------------------------------------------------- */
@@ -142,18 +104,18 @@ static int cmd_check(int argc, char **argv)
     optind = 1;
     while ((ch = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
         if (ch == 'h') { fputs(cal_help, stdout); return 0; }
-        if (ch != 'S') return fail_usage(nb_opt_problem(ch, argv, msg, sizeof msg));
-        if (n_sets == 64) return fail_usage("calibrate check: --set: at most 64 overrides");
+        if (ch != 'S') return nb_cli_usage("calibrate", nb_opt_problem(ch, argv, msg, sizeof msg));
+        if (n_sets == 64) return nb_cli_usage("calibrate", "calibrate check: --set: at most 64 overrides");
         sets[n_sets++] = optarg;
     }
-    if (optind + 1 != argc) return fail_usage("calibrate check: give exactly one calibration file");
+    if (optind + 1 != argc) return nb_cli_usage("calibrate", "calibrate check: give exactly one calibration file");
     nb_calib *c;
     nb_err e;
     int st = nb_calib_load(argv[optind], &c, &e);
-    if (st != NB_OK) return fail(st, e.msg);
+    if (st != NB_OK) return nb_cli_fail(st, e.msg);
     double theta[NB_CAL_MAX_PARAMS];
     st = theta_from(c, sets, n_sets, theta, &e);
-    if (st != NB_OK) { nb_calib_free(c); return fail(NB_EINVAL, e.msg); }
+    if (st != NB_OK) { nb_calib_free(c); return nb_cli_fail(NB_EINVAL, e.msg); }
     nb_cal_ws *w = nb_cal_ws_alloc(c);
     double *stats = malloc((size_t)c->replicates * c->n_fit * sizeof *stats);
     if (!w || !stats) st = nb_err_code(&e, NB_ENOMEM, "out of memory");
@@ -185,7 +147,7 @@ static int cmd_check(int argc, char **argv)
     free(stats);
     nb_cal_ws_free(w);
     nb_calib_free(c);
-    return st == NB_OK ? 0 : fail(st, e.msg);
+    return st == NB_OK ? 0 : nb_cli_fail(st, e.msg);
 }
 
 /* ---- msm --------------------------------------------------------------------------- */
@@ -195,7 +157,7 @@ static int cmd_msm(const char *path, long threads, long iters, int quiet)
     nb_calib *c;
     nb_err e;
     int st = nb_calib_load(path, &c, &e);
-    if (st != NB_OK) return fail(st, e.msg);
+    if (st != NB_OK) return nb_cli_fail(st, e.msg);
     double theta[NB_CAL_MAX_PARAMS], dist = NAN;
     st = nb_msm_run(c, (int)threads, (int)iters, theta, &dist, quiet ? NULL : stderr);
     if (st == NB_OK) {
@@ -208,7 +170,7 @@ static int cmd_msm(const char *path, long threads, long iters, int quiet)
         }
     }
     nb_calib_free(c);
-    return st == NB_OK ? 0 : fail(NB_ENOMEM, "out of memory");
+    return st == NB_OK ? 0 : nb_cli_fail(NB_ENOMEM, "out of memory");
 }
 
 /* ---- calibrate ---------------------------------------------------------------------- */
@@ -231,37 +193,37 @@ int nb_cmd_calibrate(int argc, char **argv)
         switch (ch) {
         case 'o': output = optarg; break;
         case 't':
-            if (parse_long(optarg, 1, 4096, &threads))
-                return fail_usage("--threads: not a whole number from 1 to 4096");
+            if (nb_cli_parse_long(optarg, 1, 4096, &threads))
+                return nb_cli_usage("calibrate", "--threads: not a whole number from 1 to 4096");
             break;
         case 'q': quiet = 1; break;
         case 'R': restart = 1; break;
         case 'M': msm = 1; break;
         case 'I':
-            if (parse_long(optarg, 1, 1000000, &iters))
-                return fail_usage("--iterations: not a whole number from 1 to 1000000");
+            if (nb_cli_parse_long(optarg, 1, 1000000, &iters))
+                return nb_cli_usage("calibrate", "--iterations: not a whole number from 1 to 1000000");
             break;
         case 'h': fputs(cal_help, stdout); return 0;
-        default: return fail_usage(nb_opt_problem(ch, argv, msg, sizeof msg));
+        default: return nb_cli_usage("calibrate", nb_opt_problem(ch, argv, msg, sizeof msg));
         }
     }
     if (optind + 1 != argc)
-        return fail_usage(optind == argc ? "no calibration file given" : "more than one calibration file given");
+        return nb_cli_usage("calibrate", optind == argc ? "no calibration file given" : "more than one calibration file given");
     const char *path = argv[optind];
     if (msm) return cmd_msm(path, threads, iters, quiet);
 
     nb_calib *c;
     nb_err e;
     int st = nb_calib_load(path, &c, &e);
-    if (st != NB_OK) return fail(st, e.msg);
+    if (st != NB_OK) return nb_cli_fail(st, e.msg);
     char defout[PATH_MAX], journal[PATH_MAX];
     snprintf(defout, sizeof defout, "output/%s-posterior.h5", c->name);
     const char *out = output ? output : defout;
     const char *in[] = {path, c->path, c->tg ? c->tg->path : NULL};
-    if (check_output(out, &e) != NB_OK || nb_outpath_check(out, in, 3, c->base, &e) != NB_OK ||
+    if (nb_outpath_dir_check(out, &e) != NB_OK || nb_outpath_check(out, in, 3, c->base, &e) != NB_OK ||
         nb_ckpt_path(out, journal, sizeof journal, &e) != NB_OK) {
         nb_calib_free(c);
-        return fail(NB_EINVAL, e.msg);
+        return nb_cli_fail(NB_EINVAL, e.msg);
     }
     nb_abc_opts o = {(int)threads, journal, restart, quiet, stderr, 0};
     if (!quiet)
@@ -271,8 +233,8 @@ int nb_cmd_calibrate(int argc, char **argv)
     nb_abc_result *r = NULL;
     st = nb_abc_run(c, &o, &r, &e);
     int code = 0;
-    if (st != NB_OK) code = fail(st, e.msg);
-    else if (nb_posterior_write(out, c, r, &e) != NB_OK) code = fail(NB_EIO, e.msg);
+    if (st != NB_OK) code = nb_cli_fail(st, e.msg);
+    else if (nb_posterior_write(out, c, r, &e) != NB_OK) code = nb_cli_fail(NB_EIO, e.msg);
     else if (nb_ckpt_delete(journal, &e) != NB_OK) fprintf(stderr, "neobay: warning: %s\n", e.msg);
     if (code == 0 && !quiet)
         fprintf(stderr, "neobay: wrote %s: %d generations (%s); %ld model runs, %.3g firm-steps in %.1f s "

@@ -60,18 +60,6 @@ int nb_h5_write_run_ex(const char *path, const nb_results *res, const nb_run_met
                        int (*extra)(struct nb_h5w *w, const void *ud),
                        const void *extra_ud, nb_err *e);
 
-/* (app/summary.c) Print a results file's key table to `out`: for the headline metrics, the median
- * and 90% band at the first month, each December and the last month; then the
- * milestone probabilities by year and the unicorn and listing distributions at the
- * horizons, when the file has them.  A file that is missing, not HDF5, damaged or
- * not a neobay run gives NB_EIO and a clear message. */
-int nb_h5_summary(const char *path, FILE *out, nb_err *e);
-
-/* Print the zone's published figures (data.md) beside the run's simulated median and
- * 5%-95% band at the same month, from the history group or the projection, to out.
- * Prints nothing for a file without those months; never fails (it only reads). */
-void nb_h5_print_observed(const char *path, FILE *out);
-
 /* ===================================================================================
  * Building blocks (app/h5util.c)
  * =================================================================================== */

@@ -1,0 +1,41 @@
+/* cli.h -- the subcommands of `neobay` that live in their own files (cli/cmd_*.c),
+ * for cli/main.c's table.  Each takes the arguments from the subcommand's name on
+ * (argv[0] is "sweep", "calibrate", ...) and returns the process's exit code: the
+ * command line is the only layer that has exit codes.
+ */
+#ifndef NB_CLI_H
+#define NB_CLI_H
+
+/* Exit codes: 0 done; 2 bad input or command line (fix it and run again); 1 any
+ * other failure (out of memory, a file that could not be written). */
+#define NB_EXIT_BAD 2
+#define NB_EXIT_FAILED 1
+
+/* The exit code of a library status (nb_status): 0 for NB_OK, 2 for NB_EINVAL, 1 for
+ * any other.  The only place a status becomes an exit code. */
+int nb_cli_exit(int status);
+
+/* An input file (scenario, sweep, posterior) that cannot be read is bad input, as
+ * one that is wrong: NB_EIO becomes NB_EINVAL, any other status is returned as is. */
+int nb_cli_input(int status);
+
+/* Print "neobay: error: MSG" to stderr; nb_cli_exit(status). */
+int nb_cli_fail(int status, const char *msg);
+
+/* Print "neobay: error: WHAT" and "Try 'neobay CMD --help'." to stderr; exit code 2. */
+int nb_cli_usage(const char *cmd, const char *what);
+
+/* A whole number in [lo, hi] from all of s into *v: 0, or -1 (*v unchanged). */
+int nb_cli_parse_long(const char *s, long lo, long hi, long *v);
+
+/* `neobay sweep ...`: exit code 0, 1 or 2 (bad input or command line). */
+int nb_cmd_sweep(int argc, char **argv);
+
+/* `neobay calibrate ...`: exit code 0, 1 or 2. */
+int nb_cmd_calibrate(int argc, char **argv);
+
+/* `neobay sensitivity ...`: 0, 2 for bad input or command line, 1 for a failed
+ * write or lack of memory. */
+int nb_cmd_sensitivity(int argc, char **argv);
+
+#endif
