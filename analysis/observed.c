@@ -16,23 +16,33 @@
 #include "h5out.h"
 #include "observed.h"
 
-/* One published figure: the metric, the month, the value and where it is from. */
+/* One published figure: the metric, the month, the value, whether it is a floor
+ * ("3,000+": at least the value) and where it is from. */
 typedef struct observation {
     const char *metric;
     int year, month;
     double value;
+    int floor;
     const char *what, *source;
 } observation;
 
 static const observation observations[] = {
-    {"firms", 2023, 2, 3000, "hard-tech firms (3,000+)", "Global Times 2023-02-27"},
-    {"firms", 2024, 7, 4000, "hard-tech firms (4,000+)", "source document, mid 2024"},
-    {"valued_1e8", 2024, 7, 130, "valued >= 1亿 RMB", "source document, mid 2024"},
-    {"valued_1e9", 2024, 7, 38, "valued >= 10亿 RMB", "source document, mid 2024"},
-    {"listed", 2024, 7, 10, "listed firms", "source document, mid 2024"},
-    {"hightech", 2024, 7, 600, "high-tech enterprises (600+)", "source document, mid 2024"},
+    {"firms", 2023, 2, 3000, 1, "hard-tech firms (3,000+)", "Global Times 2023-02-27"},
+    {"firms", 2024, 7, 4000, 1, "hard-tech firms (4,000+)", "source document, mid 2024"},
+    {"valued_1e8", 2024, 7, 130, 0, "valued >= 1亿 RMB", "source document, mid 2024"},
+    {"valued_1e9", 2024, 7, 38, 0, "valued >= 10亿 RMB", "source document, mid 2024"},
+    {"listed", 2024, 7, 10, 0, "listed firms", "source document, mid 2024"},
+    {"hightech", 2024, 7, 600, 1, "high-tech enterprises (600+)", "source document, mid 2024"},
 };
 #define N_OBS ((int)(sizeof observations / sizeof observations[0]))
+
+/* The mark beside an observation with simulated median and band q: a point figure
+ * must lie inside the 5%-95% band; a floor ("3,000+") only needs the band to reach it. */
+static const char *fit_note(const observation *o, const double q[3])
+{
+    if (o->floor) return q[2] >= o->value ? "" : "  (below the floor)";
+    return o->value >= q[1] && o->value <= q[2] ? "" : "  (outside)";
+}
 
 /* The time index of month (y, m) in the time scale of group `loc`, or -1. */
 static int time_index(hid_t loc, int y, int m)
@@ -90,7 +100,7 @@ void nb_h5_print_observed(const char *path, FILE *out)
         snprintf(band, sizeof band, "[%.0f-%.0f]", q[1], q[2]);
         fprintf(out, "%04d-%02d  %-30s %9.0f %9.0f %15s  %s%s\n", o->year, o->month, o->what,
                 o->value, q[0], band, o->source,
-                o->value >= q[1] && o->value <= q[2] ? "" : "  (outside)");
+                fit_note(o, q));
     }
     if (h >= 0) H5Gclose(h);
     if (f >= 0) H5Fclose(f);

@@ -1,10 +1,10 @@
 /* sensitivity.h -- global sensitivity analysis of a sweep: Sobol indices from a
  * Saltelli design, Morris elementary effects from trajectories.
  *
- * The estimators (app/sensitivity.c) are pure functions over arrays: no I/O, no
+ * The estimators (analysis/sensitivity.c) are pure functions over arrays: no I/O, no
  * global state; the random numbers of the bootstrap come from neobay's Philox
  * generator keyed by the caller's seed, so the same inputs give the same numbers.
- * The command (app/cmd_sensitivity.c) reads a sweep results file (app/sweep.h),
+ * The command (cli/cmd_sensitivity.c) reads a sweep results file (sweep/sweep.h),
  * runs them on chosen metrics and years, prints a ranked table and writes the
  * indices back into the file under /sensitivity.
  *
@@ -75,7 +75,7 @@ int nb_sens_sobol(const double *y, int n, int k, int boot, double level, uint32_
 int nb_sens_morris(const double *y, const double *unit, const int *factor, int r, int k,
                    int boot, double level, uint32_t seed, nb_morris *out, int *bad_point);
 
-/* ---- the command (app/cmd_sensitivity.c) --------------------------------------------- */
+/* ---- the command (cli/cmd_sensitivity.c) --------------------------------------------- */
 
 /* What to analyse. */
 typedef struct nb_sens_opts {

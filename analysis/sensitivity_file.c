@@ -920,13 +920,7 @@ static int copy_file(const char *src, const char *dst)
     while ((n = read(in, buf, sizeof buf)) != 0) {
         if (n < 0 && errno == EINTR) continue;
         if (n < 0) { err = errno; break; }
-        for (ssize_t off = 0; off < n;) {
-            ssize_t k = write(out, buf + off, (size_t)(n - off));
-            if (k < 0 && errno == EINTR) continue;
-            if (k < 0) { err = errno; break; }
-            off += k;
-        }
-        if (err) break;
+        if (nb_write_all(out, buf, (size_t)n) != 0) { err = errno; break; }
     }
     close(in);
     if (close(out) != 0 && !err) err = errno;
@@ -936,17 +930,6 @@ static int copy_file(const char *src, const char *dst)
         return -1;
     }
     return 0;
-}
-
-/* fsync `p` (a file, or a directory with O_DIRECTORY).  0, or -1 with errno set. */
-static int sync_path(const char *p, int flags)
-{
-    int fd = open(p, O_RDONLY | flags);
-    if (fd < 0) return -1;
-    int rc = fsync(fd), err = errno;
-    close(fd);
-    errno = err;
-    return rc;
 }
 
 /* Add /sensitivity (replacing it) to the open file f.  NB_OK or NB_EIO with w->why. */
@@ -1005,7 +988,7 @@ static int s_write(sens *s)
     nb_h5_quiet_end(q);
     if (rc != NB_OK) {
         nb_err_code(s->e, NB_EIO, "%s: cannot write the sensitivity results: %s", s->path, w.why);
-    } else if (sync_path(tmp, 0) != 0 || rename(tmp, s->path) != 0) {
+    } else if (nb_sync_path(tmp, 0) != 0 || rename(tmp, s->path) != 0) {
         rc = nb_err_code(s->e, NB_EIO, "%s: cannot write the sensitivity results: %s", s->path,
                          strerror(errno));
     } else {
@@ -1013,7 +996,7 @@ static int s_write(sens *s)
         char *dir = strdup(s->path), *slash = dir ? strrchr(dir, '/') : NULL;
         if (dir) {
             if (slash) slash[slash == dir ? 1 : 0] = '\0';
-            sync_path(slash ? dir : ".", O_DIRECTORY);
+            nb_sync_path(slash ? dir : ".", O_DIRECTORY);
         }
         free(dir);
     }

@@ -32,7 +32,7 @@
  *
  * Resume.  Each accepted candidate (generation, index, theta, distance), each finished
  * batch and each posterior-predictive simulation is appended to a journal
- * (app/checkpoint.h's durable record file: one write per record, checksums, a torn
+ * (io/checkpoint.h's durable record file: one write per record, checksums, a torn
  * tail ignored, a damaged record before the tail refused: nb_ckpt_open_strict) as
  * soon as it exists.  A rerun restores the journal and replays: a
  * finished batch is not simulated again (its rejected candidates are those without a
@@ -40,7 +40,7 @@
  * accepted.  Candidates being pure functions, the replay gives the same posterior,
  * bit for bit, as an uninterrupted run.
  *
- * The journal reuses app/checkpoint.c by carrying each record as the "row" of a
+ * The journal reuses io/checkpoint.c by carrying each record as the "row" of a
  * replicate in an nb_results: record s is replicate s, its payload doubles laid out
  * metric by metric.  The run hash covers the resolved calibration (calibration file,
  * targets, base scenario), the seed and the neobay build.

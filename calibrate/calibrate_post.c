@@ -1,7 +1,7 @@
 /* calibrate_post.c -- the posterior file, `calibrate report`, and projections with
  * parameter uncertainty (`run --posterior`); see calibrate.h.
  *
- * The posterior file is built with app/h5util.c's blocks (in memory, every axis a
+ * The posterior file is built with io/h5util.c's blocks (in memory, every axis a
  * dimension scale so xarray names the dimensions, written under a temporary name and
  * renamed): identical calibrations give byte-identical files.
  *

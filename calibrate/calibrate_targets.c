@@ -61,6 +61,7 @@
 #include "../model/neobay.h"
 #include "calibrate.h"
 #include "calibrate_yaml.h"
+#include "infile.h"
 
 /* ==== targets ======================================================================= */
 
@@ -455,19 +456,6 @@ void nb_calib_free(nb_calib *c)
     free(c);
 }
 
-/* `written` relative to the directory of file `base`; malloc'd. */
-static char *rel_path(const char *base, const char *written)
-{
-    const char *slash = strrchr(base, '/');
-    size_t dir = written[0] == '/' || !slash ? 0 : (size_t)(slash - base) + 1;
-    size_t n = strlen(written);
-    char *out = malloc(dir + n + 1);
-    if (!out) return NULL;
-    memcpy(out, base, dir);
-    memcpy(out + dir, written, n + 1);
-    return out;
-}
-
 /* One entry of `parameters`: name -> {min, max, log, nuisance} or nothing. */
 static int read_param(const nb_cy *y, struct fy_node *k, struct fy_node *v, nb_calib *c)
 {
@@ -706,7 +694,7 @@ int nb_calib_load(const char *path, nb_calib **out, nb_err *e)
         if (!k) { rc = nb_cy_fail(&y, root, files[f], "missing: the calibration needs '%s: FILE'", files[f]); break; }
         char *written = NULL;
         if ((rc = nb_cy_string(&y, v, files[f], &written)) != NB_OK) break;
-        fpath[f] = rel_path(path, written);
+        fpath[f] = nb_path_relative(path, written);
         free(written);
         fnode[f] = v;
         if (!fpath[f]) rc = nb_err_code(e, NB_ENOMEM, "out of memory");

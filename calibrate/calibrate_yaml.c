@@ -1,6 +1,6 @@
 /* calibrate_yaml.c -- YAML reading for the calibration files (see calibrate_yaml.h).
  *
- * The same conventions as the scenario loader (app/scenario.c): libfyaml's own
+ * The same conventions as the scenario loader (io/scenario.c): libfyaml's own
  * diagnostics are captured, never printed; the first one becomes a
  * "FILE:LINE:COL: YAML syntax error: ..." message; values are parsed with
  * nb_value_parse so money, months and booleans read as in scenario files.
@@ -34,38 +34,6 @@ int nb_cy_read_file(const char *path, char **text, size_t *len)
     return nb_infile_read(path, (size_t)NB_CY_FILE_MAX, text, len, NULL, NULL);
 }
 
-/* libfyaml's output callback: keep the diagnostics, print nothing. */
-static void capture(struct fy_diag *diag, void *user, const char *buf, size_t len)
-{
-    nb_cy *y = user;
-    size_t room = sizeof y->log - 1 - y->log_len;
-    if (len > room) len = room;
-    memcpy(y->log + y->log_len, buf, len);
-    y->log_len += len;
-    y->log[y->log_len] = '\0';
-}
-
-/* The first "LINE:COL: error: REASON" of libfyaml's log as a message. */
-static int syntax_error(nb_cy *y)
-{
-    int line = 1, col = 1;
-    const char *hit = strstr(y->log, ": error: ");
-    const char *reason = hit ? hit + 9 : "the text cannot be parsed";
-    if (hit) {
-        const char *p = hit;
-        while (p > y->log && p[-1] >= '0' && p[-1] <= '9') p--;
-        int c = atoi(p);
-        if (p > y->log && p[-1] == ':') {
-            const char *q = p - 1;
-            while (q > y->log && q[-1] >= '0' && q[-1] <= '9') q--;
-            int l = atoi(q);
-            if (l > 0) { line = l; col = c > 0 ? c : 1; }
-        }
-    }
-    int n = (int)strcspn(reason, "\n");
-    return nb_err_set(y->e, "%s:%d:%d: YAML syntax error: %.*s", y->path, line, col, n, reason);
-}
-
 int nb_cy_open(nb_cy *y, const char *path, const char *what, nb_err *e)
 {
     memset(y, 0, sizeof *y);
@@ -74,42 +42,12 @@ int nb_cy_open(nb_cy *y, const char *path, const char *what, nb_err *e)
     int err = nb_cy_read_file(path, &y->text, &y->len);
     if (err == ENOMEM) return nb_err_code(e, NB_ENOMEM, "out of memory");
     if (err) return nb_err_code(e, NB_EIO, "%s: cannot read the %s: %s", path, what, nb_infile_strerror(err));
-    size_t off;
-    char why[256];
-    if (nb_yamltext_check(y->text, y->len, &off, why, sizeof why)) {
-        int line, col;
-        nb_text_linecol(y->text, off, &line, &col);
-        return nb_err_set(e, "%s:%d:%d: %s", path, line, col, why);
-    }
-    struct fy_diag_cfg dc;
-    fy_diag_cfg_default(&dc);
-    dc.fp = NULL;
-    dc.output_fn = capture;
-    dc.user = y;
-    dc.level = FYET_ERROR;
-    dc.colorize = false;
-    y->diag = fy_diag_create(&dc);
-    struct fy_parse_cfg pc = {.flags = nb_yaml_parse_flags(y->text, y->len), .diag = y->diag};   /* resolved below, bounded */
-    y->parser = y->diag ? fy_parser_create(&pc) : NULL;
-    if (!y->parser || fy_parser_set_string(y->parser, y->text, y->len) != 0)
-        return nb_err_code(e, NB_ENOMEM, "out of memory");
-    y->doc = fy_parse_load_document(y->parser);
-    if (fy_diag_got_error(y->diag) || y->log_len > 0) return syntax_error(y);
-    if (y->doc) {
-        int line, col, r = nb_yaml_resolve_bounded(y->doc, &line, &col, why, sizeof why);
-        if (r > 0) return nb_err_set(e, "%s:%d:%d: %s", path, line, col, why);
-        if (r < 0 || fy_diag_got_error(y->diag) || y->log_len > 0) return syntax_error(y);
-    }
-    if (y->doc) {
-        struct fy_document *next = fy_parse_load_document(y->parser);
-        if (next) {
-            const struct fy_mark *m = fy_document_state_start_mark(fy_document_get_document_state(next));
-            fy_parse_document_destroy(y->parser, next);
-            return nb_err_set(e, "%s:%d:%d: a second YAML document starts here; a %s is one document",
-                              path, m ? m->line + 1 : 1, m ? m->column + 1 : 1, what);
-        }
-        if (fy_diag_got_error(y->diag) || y->log_len > 0) return syntax_error(y);
-    }
+    nb_loc at = {1, 1};
+    char why[512];
+    int rc = nb_yaml_open(&y->yaml, y->text, y->len, what, &at, why, sizeof why);
+    if (rc == NB_ENOMEM) return nb_err_code(e, NB_ENOMEM, "out of memory");
+    if (rc) return nb_err_set(e, "%s:%d:%d: %s%s", path, at.line, at.col,
+                              y->yaml.syntax ? "YAML syntax error: " : "", why);
     struct fy_node *root = nb_cy_root(y);
     if (nb_cy_is_null(root)) return nb_err_set(e, "%s:1:1: the %s is empty", path, what);
     if (!fy_node_is_mapping(root))
@@ -120,16 +58,14 @@ int nb_cy_open(nb_cy *y, const char *path, const char *what, nb_err *e)
 
 void nb_cy_close(nb_cy *y)
 {
-    if (y->doc) fy_parse_document_destroy(y->parser, y->doc);
-    if (y->parser) fy_parser_destroy(y->parser);
-    if (y->diag) fy_diag_destroy(y->diag);
+    nb_yaml_close(&y->yaml);
     free(y->text);
     memset(y, 0, sizeof *y);
 }
 
 struct fy_node *nb_cy_root(const nb_cy *y)
 {
-    return y->doc ? fy_document_root(y->doc) : NULL;
+    return y->yaml.doc ? fy_document_root(y->yaml.doc) : NULL;
 }
 
 void nb_cy_loc(struct fy_node *n, int *line, int *col)

@@ -9,16 +9,13 @@
 #include <libfyaml.h>
 #include "../model/registry.h"
 #include "error.h"
+#include "yamlnode.h"
 
 typedef struct nb_cy {
     const char *path;            /* for messages (not owned) */
     char *text;                  /* the file's bytes, NUL-terminated */
     size_t len;
-    struct fy_diag *diag;
-    struct fy_parser *parser;
-    struct fy_document *doc;
-    char log[1024];              /* libfyaml's diagnostics */
-    size_t log_len;
+    nb_yaml yaml;                /* the parsed document (yamlnode.h) */
     nb_err *e;
 } nb_cy;
 

@@ -199,21 +199,6 @@ static void rec_restore(const nb_ckpt *c, nb_results *res, int rep)
 
 /* ---- file I/O ------------------------------------------------------------------------ */
 
-/* Write n bytes of buf to fd, through short writes and interruptions.  0, or -1
- * with errno set. */
-static int write_all(int fd, const void *buf, size_t n)
-{
-    const char *p = buf;
-    while (n > 0) {
-        ssize_t k = write(fd, p, n);
-        if (k < 0 && errno == EINTR) continue;
-        if (k < 0) return -1;
-        p += k;
-        n -= (size_t)k;
-    }
-    return 0;
-}
-
 /* Read up to n bytes at offset off: the count read (< n only at end of file), or
  * -1 with errno set. */
 static ssize_t read_at(int fd, void *buf, size_t n, off_t off)
@@ -286,7 +271,7 @@ static int ckpt_create(nb_ckpt *c, uint64_t hash, nb_err *e)
     memcpy(hdr, MAGIC, MAGIC_LEN);
     put_u64(hdr + MAGIC_LEN, hash);
     c->fd = open(tmp, O_RDWR | O_CREAT | O_TRUNC, 0666);
-    int ok = c->fd >= 0 && write_all(c->fd, hdr, HDR_LEN) == 0 && fsync(c->fd) == 0 &&
+    int ok = c->fd >= 0 && nb_write_all(c->fd, hdr, HDR_LEN) == 0 && fsync(c->fd) == 0 &&
              rename(tmp, c->path) == 0;
     int err = errno;
     if (!ok) unlink(tmp);
@@ -420,7 +405,7 @@ static int ckpt_sync(nb_ckpt *c, nb_err *e)
 int nb_ckpt_append(nb_ckpt *c, const nb_results *res, int rep, nb_err *e)
 {
     rec_encode(c, res, rep);
-    if (write_all(c->fd, c->buf, c->rec_len) != 0) return write_failed(c, errno, c->end, e);
+    if (nb_write_all(c->fd, c->buf, c->rec_len) != 0) return write_failed(c, errno, c->end, e);
     c->end += (off_t)c->rec_len;
     if (now_s() - c->synced < SYNC_EVERY_S) return NB_OK;
     return ckpt_sync(c, e);

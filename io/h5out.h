@@ -22,13 +22,13 @@
  *     description, source, measure (parameter); value(parameter, time) resolved
  *   root attrs: neobay_version, git_commit, seed, scenario_name, scenario_path,
  *     scenario_yaml (the fully resolved scenario), replicates, start, conventions
- *   /panel, /events groups: micro-data, only with `run --panel` (app/panel.h)
+ *   /panel, /events groups: micro-data, only with `run --panel` (analysis/panel.h)
  * The file is written under a temporary name in the same directory and renamed
  * into place only when complete: a run that fails or is killed never leaves a file
  * at `path`, and never replaces a good one.
  *
- * The second half of this header exposes the building blocks (app/h5util.c) that
- * other results files (app/compare.c) are written and read with.
+ * The second half of this header exposes the building blocks (io/h5util.c) that
+ * other results files (analysis/compare.c) are written and read with.
  */
 #ifndef NB_H5OUT_H
 #define NB_H5OUT_H
@@ -54,14 +54,14 @@ int nb_h5_write_run(const char *path, const nb_results *res, const nb_run_meta *
                     nb_err *e);
 
 /* As nb_h5_write_run; then, when extra is not NULL, extra(w, extra_ud) adds more to
- * the file being built (an nb_h5w_fill_fn: the micro-data of app/panel.h) before it
+ * the file being built (an nb_h5w_fill_fn: the micro-data of analysis/panel.h) before it
  * is written.  With extra NULL the file is exactly nb_h5_write_run's. */
 int nb_h5_write_run_ex(const char *path, const nb_results *res, const nb_run_meta *meta,
                        int (*extra)(struct nb_h5w *w, const void *ud),
                        const void *extra_ud, nb_err *e);
 
 /* ===================================================================================
- * Building blocks (app/h5util.c)
+ * Building blocks (io/h5util.c)
  * =================================================================================== */
 
 /* HDF5's automatic error printing, saved by nb_h5_quiet_begin (which switches it

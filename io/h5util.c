@@ -340,25 +340,13 @@ static int w_image(nb_h5w *w, const char *label, nb_h5w_fill_fn fill, const void
     return rc;
 }
 
-/* fsync the file or directory at `p`.  0, or -1 with errno set. */
-static int sync_path(const char *p, int flags)
-{
-    int fd = open(p, O_RDONLY | flags);
-    if (fd < 0) return -1;
-    int rc = fsync(fd);
-    int err = errno;
-    close(fd);
-    errno = err;
-    return rc;
-}
-
 /* fsync the directory holding `path`, so the rename survives a crash.  Best
  * effort: the file is already in place when this runs. */
 static void sync_parent(const char *path)
 {
     const char *slash = strrchr(path, '/');
     if (!slash) {
-        sync_path(".", O_DIRECTORY);
+        nb_sync_path(".", O_DIRECTORY);
         return;
     }
     size_t n = slash == path ? 1 : (size_t)(slash - path);
@@ -366,22 +354,8 @@ static void sync_parent(const char *path)
     if (!dir) return;
     memcpy(dir, path, n);
     dir[n] = '\0';
-    sync_path(dir, O_DIRECTORY);
+    nb_sync_path(dir, O_DIRECTORY);
     free(dir);
-}
-
-/* Write n bytes of buf to fd, through short writes and interruptions.  0, or -1
- * with errno set. */
-static int write_all(int fd, const char *buf, size_t n)
-{
-    while (n > 0) {
-        ssize_t k = write(fd, buf, n);
-        if (k < 0 && errno == EINTR) continue;
-        if (k < 0) return -1;
-        buf += k;
-        n -= (size_t)k;
-    }
-    return 0;
 }
 
 /* Create `tmp` exclusively, write the image, fsync and close it, and rename it
@@ -394,7 +368,7 @@ static int w_save(const char *path, const char *what, const char *tmp, const voi
     if (fd < 0)
         return nb_err_code(e, NB_EIO, "%s: cannot write %s: cannot create %s: %s", path,
                            what, tmp, strerror(errno));
-    int ok = write_all(fd, img, size) == 0 && fsync(fd) == 0;
+    int ok = nb_write_all(fd, img, size) == 0 && fsync(fd) == 0;
     int err = errno;
     if (close(fd) != 0 && ok) ok = 0, err = errno;
     if (ok && rename(tmp, path) != 0) ok = 0, err = errno;

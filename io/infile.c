@@ -327,3 +327,30 @@ int nb_yaml_resolve_bounded(struct fy_document *doc, int *line, int *col, char *
     }
     return fy_document_resolve(doc) == 0 ? 0 : -1;
 }
+
+/* See infile.h. */
+const char *nb_text_show(const char *text, char *buf, size_t n)
+{
+    size_t cap = n - 4, k = 0;
+    for (const char *p = text ? text : ""; *p && k < cap; p++)
+        buf[k++] = ((unsigned char)*p < 0x20 || *p == 0x7f) ? ' ' : *p;
+    if (text && strlen(text) > k) {
+        while (k > 0 && ((unsigned char)text[k] & 0xC0) == 0x80) k--;  /* whole chars */
+        memcpy(buf + k, "...", 3);
+        k += 3;
+    }
+    buf[k] = '\0';
+    return buf;
+}
+
+char *nb_path_relative(const char *base, const char *written)
+{
+    const char *slash = strrchr(base, '/');
+    size_t dir = written[0] == '/' || !slash ? 0 : (size_t)(slash - base) + 1;
+    size_t n = strlen(written);
+    char *out = malloc(dir + n + 1);
+    if (!out) return NULL;
+    memcpy(out, base, dir);
+    memcpy(out + dir, written, n + 1);
+    return out;
+}

@@ -56,4 +56,14 @@ int nb_yaml_resolve_bounded(struct fy_document *doc, int *line, int *col, char *
 /* The 1-based line and column of byte offset off in text. */
 void nb_text_linecol(const char *text, size_t off, int *line, int *col);
 
+/* A path written in file `base` (an extends, a sweep's base, a calibration's
+ * scenario or targets) as a path from here: relative to base's directory unless it
+ * is absolute; malloc'd, or NULL when memory runs out. */
+char *nb_path_relative(const char *base, const char *written);
+
+/* Copy `text` (NULL: "") into buf (n >= 8 bytes) for a one-line message: control
+ * characters become spaces and long text is cut (at a UTF-8 character boundary) and
+ * marked "...".  Returns buf. */
+const char *nb_text_show(const char *text, char *buf, size_t n);
+
 #endif

@@ -1,6 +1,7 @@
 /* outpath.c -- see outpath.h. */
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <signal.h>
 #include <stdio.h>
@@ -83,4 +84,27 @@ int nb_outpath_dir_check(const char *out, nb_err *e)
     if (stat(out, &st) == 0 && S_ISDIR(st.st_mode))
         return nb_err_set(e, "--output: '%s' is a directory", out);
     return NB_OK;
+}
+
+int nb_write_all(int fd, const void *buf, size_t n)
+{
+    const char *p = buf;
+    while (n > 0) {
+        ssize_t k = write(fd, p, n);
+        if (k < 0 && errno == EINTR) continue;
+        if (k < 0) return -1;
+        p += k;
+        n -= (size_t)k;
+    }
+    return 0;
+}
+
+int nb_sync_path(const char *p, int flags)
+{
+    int fd = open(p, O_RDONLY | flags);
+    if (fd < 0) return -1;
+    int rc = fsync(fd), err = errno;
+    close(fd);
+    errno = err;
+    return rc;
 }

@@ -8,6 +8,7 @@
  */
 #ifndef NB_OUTPATH_H
 #define NB_OUTPATH_H
+#include <stddef.h>
 #include "error.h"
 #include "scenario.h"
 
@@ -21,6 +22,14 @@ int nb_outpath_check(const char *out, const char *const *inputs, int n, const nb
  * is missing or not writable, or it is a directory.  Checked before a run starts,
  * so a long run is not lost at the end for want of a place to write. */
 int nb_outpath_dir_check(const char *out, nb_err *e);
+
+/* Write n bytes of buf to fd, through short writes and interruptions.  0, or -1
+ * with errno set. */
+int nb_write_all(int fd, const void *buf, size_t n);
+
+/* fsync the file at p, or the directory with flags O_DIRECTORY.  0, or -1 with
+ * errno set. */
+int nb_sync_path(const char *p, int flags);
 
 /* Remove `<out>.part-<pid>` files left in out's directory by processes that no longer
  * exist (kill(pid, 0) fails with ESRCH).  Returns how many were removed; never fails. */

@@ -44,35 +44,8 @@
 
 /* ==== small helpers ================================================================= */
 
-/* Copy `text` into buf (n bytes) for a one-line message: control characters become
- * spaces and long text is cut (at a UTF-8 character boundary) and marked "...". */
-static const char *show(const char *text, char *buf, size_t n)
-{
-    assert(buf && n >= 8);
-    size_t cap = n - 4, k = 0;
-    for (const char *p = text ? text : ""; *p && k < cap; p++)
-        buf[k++] = ((unsigned char)*p < 0x20 || *p == 0x7f) ? ' ' : *p;
-    if (text && strlen(text) > k) {
-        while (k > 0 && ((unsigned char)text[k] & 0xC0) == 0x80) k--;  /* whole chars */
-        memcpy(buf + k, "...", 3);
-        k += 3;
-    }
-    buf[k] = '\0';
-    return buf;
-}
-
-/* Shortest decimal text of v that reads back as v: whole numbers without exponent. */
-static void fmt_num(double v, char *buf, size_t n)
-{
-    if (v == floor(v) && fabs(v) < 1e15) {
-        snprintf(buf, n, "%.0f", v);
-        return;
-    }
-    for (int prec = 15; prec <= 17; prec++) {
-        snprintf(buf, n, "%.*g", prec, v);
-        if (strtod(buf, NULL) == v) return;
-    }
-}
+/* `text` for a one-line message (infile.h). */
+static const char *show(const char *text, char *buf, size_t n) { return nb_text_show(text, buf, n); }
 
 /* A value as a scenario file writes it: months YYYY-MM, booleans, exact numbers. */
 static void fmt_plain(nb_ptype t, double v, char *buf, size_t n)
@@ -84,7 +57,7 @@ static void fmt_plain(nb_ptype t, double v, char *buf, size_t n)
     } else if (t == NB_T_BOOL && (v == 0 || v == 1)) {
         snprintf(buf, n, "%s", v != 0 ? "true" : "false");
     } else {
-        fmt_num(v, buf, n);
+        nb_num_exact(v, buf, n);
     }
 }
 
@@ -303,169 +276,6 @@ void nb_month_format(int m, char *buf)
     buf[4] = '-';
     buf[7] = '\0';
 }
-
-/* ==== yaml: one document from memory ================================================ */
-
-
-typedef struct nb_yaml {
-    struct fy_diag *diag;
-    struct fy_parser *parser;
-    struct fy_document *doc;     /* NULL when the text holds no document */
-    char log[1024];              /* libfyaml's diagnostics, captured */
-    size_t log_len;
-    bool syntax;                 /* the error is libfyaml's (not the one-document rule) */
-} nb_yaml;
-
-/* libfyaml's output callback: keep the diagnostics (as much as fits), print nothing. */
-static void yaml_capture(struct fy_diag *diag, void *user, const char *buf, size_t len)
-{
-    nb_yaml *y = user;
-    size_t room = sizeof y->log - 1 - y->log_len;
-    if (len > room) len = room;
-    memcpy(y->log + y->log_len, buf, len);
-    y->log_len += len;
-    y->log[y->log_len] = '\0';
-}
-
-/* Read back the number that ends just before `end` (digits only); -1 if none. */
-static int number_before(const char *start, const char **end)
-{
-    const char *p = *end;
-    while (p > start && p[-1] >= '0' && p[-1] <= '9') p--;
-    if (p == *end) return -1;
-    int v = atoi(p);
-    *end = p;
-    return v;
-}
-
-/* The first error libfyaml reported, "...:LINE:COL: error: REASON", as *at and why. */
-static void yaml_first_error(const nb_yaml *y, nb_loc *at, char *why, size_t n)
-{
-    *at = (nb_loc){1, 1};
-    const char *hit = strstr(y->log, ": error: ");
-    const char *reason = hit ? hit + 9 : y->log;
-    if (hit) {
-        const char *p = hit;
-        int col = number_before(y->log, &p);
-        if (col >= 0 && p > y->log && p[-1] == ':') {
-            p--;
-            int line = number_before(y->log, &p);
-            if (line > 0) *at = (nb_loc){line, col > 0 ? col : 1};
-        }
-    }
-    size_t len = strcspn(reason, "\n");
-    char tmp[512];
-    snprintf(tmp, sizeof tmp, "%.*s", (int)len, reason);
-    show(*tmp ? tmp : "the text cannot be parsed", why, n);
-}
-
-/* The text of the key at (line, col) of text, for "duplicate key 'x'". */
-static void key_at(const char *text, size_t len, nb_loc at, char *buf, size_t n)
-{
-    const char *p = text, *end = text + len;
-    for (int l = 1; l < at.line && p < end; p++)
-        if (*p == '\n') l++;
-    for (int c = 1; c < at.col && p < end && *p != '\n'; c++)      /* columns count chars */
-        do p++; while (p < end && ((unsigned char)*p & 0xC0) == 0x80);
-    if (p > text && (p[-1] == '"' || p[-1] == '\'')) p--;   /* libfyaml points inside quotes */
-    const char *q = p;
-    if (q < end && (*q == '"' || *q == '\'')) {
-        char quote = *q++;
-        p = q;
-        while (q < end && *q != quote && *q != '\n') q++;
-    } else {
-        while (q < end && *q != '\n' && *q != ',' && *q != '}' &&
-               !(*q == ':' && (q + 1 == end || q[1] == ' ' || q[1] == '\n'))) q++;
-        while (q > p && q[-1] == ' ') q--;
-    }
-    char tmp[256];
-    snprintf(tmp, sizeof tmp, "%.*s", (int)(q - p), p);
-    show(tmp, buf, n);
-}
-
-/* Start y: a diagnostic object that captures into y->log and a parser reading
- * text[0..len).  NB_OK or NB_ENOMEM. */
-static int yaml_start(nb_yaml *y, const char *text, size_t len)
-{
-    memset(y, 0, sizeof *y);
-    struct fy_diag_cfg dc;
-    fy_diag_cfg_default(&dc);
-    dc.fp = NULL;                    /* never print: everything goes to yaml_capture */
-    dc.output_fn = yaml_capture;
-    dc.user = y;
-    dc.level = FYET_ERROR;
-    dc.colorize = false;
-    y->diag = fy_diag_create(&dc);
-    /* Aliases are resolved by nb_yaml_resolve_bounded, after their expansion is counted. */
-    struct fy_parse_cfg pc = {.flags = nb_yaml_parse_flags(text, len), .diag = y->diag};
-    y->parser = y->diag ? fy_parser_create(&pc) : NULL;
-    if (!y->parser || fy_parser_set_string(y->parser, text, len) != 0) return NB_ENOMEM;
-    return NB_OK;
-}
-
-/* True when libfyaml reported an error. */
-static bool yaml_failed(const nb_yaml *y)
-{
-    return fy_diag_got_error(y->diag) || y->log_len > 0;
-}
-
-/* libfyaml's first error as *at and why (naming the key of a duplicate); NB_EINVAL. */
-static int yaml_syntax_error(nb_yaml *y, const char *text, size_t len, nb_loc *at, char *why, size_t n)
-{
-    y->syntax = true;
-    yaml_first_error(y, at, why, n);
-    if (strcmp(why, "duplicate key") == 0) {
-        char key[128];
-        key_at(text, len, *at, key, sizeof key);
-        snprintf(why, n, "duplicate key '%s'", key);
-    }
-    return NB_EINVAL;
-}
-
-/* Parse text[0..len) as one YAML document.  NB_OK: y->doc is the document (NULL when
- * the text is empty or only comments).  NB_EINVAL: *at and why say what libfyaml (or
- * the one-document rule) rejected; y->syntax tells which.  NB_ENOMEM.  Call
- * yaml_close in every case. */
-static int yaml_open(nb_yaml *y, const char *text, size_t len, nb_loc *at, char *why, size_t n)
-{
-    size_t off;
-    if (nb_yamltext_check(text, len, &off, why, n)) {
-        memset(y, 0, sizeof *y);
-        nb_text_linecol(text, off, &at->line, &at->col);
-        return NB_EINVAL;
-    }
-    if (yaml_start(y, text, len) != NB_OK) return NB_ENOMEM;
-    y->doc = fy_parse_load_document(y->parser);
-    if (!y->doc) return yaml_failed(y) ? yaml_syntax_error(y, text, len, at, why, n) : NB_OK;
-    if (!yaml_failed(y)) {
-        int r = nb_yaml_resolve_bounded(y->doc, &at->line, &at->col, why, n);
-        y->syntax = r == 2;                             /* a duplicate key */
-        if (r > 0) return NB_EINVAL;
-        if (r < 0 || yaml_failed(y)) return yaml_syntax_error(y, text, len, at, why, n);
-    }
-    struct fy_document *next = fy_parse_load_document(y->parser);
-    if (next) {
-        const struct fy_mark *m =
-            fy_document_state_start_mark(fy_document_get_document_state(next));
-        *at = m ? (nb_loc){m->line + 1, m->column + 1} : (nb_loc){1, 1};
-        snprintf(why, n, "a second YAML document starts here; a scenario is one document");
-        fy_parse_document_destroy(y->parser, next);
-        return NB_EINVAL;
-    }
-    return yaml_failed(y) ? yaml_syntax_error(y, text, len, at, why, n) : NB_OK;
-}
-
-/* Release what yaml_open made (safe after any result). */
-static void yaml_close(nb_yaml *y)
-{
-    if (y->doc) fy_parse_document_destroy(y->parser, y->doc);
-    if (y->parser) fy_parser_destroy(y->parser);
-    if (y->diag) fy_diag_destroy(y->diag);
-    memset(y, 0, sizeof *y);
-}
-
-
-
 
 /* The text of scalar node n ("" when it has none). */
 static const char *node_text(struct fy_node *n)
@@ -1222,19 +1032,6 @@ static const char *add_file(nb_scenario *sc, const char *path)
     return files[sc->n_files++];
 }
 
-/* `written` (an extends value) relative to the directory of file `base`; malloc'd. */
-static char *resolve_rel(const char *base, const char *written)
-{
-    const char *slash = strrchr(base, '/');
-    size_t dir = written[0] == '/' || !slash ? 0 : (size_t)(slash - base) + 1;
-    size_t n = strlen(written);
-    char *out = malloc(dir + n + 1);
-    if (!out) return NULL;
-    memcpy(out, base, dir);
-    memcpy(out + dir, written, n + 1);
-    return out;
-}
-
 /* The error for a file that cannot be read (the top file, or one named by extends). */
 static int read_fail(const nb_loader *ld, const char *path, const nb_site *site, int err)
 {
@@ -1345,7 +1142,7 @@ static int follow_extends(nb_loader *ld, const nb_src *src, struct fy_node *root
     if (nb_yaml_node_is_null(v) || !fy_node_is_scalar(v) || !*node_text(v))
         return src_fail(src, nb_yaml_loc_or(nb_yaml_node_loc(v), at), "extends", "expected the path of a scenario file, found %s",
                         nb_yaml_node_is_null(v) ? "nothing" : !fy_node_is_scalar(v) ? node_kind(v) : "an empty text");
-    char *target = resolve_rel(src->file, node_text(v));
+    char *target = nb_path_relative(src->file, node_text(v));
     if (!target) return nb_err_code(ld->e, NB_ENOMEM, "out of memory");
     assert(ld->depth < NB_EXTENDS_MAX);
     ld->opened[ld->depth] = src->file;
@@ -1385,11 +1182,11 @@ static int load_text(nb_loader *ld, const char *path, const char *text, size_t l
     nb_yaml y;
     nb_loc at = {1, 1};
     char why[512];
-    int rc = yaml_open(&y, text, len, &at, why, sizeof why);
+    int rc = nb_yaml_open(&y, text, len, "scenario", &at, why, sizeof why);
     if (rc == NB_EINVAL) rc = src_fail(src, at, NULL, "%s%s", y.syntax ? "YAML syntax error: " : "", why);
     else if (rc == NB_ENOMEM) rc = nb_err_code(ld->e, NB_ENOMEM, "out of memory");
     else rc = apply_file(ld, src, &y, id);
-    yaml_close(&y);
+    nb_yaml_close(&y);
     free(src);
     return rc;
 }
@@ -1464,7 +1261,7 @@ static int set_value(nb_scenario *sc, const char *key, const char *text, nb_err 
         free(src);
         return rc;
     }
-    int rc = yaml_open(&y, text, strlen(text), &at, why, sizeof why);
+    int rc = nb_yaml_open(&y, text, strlen(text), "scenario", &at, why, sizeof why);
     if (rc == NB_EINVAL) rc = src_fail(src, at, key, "%s%s", y.syntax ? "YAML syntax error in the value: " : "", why);
     else if (rc == NB_ENOMEM) rc = nb_err_code(e, NB_ENOMEM, "out of memory");
     else {
@@ -1472,7 +1269,7 @@ static int set_value(nb_scenario *sc, const char *key, const char *text, nb_err 
         at = (nb_loc){0, 0};
         rc = is_meta(key) ? apply_meta(src, key, at, v) : apply_entry(src, key, at, v);
     }
-    yaml_close(&y);
+    nb_yaml_close(&y);
     free(src);
     return rc;
 }
@@ -1641,7 +1438,7 @@ static int check_rules(const nb_scenario *sc, nb_err *e)
             part = "then", why = "is not set, add or multiply";
         else if ((why = rule_op_why(r->param, r->op)) || (why = rule_value_why(r->param, r->op, r->value, buf, sizeof buf))) {
             part = r->op == NB_RULE_SET ? "then.set" : r->op == NB_RULE_ADD ? "then.add" : "then.multiply";
-            fmt_num(r->value, val, sizeof val);
+            nb_num_exact(r->value, val, sizeof val);
             return nb_err_set(e, "%s: key '%s[%d].%s': %s %s %s", where, NB_RULES_KEY, i, part,
                               nb_registry[r->param].name, val, why);
         }
@@ -1774,7 +1571,7 @@ static void yaml_rule(nb_buf *b, const nb_scenario *sc, int i)
         first = false;
     }
     const char *unit = nb_metrics[r->metric].unit;
-    fmt_num(r->threshold, plain, sizeof plain);
+    nb_num_exact(r->threshold, plain, sizeof plain);
     if (strncmp(unit, "RMB", 3) == 0 && fmt_money_unit(r->threshold, human, sizeof human))
         snprintf(hif, sizeof hif, "%s %s", r->above ? "above" : "below", human);
     snprintf(text, sizeof text, "if: {metric: %s, %s: %s}", nb_metrics[r->metric].name,

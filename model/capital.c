@@ -39,7 +39,8 @@ void capital_alliance(nb_sim *s, nb_flows *fl)
 }
 
 /* A priced round for firm i in month k: the post-money valuation steps up from the
- * larger of the last valuation and revenue x multiple; the round sells
+ * last valuation blended (funding.price_on_fundamentals) with revenue x the listed
+ * comparables multiple, times a log-normal step-up; the round sells
  * funding.dilution of the firm; the alliance takes its share from dry powder. */
 void capital_round(nb_sim *s, int k, int i, nb_flows *fl)
 {

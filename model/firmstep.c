@@ -48,11 +48,12 @@ static inline float listed_value(const nb_params *p, float v, float rev)
 }
 
 /* The exit ladder of firm i (start-up or later); returns the exit kind or -1. */
-static inline int firm_exit(const nb_sim *s, int i, int st, uint8_t fg, int incub, double u0)
+static inline int firm_exit(const nb_sim *s, int i, int st, uint8_t fg, int incub, int age,
+                            double u0)
 {
     const nb_month *d = &s->d;
     const nb_firms *f = &s->f;
-    double h = (incub ? d->h_firm_incub : d->h_firm) * f->hmul[i];
+    double h = age < d->honeymoon ? 0.0 : (incub ? d->h_firm_incub : d->h_firm) * f->hmul[i];
     if (u0 < h) return NB_EX_FAILED;
     if (st >= NB_BACKBONE) {
         h += d->h_move;
@@ -159,7 +160,7 @@ void firms_step(nb_sim *s, const nb_model *m, int k, nb_flows *fl, nb_tally *t)
             if (!project_step(s, k, i, incub, counted, fl) && counted) tally_firm(s, t, i, k);
             continue;   /* projects raise no rounds and hold no certificates */
         }
-        int ex = firm_exit(s, i, st, fg, incub, nb_u01(f->u0[i]));
+        int ex = firm_exit(s, i, st, fg, incub, age, nb_u01(f->u0[i]));
         if (ex < 0 && (int)(f->prio[i] * 12.0f) == cal_month && firm_yearly(s, k, i))
             ex = NB_EX_FAILED;                  /* learnt it is not worth going on */
         if (ex >= 0) { firm_leave(s, k, i, ex, counted, fl); continue; }

@@ -65,6 +65,7 @@ typedef struct nb_month {
     double mult;                    /* revenue multiple for valuations (with IP effect) */
     double comp;                    /* listed comparables' multiple (with IP effect) */
     double list_move;               /* this month's change of the market multiple */
+    int honeymoon;                  /* months after incorporation free of the background hazard */
     double results;                 /* technology results this month */
     double rate[NB_NORIGINS + 1];   /* expected entrants by origin, then the wider area */
     double qshift_spin, qshift_all; /* mean quality of new projects */
@@ -205,9 +206,10 @@ static inline __attribute__((always_inline)) void tally_firm(const nb_sim *s, nb
     double emp = rev * d->per_head;
     t->stage[st]++;
     if (st != NB_PRE) t->age[age_band(age)]++;
-    /* Only a market price is a valuation: a round or a listing (an unfunded firm's
-     * revenue x multiple is a book figure, used for acquisitions). */
-    int priced = (fg & (NB_FL_FUNDED | NB_FL_LISTED)) != 0;
+    /* Only a market price is a valuation: a priced round or a listing (an unfunded
+     * firm's revenue x multiple is a book figure, used for acquisitions; a public
+     * grant-to-equity stake is not a market round). */
+    int priced = f->rounds[i] > 0 || (fg & NB_FL_LISTED);
     t->v1e8 += priced && val >= 1e8;
     t->v1e9 += priced && val >= 1e9;
     t->gazelles += (fg & NB_FL_GAZELLE) != 0;

@@ -90,6 +90,7 @@ static void policy_hazard(const nb_params *p, const nb_zone *z, nb_month *d)
 {
     double poc_cut = fmin(p->pol_poc_cut_max, p->pol_poc_hazard_cut * d->spend[NB_I_poc] / YI);
     d->h_firm = monthly(p->exit_background);
+    d->honeymoon = (int)p->exit_honeymoon;
     d->h_firm_incub = d->h_firm * p->incubator_hazard_factor;
     d->h_proj = fmin(1.0, p->exit_project_abandon * (1.0 - poc_cut));
     d->h_proj_incub = d->h_proj * p->incubator_hazard_factor;

@@ -81,119 +81,9 @@ static const char *word_list(const char *const *words, int n, char *buf, size_t 
     return buf;
 }
 
-/* Shortest decimal text of v that reads back as v (as scenario.c writes values). */
-static void fmt_exact(double v, char *buf, size_t n)
-{
-    if (v == floor(v) && fabs(v) < 1e15) {
-        snprintf(buf, n, "%.0f", v);
-        return;
-    }
-    for (int prec = 15; prec <= 17; prec++) {
-        snprintf(buf, n, "%.*g", prec, v);
-        if (strtod(buf, NULL) == v) return;
-    }
-}
-
 /* ==== yaml ========================================================================== */
 
 typedef nb_loc sw_loc;
-
-typedef struct sw_yaml {
-    struct fy_diag *diag;
-    struct fy_parser *parser;
-    struct fy_document *doc;
-    char log[1024];
-    size_t log_len;
-} sw_yaml;
-
-static void yaml_capture(struct fy_diag *diag, void *user, const char *buf, size_t len)
-{
-    sw_yaml *y = user;
-    size_t room = sizeof y->log - 1 - y->log_len;
-    if (len > room) len = room;
-    memcpy(y->log + y->log_len, buf, len);
-    y->log_len += len;
-    y->log[y->log_len] = '\0';
-}
-
-/* libfyaml's first error "...:LINE:COL: error: REASON" as *at and why[n]. */
-static void yaml_first_error(const sw_yaml *y, sw_loc *at, char *why, size_t n)
-{
-    *at = (sw_loc){1, 1};
-    const char *hit = strstr(y->log, ": error: ");
-    const char *reason = hit ? hit + 9 : y->log;
-    if (hit) {
-        const char *p = hit;
-        int mul = 1, col = 0, line = 0;
-        while (p > y->log && p[-1] >= '0' && p[-1] <= '9') col += (*--p - '0') * mul, mul *= 10;
-        if (p > y->log && p[-1] == ':') {
-            p--;
-            mul = 1;
-            while (p > y->log && p[-1] >= '0' && p[-1] <= '9') line += (*--p - '0') * mul, mul *= 10;
-        }
-        if (line > 0) *at = (sw_loc){line, col > 0 ? col : 1};
-    }
-    size_t len = strcspn(reason, "\n");
-    snprintf(why, n, "%.*s", (int)len, *reason ? reason : "the text cannot be parsed");
-}
-
-/* Parse text as one YAML document.  NB_OK (y->doc may be NULL: empty), NB_EINVAL with
- * *at and why, or NB_ENOMEM.  Call yaml_close in every case. */
-static int yaml_open(sw_yaml *y, const char *text, size_t len, sw_loc *at, char *why, size_t n)
-{
-    memset(y, 0, sizeof *y);
-    struct fy_diag_cfg dc;
-    fy_diag_cfg_default(&dc);
-    dc.fp = NULL;
-    dc.output_fn = yaml_capture;
-    dc.user = y;
-    dc.level = FYET_ERROR;
-    dc.colorize = false;
-    y->diag = fy_diag_create(&dc);
-    size_t off;
-    if (nb_yamltext_check(text, len, &off, why, n)) {
-        nb_text_linecol(text, off, &at->line, &at->col);
-        return NB_EINVAL;
-    }
-    /* Aliases are resolved by nb_yaml_resolve_bounded, after their expansion is counted. */
-    struct fy_parse_cfg pc = {.flags = nb_yaml_parse_flags(text, len), .diag = y->diag};
-    y->parser = y->diag ? fy_parser_create(&pc) : NULL;
-    if (!y->parser || fy_parser_set_string(y->parser, text, len) != 0) return NB_ENOMEM;
-    y->doc = fy_parse_load_document(y->parser);
-    bool failed = fy_diag_got_error(y->diag) || y->log_len > 0;
-    if (!failed && y->doc) {
-        int r = nb_yaml_resolve_bounded(y->doc, &at->line, &at->col, why, n);
-        if (r > 0) return NB_EINVAL;
-        failed = r < 0 || fy_diag_got_error(y->diag) || y->log_len > 0;
-    }
-    if (!failed && y->doc) {
-        struct fy_document *next = fy_parse_load_document(y->parser);
-        if (next) {
-            const struct fy_mark *m = fy_document_state_start_mark(fy_document_get_document_state(next));
-            *at = m ? (sw_loc){m->line + 1, m->column + 1} : (sw_loc){1, 1};
-            snprintf(why, n, "a second YAML document starts here; a sweep is one document");
-            fy_parse_document_destroy(y->parser, next);
-            return NB_EINVAL;
-        }
-        failed = fy_diag_got_error(y->diag) || y->log_len > 0;
-    }
-    if (!failed) return NB_OK;
-    char reason[512];
-    yaml_first_error(y, at, reason, sizeof reason);
-    snprintf(why, n, "YAML syntax error: %s", reason);
-    return NB_EINVAL;
-}
-
-static void yaml_close(sw_yaml *y)
-{
-    if (y->doc) fy_parse_document_destroy(y->parser, y->doc);
-    if (y->parser) fy_parser_destroy(y->parser);
-    if (y->diag) fy_diag_destroy(y->diag);
-    memset(y, 0, sizeof *y);
-}
-
-
-
 
 static const char *node_text(struct fy_node *n)
 {
@@ -313,19 +203,6 @@ static int read_top(sw_ctx *c, struct fy_node *root)
     return NB_OK;
 }
 
-/* `written` relative to the directory of file `from`; malloc'd. */
-static char *resolve_rel(const char *from, const char *written)
-{
-    const char *slash = strrchr(from, '/');
-    size_t dir = written[0] == '/' || !slash ? 0 : (size_t)(slash - from) + 1;
-    size_t n = strlen(written);
-    char *out = malloc(dir + n + 1);
-    if (!out) return NULL;
-    memcpy(out, from, dir);
-    memcpy(out + dir, written, n + 1);
-    return out;
-}
-
 /* `base`: load and validate the base scenario. */
 static int read_base(sw_ctx *c)
 {
@@ -337,7 +214,7 @@ static int read_base(sw_ctx *c)
     int rc = top_text(c, K_BASE, "the path of a scenario file", &text, &at);
     if (rc) return rc;
     if (!*text) return ctx_fail(c, at, "base", "expected the path of a scenario file, found an empty text");
-    char *path = resolve_rel(c->file, text);
+    char *path = nb_path_relative(c->file, text);
     if (!path) return nb_err_code(c->e, NB_ENOMEM, "out of memory");
     c->base_written = text;
     struct stat st;
@@ -1151,21 +1028,21 @@ static void yaml_factor(nb_buf *b, const nb_factor *f)
         nb_buf_printf(b, "{levels: [");
         nb_buf_printf(&h, "levels ");
         for (int i = 0; i < f->n_levels; i++) {
-            fmt_exact(f->levels[i], a, sizeof a);
+            nb_num_exact(f->levels[i], a, sizeof a);
             nb_format_value(p->type, f->levels[i], ha, sizeof ha);
             nb_buf_printf(b, "%s%s", i ? ", " : "", p->type == NB_T_BOOL ? ha : a);
             nb_buf_printf(&h, "%s%s", i ? ", " : "", ha);
         }
         nb_buf_printf(b, "]}");
     } else if (f->scale) {
-        fmt_exact(f->lo, a, sizeof a);
-        fmt_exact(f->hi, z, sizeof z);
+        nb_num_exact(f->lo, a, sizeof a);
+        nb_num_exact(f->hi, z, sizeof z);
         nb_buf_printf(b, "{scale: [%s, %s]%s}", a, z, f->log ? ", log: true" : "");
         nb_buf_printf(&h, "%sx %s .. %s the base value%s", f->log ? "log-uniform " : "", a, z,
                    p->flags & NB_F_SCHED ? " or every entry of its schedule" : "");
     } else {
-        fmt_exact(f->lo, a, sizeof a);
-        fmt_exact(f->hi, z, sizeof z);
+        nb_num_exact(f->lo, a, sizeof a);
+        nb_num_exact(f->hi, z, sizeof z);
         nb_format_value(p->type, f->lo, ha, sizeof ha);
         nb_format_value(p->type, f->hi, hz, sizeof hz);
         nb_buf_printf(b, "{min: %s, max: %s%s}", a, z, f->log ? ", log: true" : "");
@@ -1345,14 +1222,14 @@ int nb_sweep_load(const char *path, nb_sweep **out, nb_err *e)
     if (!rc) rc = read_text(path, &text, &len, e);
     if (!rc) {
         *c = (sw_ctx){.sw = sw, .e = e, .file = sw->path};
-        sw_yaml y;
+        nb_yaml y;
         sw_loc at = {1, 1};
         char why[700];
-        rc = yaml_open(&y, text, len, &at, why, sizeof why);
-        if (rc == NB_EINVAL) ctx_fail(c, at, NULL, "%s", why);
+        rc = nb_yaml_open(&y, text, len, "sweep", &at, why, sizeof why);
+        if (rc == NB_EINVAL) ctx_fail(c, at, NULL, "%s%s", y.syntax ? "YAML syntax error: " : "", why);
         else if (rc == NB_ENOMEM) nb_err_code(e, NB_ENOMEM, "out of memory");
         else rc = load_doc(c, y.doc ? fy_document_root(y.doc) : NULL);
-        yaml_close(&y);
+        nb_yaml_close(&y);
     }
     if (c)
         for (int i = 0; i < 3; i++) free(c->title[i]);

@@ -20,7 +20,7 @@
  * many threads it ran, and the file is written from the table in point order, so it
  * is byte-identical for any number of ranks and threads.
  *
- * Journal (OUT.journal): app/checkpoint.c's record file, one record per finished
+ * Journal (OUT.journal): io/checkpoint.c's record file, one record per finished
  * point (its table row), fdatasync'ed as it is appended; its header hash covers the
  * sweep hash, the shard and the neobay build.  A rerun restores the recorded rows and
  * runs only the rest; the journal is removed once the results file is written.

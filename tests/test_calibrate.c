@@ -1,4 +1,4 @@
-/* test_calibrate.c -- calibration (app/calibrate*.c): targets and calibration files
+/* test_calibrate.c -- calibration (calibrate/calibrate*.c): targets and calibration files
  * (good and broken: FILE:LINE:COL: key ...), the statistics, the distance, weighted
  * quantiles, ABC-SMC determinism across thread counts, resume after an interruption,
  * parameter recovery, and posterior draws for projections.
@@ -278,7 +278,7 @@ static void test_micro_statistics(void **state)
         "run: {origin: 2022-01, start: 2023-02, end: 2025-06, replicates: 1, seed: 3}\n"
         "origin: {firms: 400}\n"
         "entry: {other_rate: 20, relocation_rate: 5}\n"
-        "exit: {project_abandon: 0, belief_cutoff: -5, grace_months: 60}\n");   /* only the fitted exits */
+        "exit: {project_abandon: 0, belief_cutoff: -5, grace_months: 60, honeymoon: 0}\n");   /* only the fitted exits */
     put("micro_targets.yaml",
         "cohorts: {entrants: [2023-03, 2023-06], seeded: [2023-03, 2023-08]}\n"
         "targets:\n"

@@ -1,10 +1,10 @@
 /* test_sensitivity.c -- the Sobol and Morris estimators on functions whose answers
  * are known, before they are trusted on the model; then `neobay sensitivity`'s file
- * handling on synthetic sweep files of the sweep engine's layout (app/sweep.h).
+ * handling on synthetic sweep files of the sweep engine's layout (sweep/sweep.h).
  *
  * Ishigami (a = 7, b = 0.1) on [-pi, pi]^3, analytic indices:
  *   S1 = 0.3139, S2 = 0.4424, S3 = 0;  ST1 = 0.5576, ST2 = 0.4424, ST3 = 0.2437.
- * Saltelli design of N = 4096 base rows built as app/sweep.h says (A and B the first
+ * Saltelli design of N = 4096 base rows built as sweep/sweep.h says (A and B the first
  * and last 3 coordinates of GSL's 6-dimensional Sobol sequence, AB_i = A with column
  * i from B).  Tolerance 0.03 on every index: the 90% bootstrap intervals at this N
  * have half-widths from 0.011 (ST3) to 0.035 (ST1) -- the test asserts they stay
@@ -51,7 +51,7 @@ static double ishigami(const double *u)
     return sin(x[0]) + 7 * sin(x[1]) * sin(x[1]) + 0.1 * pow(x[2], 4) * sin(x[0]);
 }
 
-/* A Saltelli design of n base rows and k factors as app/sweep.h lays it out:
+/* A Saltelli design of n base rows and k factors as sweep/sweep.h lays it out:
  * unit[(k + 2) n][k], block A, B, AB_1 .. AB_k.  malloc'd. */
 static double *saltelli_design(int n, int k)
 {
@@ -180,7 +180,7 @@ static void test_sobol_degenerate(void **state)
 #define MR 30                      /* trajectories */
 #define MLEVELS 4
 
-/* A Morris design as app/sweep.h lays it out: r trajectories of k + 1 points on the
+/* A Morris design as sweep/sweep.h lays it out: r trajectories of k + 1 points on the
  * p-level grid, each step moving one factor (random order) by delta = p / (2 (p - 1))
  * up or down (down when up would leave [0, 1]), so both directions occur.
  * unit[r (k + 1)][k], factor[r k] (malloc'd). */

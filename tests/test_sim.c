@@ -96,6 +96,23 @@ static void test_spinup_path(void **state)
         assert_true(fabs(med - obs[j]) <= 0.10 * obs[j]);
         if (j > 0) assert_true(lo <= obs[j] && obs[j] <= hi);   /* the mid-2024 five */
     }
+    /* Exit hazards by age are outputs (issue 9): over the last three years of the
+     * history (12 x exits / firms of the band), within the calibration's tolerance of
+     * SAIC 2013 -- one sd of calibration/targets.yaml's hazard_y1..y4_7 rows. */
+    static const int ex[4] = {NB_M_exits_age1, NB_M_exits_age2, NB_M_exits_age3, NB_M_exits_age4_7};
+    static const int fi[4] = {NB_M_firms_age1, NB_M_firms_age2, NB_M_firms_age3, NB_M_firms_age4_7};
+    static const double saic[4] = {0.016, 0.063, 0.095, 0.085}, sd[4] = {0.008, 0.02, 0.025, 0.025};
+    for (int b = 0; b < 4; b++) {
+        double e = 0, n = 0;
+        for (int i = 0; i < N; i++)
+            for (int k = r->n_hist - 36; k < r->n_hist; k++) {
+                e += nb_results_hrow(r, ex[b], i)[k];
+                n += nb_results_hrow(r, fi[b], i)[k];
+            }
+        double hz = 12.0 * e / n;
+        print_message("hazard band %d: %.3f a year (SAIC %.3f +- %.3f)\n", b + 1, hz, saic[b], sd[b]);
+        assert_true(fabs(hz - saic[b]) <= sd[b]);
+    }
     nb_results_free(r);
     nb_model_free(m);
 }

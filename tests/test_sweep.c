@@ -1,4 +1,4 @@
-/* test_sweep.c -- sweep files and designs (app/sweep.h): sizes and layouts of every
+/* test_sweep.c -- sweep files and designs (sweep/sweep.h): sizes and layouts of every
  * design (grid order, Latin hypercube strata, Sobol points, Saltelli's A, B and AB_i
  * blocks, Morris one-factor steps), value mapping (logs, whole numbers), scale
  * factors on constants and dated schedules, a point as a scenario that loads back to

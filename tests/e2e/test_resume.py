@@ -10,7 +10,7 @@ import time
 import h5py
 
 N_REP = 300
-HDR_LEN = 16                      # magic + run hash (app/checkpoint.h)
+HDR_LEN = 16                      # magic + run hash (io/checkpoint.h)
 
 
 def run_cmd(neobay, out, *extra, reps=N_REP):

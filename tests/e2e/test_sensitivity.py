@@ -1,5 +1,5 @@
 """`neobay sensitivity` as an analyst uses it, on sweep results files of the sweep
-engine's layout (app/sweep_run.h) written here with h5py, whose outcomes are
+engine's layout (sweep/sweep_run.h) written here with h5py, whose outcomes are
 functions with known answers: Ishigami (Sobol indices known analytically) and a
 linear function (Morris mu* = |coefficient|, sigma = 0).  The table prints with
 bilingual headers, ranked; the results land in group /sensitivity, readable by

@@ -17,7 +17,7 @@ import pytest
 SMALL = "scenarios/sweeps/small.yaml"
 MPI_ENV = {"OMPI_ALLOW_RUN_AS_ROOT": "1", "OMPI_ALLOW_RUN_AS_ROOT_CONFIRM": "1",
            "OMPI_MCA_rmaps_base_oversubscribe": "1"}
-HDR_LEN = 16                      # journal header: magic + hash (app/checkpoint.h)
+HDR_LEN = 16                      # journal header: magic + hash (io/checkpoint.h)
 N_QUANT = 5
 
 
