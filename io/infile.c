@@ -9,7 +9,6 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include "infile.h"
-#include "yamlnode.h"
 
 int nb_infile_read(const char *path, size_t max, char **buf, size_t *len, dev_t *dev, ino_t *ino)
 {
@@ -237,6 +236,17 @@ static const char *key_text(struct fy_node *k, size_t *len)
     return s ? s : "";
 }
 
+/* Where scalar key k starts (1-based; its opening quote if quoted), or line 0. */
+static void key_loc(struct fy_node *k, int *line, int *col)
+{
+    struct fy_token *t = k && fy_node_is_scalar(k) ? fy_node_get_scalar_token(k) : NULL;
+    const struct fy_mark *m = t ? fy_token_start_mark(t) : NULL;
+    *line = m ? m->line + 1 : 0;
+    *col = m ? m->column + 1 : 0;
+    enum fy_node_style st = m ? fy_node_get_style(k) : FYNS_PLAIN;
+    if (m && m->column > 0 && (st == FYNS_SINGLE_QUOTED || st == FYNS_DOUBLE_QUOTED)) --*col;
+}
+
 /* Why text for duplicate key k (first seen at node first): the key shown safely. */
 static void dup_why(const char *s, size_t len, struct fy_node *first, char *why, size_t n)
 {
@@ -245,8 +255,9 @@ static void dup_why(const char *s, size_t len, struct fy_node *first, char *why,
     while (j > 0 && j < len && ((unsigned char)s[j] & 0xc0) == 0x80) j--;   /* whole characters */
     for (size_t i = 0; i < j; i++) shown[i] = (unsigned char)s[i] < 0x20 || s[i] == 0x7f ? '?' : s[i];
     memcpy(shown + j, j < len ? "..." : "", j < len ? 4 : 1);
-    nb_loc f = nb_yaml_node_loc(first);
-    snprintf(why, n, "duplicate key '%s' (first at line %d)", shown, f.line > 0 ? f.line : 1);
+    int fl, fc;
+    key_loc(first, &fl, &fc);
+    snprintf(why, n, "duplicate key '%s' (first at line %d)", shown, fl > 0 ? fl : 1);
 }
 
 /* Find a duplicate key in mapping m: 1 with *dup the second key node and why, else 0
@@ -315,8 +326,9 @@ int nb_yaml_resolve_bounded(struct fy_document *doc, int *line, int *col, char *
      * resolution, quadratic in a mapping's size, is skipped. */
     if (d == 0 && !alias && fy_document_get_cfg(doc)->flags & FYPCF_ALLOW_DUPLICATE_KEYS) return 0;
     if (d > 0) {
-        nb_loc at = nb_yaml_node_loc(dup);
-        if (at.line > 0) { *line = at.line; *col = at.col; }
+        int l, c;
+        key_loc(dup, &l, &c);
+        if (l > 0) { *line = l; *col = c; }
         return 2;
     }
     long count = 0;
