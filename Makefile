@@ -191,6 +191,8 @@ $(BUILD)/neobay: $(BUILD)/cli/main.o $(APP_LIB) $(MODEL_LIB) $(GEN)/flags
 $(BUILD)/tests/%: $(BUILD)/tests/%.o $(APP_LIB) $(MODEL_LIB) $(GEN)/flags
 	$(CC) $(ALL_CFLAGS) $(LINK_IN) -o $@ $(LDFLAGS) $(CMOCKA_LIBS) $(LIBS)
 
+include tests/fuzz/fuzz.mk
+
 # ---- the two commands of README.md -------------------------------------------------
 run: deps
 	@$(MAKE) --no-print-directory all
@@ -200,7 +202,7 @@ run: deps
 
 test: deps
 	@$(MAKE) --no-print-directory all
-	@$(MAKE) --no-print-directory test-c test-asan test-py
+	@$(MAKE) --no-print-directory test-c test-asan test-py test-fuzz test-asan-e2e
 
 test-c: $(TESTS) $(BUILD)/neobay
 	@set -e; for t in $(TESTS); do echo "== $$t"; NB_ROOT=$(CURDIR) $$t; done

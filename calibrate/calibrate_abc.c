@@ -33,7 +33,8 @@
  * Resume.  Each accepted candidate (generation, index, theta, distance), each finished
  * batch and each posterior-predictive simulation is appended to a journal
  * (io/checkpoint.h's durable record file: one write per record, checksums, a torn
- * tail ignored) as soon as it exists.  A rerun restores the journal and replays: a
+ * tail ignored, a damaged record before the tail refused: nb_ckpt_open_strict) as
+ * soon as it exists.  A rerun restores the journal and replays: a
  * finished batch is not simulated again (its rejected candidates are those without a
  * record), a batch cut short is simulated again except for the candidates already
  * accepted.  Candidates being pure functions, the replay gives the same posterior,
@@ -202,7 +203,7 @@ static int journal_open(journal *J, const nb_calib *c, const nb_abc_opts *o, int
         int st = nb_ckpt_delete(o->journal, e);
         if (st != NB_OK) return st;
     }
-    int st = nb_ckpt_open(o->journal, nb_ckpt_hash(&meta, J->car), J->car, J->skip, &J->ck,
+    int st = nb_ckpt_open_strict(o->journal, nb_ckpt_hash(&meta, J->car), J->car, J->skip, &J->ck,
                           &found, &n_done, e);
     if (st != NB_OK) return st;
     /* Copy the restored payloads out and index them. */

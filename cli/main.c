@@ -576,6 +576,12 @@ int main(int argc, char **argv)
         {"summary", cmd_summary}, {"compare", cmd_compare}, {"export", cmd_export},
         {"sensitivity", nb_cmd_sensitivity}, {"sweep", nb_cmd_sweep},
         {"calibrate", nb_cmd_calibrate}};
+    int kept = 1;                 /* --allow-extends-outside: any command, any place */
+    for (int i = 1; i < argc; i++)
+        if (strcmp(argv[i], "--allow-extends-outside")) argv[kept++] = argv[i];
+        else nb_scenario_allow_outside(true);
+    argc = kept;
+    argv[argc] = NULL;
     if (argc < 2 || !strcmp(argv[1], "-h") || !strcmp(argv[1], "--help")) {
         fputs(main_help, argc < 2 ? stderr : stdout);
         return argc < 2 ? NB_EXIT_BAD : 0;

@@ -30,6 +30,7 @@ struct nb_ckpt {
     int n_hist;                 /* history points per record (0: not kept) */
     size_t rec_len;          /* bytes in one record */
     off_t end;               /* end of the last whole record written */
+    off_t sync_end;          /* end of the records known to be on disk (last fdatasync) */
     unsigned char *buf;      /* one record */
     double synced;           /* when the file was last fdatasync'ed (monotonic s) */
 };
@@ -278,7 +279,7 @@ static int ckpt_create(nb_ckpt *c, uint64_t hash, nb_err *e)
     if (!ok)
         return nb_err_code(e, NB_EIO, "%s: cannot create checkpoint: %s", c->path, strerror(err));
     sync_parent(c->path);
-    c->end = HDR_LEN;
+    c->end = c->sync_end = HDR_LEN;
     return NB_OK;
 }
 
@@ -299,18 +300,32 @@ static int ckpt_check_header(nb_ckpt *c, uint64_t hash, nb_err *e)
     return NB_OK;
 }
 
-/* Read every whole record of c->fd into res and skip, count the replicates
- * restored into *n_done, and cut the file after the last valid record. */
-static int ckpt_restore(nb_ckpt *c, nb_results *res, unsigned char *skip, int *n_done,
-                        nb_err *e)
+/* The error for damaged record k (at byte offset off) of a strict checkpoint. */
+static int damaged(const nb_ckpt *c, off_t off, nb_err *e)
 {
-    off_t off = HDR_LEN, good = HDR_LEN;
+    long k = (long)((off - HDR_LEN) / (off_t)c->rec_len);
+    return nb_err_set(e, "%s: record %ld (byte offset %lld) is damaged (checksum mismatch) and "
+                         "later records follow: the journal cannot be trusted; delete it or pass "
+                         "--restart", c->path, k, (long long)off);
+}
+
+/* Read every whole record of c->fd into res and skip, count the replicates
+ * restored into *n_done, and cut the file after the last valid record.  strict:
+ * a damaged record followed by a valid one is an error (NB_EINVAL), not skipped. */
+static int ckpt_restore(nb_ckpt *c, nb_results *res, unsigned char *skip, int *n_done,
+                        int strict, nb_err *e)
+{
+    off_t off = HDR_LEN, good = HDR_LEN, bad = -1;
     ssize_t n;
     *n_done = 0;
     while ((n = read_at(c->fd, c->buf, c->rec_len, off)) == (ssize_t)c->rec_len) {
         off += (off_t)c->rec_len;
         int rep = rec_check(c, res->n_rep);
-        if (rep < 0) continue;
+        if (rep < 0) {
+            if (bad < 0) bad = off - (off_t)c->rec_len;
+            continue;
+        }
+        if (strict && bad >= 0) return damaged(c, bad, e);
         good = off;
         if (skip[rep]) continue;
         rec_restore(c, res, rep);
@@ -319,12 +334,13 @@ static int ckpt_restore(nb_ckpt *c, nb_results *res, unsigned char *skip, int *n
     }
     if (n < 0 || ftruncate(c->fd, good) != 0 || lseek(c->fd, good, SEEK_SET) != good)
         return nb_err_code(e, NB_EIO, "%s: cannot read checkpoint: %s", c->path, strerror(errno));
-    c->end = good;
+    c->end = c->sync_end = good;
     return NB_OK;
 }
 
-int nb_ckpt_open(const char *path, uint64_t hash, nb_results *res, unsigned char *skip,
-                 nb_ckpt **out, int *found, int *n_done, nb_err *e)
+/* nb_ckpt_open, strict or not (see nb_ckpt_open_strict). */
+static int ckpt_open(const char *path, uint64_t hash, nb_results *res, unsigned char *skip,
+                     nb_ckpt **out, int *found, int *n_done, int strict, nb_err *e)
 {
     *out = NULL;
     *found = *n_done = 0;
@@ -339,7 +355,7 @@ int nb_ckpt_open(const char *path, uint64_t hash, nb_results *res, unsigned char
     } else {
         *found = 1;
         st = ckpt_check_header(c, hash, e);
-        if (st == NB_OK) st = ckpt_restore(c, res, skip, n_done, e);
+        if (st == NB_OK) st = ckpt_restore(c, res, skip, n_done, strict, e);
     }
     if (st != NB_OK) {
         nb_ckpt_close(c, 0, NULL);
@@ -349,31 +365,55 @@ int nb_ckpt_open(const char *path, uint64_t hash, nb_results *res, unsigned char
     return NB_OK;
 }
 
+int nb_ckpt_open(const char *path, uint64_t hash, nb_results *res, unsigned char *skip,
+                 nb_ckpt **out, int *found, int *n_done, nb_err *e)
+{
+    return ckpt_open(path, hash, res, skip, out, found, n_done, 0, e);
+}
+
+int nb_ckpt_open_strict(const char *path, uint64_t hash, nb_results *res, unsigned char *skip,
+                        nb_ckpt **out, int *found, int *n_done, nb_err *e)
+{
+    return ckpt_open(path, hash, res, skip, out, found, n_done, 1, e);
+}
+
 /* ---- appending and closing ------------------------------------------------------------ */
+
+/* A failed write or sync (errno err; a full disk): cut the file back to `keep` bytes
+ * (what is known to be whole and on disk), so no space goes to records it cannot
+ * keep, and say what it still holds.  NB_EIO. */
+static int write_failed(nb_ckpt *c, int err, off_t keep, nb_err *e)
+{
+    if (ftruncate(c->fd, keep) == 0 && lseek(c->fd, keep, SEEK_SET) == keep) c->end = keep;
+    struct stat st;
+    long long size = fstat(c->fd, &st) == 0 ? (long long)st.st_size : (long long)c->end;
+    long recs = (long)((c->end - HDR_LEN) / (off_t)c->rec_len);
+    return nb_err_code(e, NB_EIO, "%s: cannot write checkpoint: %s; it keeps %ld record%s (%lld bytes) "
+                       "for a rerun to resume from: delete it to free the space", c->path, strerror(err),
+                       recs, recs == 1 ? "" : "s", size);
+}
+
+/* fdatasync c; on failure cut back to the records synced before. */
+static int ckpt_sync(nb_ckpt *c, nb_err *e)
+{
+    c->synced = now_s();
+    if (fdatasync(c->fd) != 0) return write_failed(c, errno, c->sync_end, e);
+    c->sync_end = c->end;
+    return NB_OK;
+}
 
 int nb_ckpt_append(nb_ckpt *c, const nb_results *res, int rep, nb_err *e)
 {
     rec_encode(c, res, rep);
-    if (nb_write_all(c->fd, c->buf, c->rec_len) != 0) {
-        int err = errno;
-        if (ftruncate(c->fd, c->end) == 0) lseek(c->fd, c->end, SEEK_SET);   /* best effort */
-        return nb_err_code(e, NB_EIO, "%s: cannot write checkpoint: %s", c->path, strerror(err));
-    }
+    if (nb_write_all(c->fd, c->buf, c->rec_len) != 0) return write_failed(c, errno, c->end, e);
     c->end += (off_t)c->rec_len;
-    double t = now_s();
-    if (t - c->synced < SYNC_EVERY_S) return NB_OK;
-    c->synced = t;
-    if (fdatasync(c->fd) != 0)
-        return nb_err_code(e, NB_EIO, "%s: cannot write checkpoint: %s", c->path, strerror(errno));
-    return NB_OK;
+    if (now_s() - c->synced < SYNC_EVERY_S) return NB_OK;
+    return ckpt_sync(c, e);
 }
 
 int nb_ckpt_sync(nb_ckpt *c, nb_err *e)
 {
-    c->synced = now_s();
-    if (fdatasync(c->fd) != 0)
-        return nb_err_code(e, NB_EIO, "%s: cannot write checkpoint: %s", c->path, strerror(errno));
-    return NB_OK;
+    return ckpt_sync(c, e);
 }
 
 int nb_ckpt_close(nb_ckpt *c, int remove, nb_err *e)

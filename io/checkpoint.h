@@ -63,9 +63,21 @@ uint64_t nb_ckpt_hash(const nb_run_meta *meta, const nb_results *res);
 int nb_ckpt_open(const char *path, uint64_t hash, nb_results *res, unsigned char *skip,
                  nb_ckpt **out, int *found, int *n_done, nb_err *e);
 
+/* nb_ckpt_open for a journal whose records depend on each other (a calibration's:
+ * a missing accepted candidate in a finished batch would change the posterior): a
+ * damaged whole record (checksum or replicate number wrong: a bit flip, a zeroed
+ * block) followed by a valid record is NB_EINVAL, e->msg "PATH: record K (byte
+ * offset X) is damaged ...; delete it or pass --restart", the file left alone.
+ * Damage only after the last valid record is a torn tail, cut as nb_ckpt_open does
+ * (what follows the last valid record is always redone). */
+int nb_ckpt_open_strict(const char *path, uint64_t hash, nb_results *res, unsigned char *skip,
+                        nb_ckpt **out, int *found, int *n_done, nb_err *e);
+
 /* Append replicate rep's row of res (every metric, n_time values).  NB_OK, or
- * NB_EIO with e->msg (the file then ends in at most one partial record, which the
- * next nb_ckpt_open ignores). */
+ * NB_EIO with e->msg.  A failed write or sync (a full disk) cuts the file back to
+ * its whole, synced records -- no space is kept for records it cannot keep -- and
+ * e->msg says how many records and bytes it still holds, and to delete it to free
+ * them (the records stay, so a rerun resumes from them). */
 int nb_ckpt_append(nb_ckpt *c, const nb_results *res, int rep, nb_err *e);
 
 /* fdatasync c now (appends sync at most once a second; a caller whose records are

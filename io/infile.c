@@ -6,6 +6,8 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include <stdbool.h>
+#include <stdint.h>
 #include "infile.h"
 
 int nb_infile_read(const char *path, size_t max, char **buf, size_t *len, dev_t *dev, ino_t *ino)
@@ -124,8 +126,8 @@ static int directive_ok(const char *s, size_t n)
 int nb_yamltext_check(const char *text, size_t len, size_t *off, char *why, size_t n)
 {
     const unsigned char *s = (const unsigned char *)text;
-    size_t aliases = 0, keys = 0;
-    int comment = 0;
+    size_t aliases = 0, keys = 0, keys_off = 0;
+    int comment = 0, merge = nb_yaml_parse_flags(text, len) & FYPCF_ALLOW_DUPLICATE_KEYS ? 0 : 1;
     for (size_t i = 0; i < len;) {
         unsigned c = s[i];
         if (c == 0) {
@@ -169,14 +171,15 @@ int nb_yamltext_check(const char *text, size_t len, size_t *off, char *why, size
                          NB_YAML_ALIAS_MAX);
                 return 1;
             }
-            if (keys > NB_YAML_KEYS_MAX) {
-                *off = i;
-                snprintf(why, n, "more than %d keys and entries; the limit is %d", NB_YAML_KEYS_MAX,
-                         NB_YAML_KEYS_MAX);
-                return 1;
-            }
+            if (keys == NB_YAML_KEYS_MAX + 1 && !keys_off) keys_off = i;
         }
         i += k;
+    }
+    if ((merge || aliases) && keys_off) {
+        *off = keys_off;
+        snprintf(why, n, "more than %d keys and entries in a text with aliases or merge keys; "
+                 "the limit is %d", NB_YAML_KEYS_MAX, NB_YAML_KEYS_MAX);
+        return 1;
     }
     return 0;
 }
@@ -204,9 +207,130 @@ static void count_nodes(struct fy_node *n, long *count, int depth)
     }
 }
 
-int nb_yaml_resolve_bounded(struct fy_document *doc, char *why, size_t n)
+unsigned nb_yaml_parse_flags(const char *text, size_t len)
 {
+    for (size_t i = 0; i + 1 < len; i++)
+        if (text[i] == '<' && text[i + 1] == '<') return FYPCF_QUIET;
+    return FYPCF_QUIET | FYPCF_ALLOW_DUPLICATE_KEYS;
+}
+
+/* One key of a mapping in a hash set: its text and node. */
+typedef struct key_slot { const char *s; size_t len; struct fy_node *node; } key_slot;
+
+/* FNV-1a of s[0..len), for the key set. */
+static uint64_t key_hash(const char *s, size_t len)
+{
+    uint64_t h = 14695981039346656037ULL;
+    for (size_t i = 0; i < len; i++) h = (h ^ (unsigned char)s[i]) * 1099511628211ULL;
+    return h;
+}
+
+/* Key k's text (its scalar, or "" for a null key); NULL for a non-scalar key, which
+ * is not compared (the loaders refuse such keys themselves). */
+static const char *key_text(struct fy_node *k, size_t *len)
+{
+    *len = 0;
+    if (!k) return "";
+    if (!fy_node_is_scalar(k)) return NULL;
+    const char *s = fy_node_get_scalar(k, len);
+    return s ? s : "";
+}
+
+/* Where scalar key k starts (1-based; its opening quote if quoted), or line 0. */
+static void key_loc(struct fy_node *k, int *line, int *col)
+{
+    struct fy_token *t = k && fy_node_is_scalar(k) ? fy_node_get_scalar_token(k) : NULL;
+    const struct fy_mark *m = t ? fy_token_start_mark(t) : NULL;
+    *line = m ? m->line + 1 : 0;
+    *col = m ? m->column + 1 : 0;
+    enum fy_node_style st = m ? fy_node_get_style(k) : FYNS_PLAIN;
+    if (m && m->column > 0 && (st == FYNS_SINGLE_QUOTED || st == FYNS_DOUBLE_QUOTED)) --*col;
+}
+
+/* Why text for duplicate key k (first seen at node first): the key shown safely. */
+static void dup_why(const char *s, size_t len, struct fy_node *first, char *why, size_t n)
+{
+    char shown[80];
+    size_t j = len < 64 ? len : 64;
+    while (j > 0 && j < len && ((unsigned char)s[j] & 0xc0) == 0x80) j--;   /* whole characters */
+    for (size_t i = 0; i < j; i++) shown[i] = (unsigned char)s[i] < 0x20 || s[i] == 0x7f ? '?' : s[i];
+    memcpy(shown + j, j < len ? "..." : "", j < len ? 4 : 1);
+    int fl, fc;
+    key_loc(first, &fl, &fc);
+    snprintf(why, n, "duplicate key '%s' (first at line %d)", shown, fl > 0 ? fl : 1);
+}
+
+/* Find a duplicate key in mapping m: 1 with *dup the second key node and why, else 0
+ * (-1 when memory runs out).  One open-addressing hash set of the keys. */
+static int map_dups(struct fy_node *m, struct fy_node **dup, char *why, size_t n)
+{
+    int count = fy_node_mapping_item_count(m);
+    if (count < 2) return 0;
+    size_t cap = 4;
+    while (cap < (size_t)count * 2) cap *= 2;
+    key_slot *set = calloc(cap, sizeof *set);
+    if (!set) return -1;
+    void *it = NULL;
+    struct fy_node_pair *p;
+    int found = 0;
+    while (!found && (p = fy_node_mapping_iterate(m, &it))) {
+        struct fy_node *k = fy_node_pair_key(p);
+        size_t len;
+        const char *s = key_text(k, &len);
+        if (!s) continue;
+        size_t h = (size_t)key_hash(s, len) & (cap - 1);
+        while (set[h].s && !(set[h].len == len && memcmp(set[h].s, s, len) == 0)) h = (h + 1) & (cap - 1);
+        if (set[h].s) {
+            *dup = k;
+            dup_why(s, len, set[h].node, why, n);
+            found = 1;
+        } else {
+            set[h] = (key_slot){s, len, k};
+        }
+    }
+    free(set);
+    return found;
+}
+
+/* Refuse a duplicate key in n or below (aliases not followed: each node is visited
+ * once); *alias is set when an alias is met.  As map_dups. */
+static int find_dups(struct fy_node *n, int depth, bool *alias, struct fy_node **dup, char *why, size_t size)
+{
+    if (!n || depth > 512) return 0;
+    if (fy_node_is_alias(n)) { *alias = true; return 0; }
+    void *it = NULL;
+    int r = 0;
+    if (fy_node_is_sequence(n)) {
+        struct fy_node *c;
+        while (!r && (c = fy_node_sequence_iterate(n, &it))) r = find_dups(c, depth + 1, alias, dup, why, size);
+    } else if (fy_node_is_mapping(n)) {
+        if ((r = map_dups(n, dup, why, size)) != 0) return r;
+        struct fy_node_pair *p;
+        while (!r && (p = fy_node_mapping_iterate(n, &it))) {
+            r = find_dups(fy_node_pair_key(p), depth + 1, alias, dup, why, size);
+            if (!r) r = find_dups(fy_node_pair_value(p), depth + 1, alias, dup, why, size);
+        }
+    }
+    return r;
+}
+
+int nb_yaml_resolve_bounded(struct fy_document *doc, int *line, int *col, char *why, size_t n)
+{
+    *line = *col = 1;
     if (!doc) return 0;
+    struct fy_node *dup = NULL;
+    bool alias = false;
+    int d = find_dups(fy_document_root(doc), 0, &alias, &dup, why, n);
+    if (d < 0) { snprintf(why, n, "out of memory"); return 1; }
+    /* Without aliases and merge keys there is nothing to resolve, and libfyaml's
+     * resolution, quadratic in a mapping's size, is skipped. */
+    if (d == 0 && !alias && fy_document_get_cfg(doc)->flags & FYPCF_ALLOW_DUPLICATE_KEYS) return 0;
+    if (d > 0) {
+        int l, c;
+        key_loc(dup, &l, &c);
+        if (l > 0) { *line = l; *col = c; }
+        return 2;
+    }
     long count = 0;
     count_nodes(fy_document_root(doc), &count, 0);
     if (count > NB_YAML_NODES_MAX) {

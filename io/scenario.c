@@ -7,13 +7,15 @@
  *   rules    the top-level `rules` list (adaptive policy, measure 20), read whole;
  *   files    reading files and following `extends`;
  *   public   load, --set, validate, to_yaml, free.
- * No globals and no output: every failure becomes one message in an nb_err, of the
+ * No output and one global (nb_scenario_allow_outside, set once from the command
+ * line before anything is loaded): every failure becomes one message in an nb_err, of the
  * form "FILE:LINE:COL: key 'group.key': what is wrong" ("--set: key ..." for
  * command-line overrides).
  *
  * The meta keys `name`, `title`, `title_zh` and `description` are taken from the top
  * file only (and --set): a scenario that extends another does not inherit its title.
  */
+#define _XOPEN_SOURCE 700       /* realpath */
 #include <assert.h>
 #include <errno.h>
 #include <limits.h>
@@ -984,9 +986,18 @@ static int apply_mapping(nb_src *s, const char *prefix, struct fy_node *map, nb_
 
 typedef struct nb_fileid { dev_t dev; ino_t ino; } nb_fileid;   /* a file, however named */
 
+/* Whether `extends` may leave the scenario's folder tree (--allow-extends-outside). */
+static bool extends_outside = false;
+
+void nb_scenario_allow_outside(bool allow)
+{
+    extends_outside = allow;
+}
+
 typedef struct nb_loader {
     nb_scenario *sc;
     nb_err *e;
+    char *tree;                              /* the folder tree extends may name (realpath) */
     int depth;                               /* files in the chain being read */
     const char *opened[NB_EXTENDS_MAX];      /* each of them, as opened */
     nb_fileid id[NB_EXTENDS_MAX];            /* and which file it is, for cycles */
@@ -996,6 +1007,7 @@ typedef struct nb_site {          /* the `extends` that led to a file, for messa
     const nb_src *src;
     nb_loc at;
     const char *written;          /* the path as written there */
+    const char *real;             /* its realpath, the file actually opened */
 } nb_site;
 
 /* Read all of file `path` into *buf (NUL-terminated, malloc'd) and *len, and say which
@@ -1051,6 +1063,66 @@ static int chain_check(const nb_loader *ld, const char *path, nb_fileid id, cons
 
 static int load_file(nb_loader *ld, const char *path, const nb_site *site);
 
+/* The folder tree of top file `path` (malloc'd realpath, NULL when it cannot be
+ * resolved): the folder that holds the file's folder (so scenarios/sweeps/x.yaml may
+ * extend ../baseline.yaml and calibration/x.yaml ../scenarios/y.yaml), or the file's
+ * own folder when that one is the filesystem root's child (/tmp/x.yaml: /tmp). */
+static char *tree_of(const char *path)
+{
+    char *real = realpath(path, NULL);
+    if (!real) return NULL;
+    for (int up = 0; up < 2; up++) {
+        char *slash = strrchr(real, '/');
+        if (up == 1 && slash == real) break;           /* never widen to / */
+        if (slash == real) slash[1] = '\0';
+        else *slash = '\0';
+    }
+    return real;
+}
+
+/* True when real (a realpath) is tree or lies below it. */
+static bool under_tree(const char *tree, const char *real)
+{
+    size_t n = strlen(tree);
+    if (n == 1) return true;                             /* the tree is / */
+    return strncmp(real, tree, n) == 0 && (real[n] == '\0' || real[n] == '/');
+}
+
+/* True when path names a .yaml or .yml file. */
+static bool yaml_named(const char *path)
+{
+    size_t n = strlen(path);
+    return (n > 5 && strcmp(path + n - 5, ".yaml") == 0) || (n > 4 && strcmp(path + n - 4, ".yml") == 0);
+}
+
+/* Check extends target (site->written, resolved to target) before it is opened: a
+ * .yaml/.yml file inside ld->tree (unless --allow-extends-outside).  Sets *real to its
+ * malloc'd realpath (NULL when it does not exist: the read then says why).  The
+ * messages name the path as written, never the file's content. */
+static int extends_check(nb_loader *ld, const nb_site *site, const char *target, char **real)
+{
+    char shown[256];
+    *real = NULL;
+    if (!ld->tree && !(ld->tree = tree_of(ld->opened[0])))
+        return nb_err_code(ld->e, NB_EIO, "%s: cannot resolve the scenario's folder: %s", ld->opened[0],
+                           strerror(errno));
+    char *r = realpath(target, NULL);
+    if (!r) return errno == ENOMEM ? nb_err_code(ld->e, NB_ENOMEM, "out of memory") : NB_OK;
+    if (!yaml_named(r) || !yaml_named(target)) {
+        free(r);
+        return src_fail(site->src, site->at, "extends", "'%s' is not a scenario file: extends names a "
+                        ".yaml or .yml file", show(site->written, shown, sizeof shown));
+    }
+    if (!extends_outside && !under_tree(ld->tree, r)) {
+        free(r);
+        return src_fail(site->src, site->at, "extends", "'%s' lies outside the scenario's folder tree %s "
+                        "(--allow-extends-outside allows it)", show(site->written, shown, sizeof shown),
+                        ld->tree);
+    }
+    *real = r;
+    return NB_OK;
+}
+
 /* Load the file named by the `extends` key of root, if any, before root's own keys. */
 static int follow_extends(nb_loader *ld, const nb_src *src, struct fy_node *root, nb_fileid id)
 {
@@ -1075,9 +1147,13 @@ static int follow_extends(nb_loader *ld, const nb_src *src, struct fy_node *root
     assert(ld->depth < NB_EXTENDS_MAX);
     ld->opened[ld->depth] = src->file;
     ld->id[ld->depth++] = id;
-    nb_site site = {src, nb_yaml_loc_or(nb_yaml_node_loc(v), at), node_text(v)};
-    int rc = load_file(ld, target, &site);
+    nb_site site = {src, nb_yaml_loc_or(nb_yaml_node_loc(v), at), node_text(v), NULL};
+    char *real = NULL;
+    int rc = extends_check(ld, &site, target, &real);
+    site.real = real;
+    if (rc == NB_OK) rc = load_file(ld, target, &site);
     ld->depth--;
+    free(real);
     free(target);
     return rc;
 }
@@ -1122,7 +1198,7 @@ static int load_file(nb_loader *ld, const char *path, const nb_site *site)
     char *text = NULL;
     size_t len = 0;
     nb_fileid id;
-    int err = read_file(path, &text, &len, &id);
+    int err = read_file(site && site->real ? site->real : path, &text, &len, &id);
     if (err) return read_fail(ld, path, site, err);
     int rc = chain_check(ld, path, id, site);
     if (rc == NB_OK) rc = load_text(ld, path, text, len, id);
@@ -1162,6 +1238,7 @@ int nb_scenario_load(const char *path, nb_scenario **out, nb_err *e)
     nb_loader ld = {.sc = sc, .e = e};
     int rc = load_file(&ld, path, NULL);
     assert(ld.depth == 0);
+    free(ld.tree);
     if (rc != NB_OK) {
         nb_scenario_free(sc);
         return rc;

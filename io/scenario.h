@@ -1,7 +1,8 @@
 /* scenario.h -- scenario files (YAML) to a validated parameter set.
  *
  * A scenario file is a YAML mapping.  Meta keys: `extends` (a path, relative to the
- * file, of a scenario this one overrides), `name`, `title`, `title_zh`,
+ * file, of a .yaml/.yml scenario this one overrides, inside the scenario's folder
+ * tree: see nb_scenario_allow_outside), `name`, `title`, `title_zh`,
  * `description`.  Every other key is a parameter of the registry, written nested
  * (`exit: {hazard_y1: 0.02}`) or dotted (`exit.background: 0.02`).  A value is a
  * scalar of the parameter's type or, for NB_F_SCHED parameters, a dated schedule
@@ -37,6 +38,7 @@
  */
 #ifndef NB_SCENARIO_H
 #define NB_SCENARIO_H
+#include <stdbool.h>
 #include "../model/paramset.h"
 #include "error.h"
 
@@ -81,6 +83,13 @@ int nb_scenario_validate(const nb_scenario *sc, nb_err *e);
 char *nb_scenario_to_yaml(const nb_scenario *sc);
 
 void nb_scenario_free(nb_scenario *sc);
+
+/* Let `extends` name files outside the scenario's folder tree (the flag
+ * --allow-extends-outside; off by default).  The tree is the folder holding the top
+ * file's folder, resolved with realpath (so neither ../.. nor a symlink leaves it),
+ * or the top file's folder when that is a child of /.  In every case extends names
+ * a .yaml or .yml file.  Process-wide: call before loading. */
+void nb_scenario_allow_outside(bool allow);
 
 /* Parse a scalar of type `t` ("2亿", "5000万", "1.5e8", "2024-07", "true").
  * Returns NB_OK and *v, or NB_EINVAL with a static reason in *why. */

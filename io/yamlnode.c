@@ -116,7 +116,7 @@ static int yaml_start(nb_yaml *y, const char *text, size_t len)
     dc.colorize = false;
     y->diag = fy_diag_create(&dc);
     /* Aliases are resolved by nb_yaml_resolve_bounded, after their expansion is counted. */
-    struct fy_parse_cfg pc = {.flags = FYPCF_QUIET, .diag = y->diag};
+    struct fy_parse_cfg pc = {.flags = nb_yaml_parse_flags(text, len), .diag = y->diag};
     y->parser = y->diag ? fy_parser_create(&pc) : NULL;
     if (!y->parser || fy_parser_set_string(y->parser, text, len) != 0) return NB_ENOMEM;
     return NB_OK;
@@ -155,8 +155,9 @@ int nb_yaml_open(nb_yaml *y, const char *text, size_t len, const char *what, nb_
     y->doc = fy_parse_load_document(y->parser);
     if (!y->doc) return yaml_failed(y) ? yaml_syntax_error(y, text, len, at, why, n) : NB_OK;
     if (!yaml_failed(y)) {
-        int r = nb_yaml_resolve_bounded(y->doc, why, n);
-        if (r > 0) { *at = (nb_loc){1, 1}; return NB_EINVAL; }
+        int r = nb_yaml_resolve_bounded(y->doc, &at->line, &at->col, why, n);
+        y->syntax = r == 2;                             /* a duplicate key */
+        if (r > 0) return NB_EINVAL;
         if (r < 0 || yaml_failed(y)) return yaml_syntax_error(y, text, len, at, why, n);
     }
     struct fy_document *next = fy_parse_load_document(y->parser);

@@ -397,6 +397,87 @@ static void test_abc_resume(void **state)
     nb_calib_free(c);
 }
 
+/* Change journal j in place: flip bit `bit` of byte off, or zero n bytes from off
+ * (bit < 0); or, with off < 0, cut it to n bytes. */
+static void damage(const char *j, long off, int bit, long n)
+{
+    if (off < 0) { assert_int_equal(truncate(j, n), 0); return; }
+    FILE *f = fopen(j, "r+b");
+    assert_non_null(f);
+    assert_int_equal(fseek(f, off, SEEK_SET), 0);
+    if (bit >= 0) {
+        int ch = fgetc(f);
+        assert_int_equal(fseek(f, off, SEEK_SET), 0);
+        fputc(ch ^ (1 << bit), f);
+    } else {
+        for (long i = 0; i < n; i++) fputc(0, f);
+    }
+    fclose(f);
+}
+
+/* Copy file a to b. */
+static void copy_file(const char *a, const char *b)
+{
+    FILE *in = fopen(a, "rb"), *out = fopen(b, "wb");
+    assert_true(in && out);
+    char buf[65536];
+    size_t n;
+    while ((n = fread(buf, 1, sizeof buf, in)) > 0) assert_int_equal(fwrite(buf, 1, n, out), n);
+    fclose(in);
+    fclose(out);
+}
+
+/* Issue 14: a bit flip or zeroed block inside a calibration journal gave a different
+ * posterior with exit 0 (a dropped accepted candidate of a finished batch counts as
+ * rejected).  Now damage before the tail is refused; damage at the tail is cut and
+ * redone, giving the same posterior. */
+static void test_abc_damaged_journal(void **state)
+{
+    nb_calib *c = load_cal("cal.yaml");
+    nb_abc_result *full = abc(c, 2, NULL, 0);
+    char keep[4096];
+    snprintf(keep, sizeof keep, "%s", path_of("keep.ckpt"));
+    const char *j = path_of("dmg.ckpt");
+    enum { RECS = 120, HDR = 16 };
+    unlink(keep);
+    nb_abc_result *part = abc(c, 1, keep, RECS);           /* one thread: exactly RECS */
+    nb_abc_result_free(part);
+    struct stat st;
+    assert_int_equal(stat(keep, &st), 0);
+    long L = (long)(st.st_size - HDR) / RECS;
+    assert_int_equal((long)st.st_size, HDR + L * RECS);
+    struct { long off; int bit; long n; int refused; } cases[] = {
+        {HDR + 60 * L + 7, 3, 0, 1},             /* a bit flip in a middle record's payload */
+        {HDR + 2 * L, 0, 0, 1},                  /* in a record number */
+        {HDR + 30 * L - 100, -1, 4096, 1},       /* a zeroed 4 KiB block */
+        {HDR + (RECS - 1) * L + 9, 5, 0, 0},     /* the last record: a torn tail, redone */
+        {HDR + (RECS - 3) * L, -1, 3 * L, 0},    /* the last three zeroed */
+        {-1, 0, HDR + 50 * L + L / 2, 0},        /* cut in mid-record */
+    };
+    for (size_t k = 0; k < sizeof cases / sizeof cases[0]; k++) {
+        copy_file(keep, j);
+        damage(j, cases[k].off, cases[k].bit, cases[k].n);
+        nb_abc_opts o = {1, j, 0, 1, NULL, 0};
+        nb_abc_result *r = NULL;
+        nb_err e;
+        int rc = nb_abc_run(c, &o, &r, &e);
+        if (cases[k].refused) {
+            assert_int_equal(rc, NB_EINVAL);
+            assert_non_null(strstr(e.msg, "is damaged (checksum mismatch)"));
+            assert_non_null(strstr(e.msg, "dmg.ckpt: record "));
+            assert_null(r);
+        } else {
+            assert_int_equal(rc, NB_OK);
+            assert_same_posterior(full, r);
+            nb_abc_result_free(r);
+        }
+        unlink(j);
+    }
+    unlink(keep);
+    nb_abc_result_free(full);
+    nb_calib_free(c);
+}
+
 /* ---- parameter recovery ----------------------------------------------------------------- */
 
 /* Synthetic data at known values: one replicate (seed `seed`) of the tiny scenario at
@@ -553,6 +634,7 @@ int main(void)
         cmocka_unit_test(test_micro_statistics),
         cmocka_unit_test(test_abc_threads),
         cmocka_unit_test(test_abc_resume),
+        cmocka_unit_test(test_abc_damaged_journal),
         cmocka_unit_test(test_recovery),
         cmocka_unit_test(test_posterior_draws),
     };

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 #include "../model/neobay.h"
 #include "../io/infile.h"
@@ -54,7 +55,69 @@ static void test_alias_bomb(void **state)
     struct fy_document *doc = fy_document_build_from_string(&pc, s, strlen(s));
     assert_non_null(doc);
     char why[256];
-    assert_int_equal(nb_yaml_resolve_bounded(doc, why, sizeof why), 1);
+    int line, col;
+    assert_int_equal(nb_yaml_resolve_bounded(doc, &line, &col, why, sizeof why), 1);
+    fy_document_destroy(doc);
+}
+
+/* Parse s as the loaders do; the result of nb_yaml_resolve_bounded (-9: no document). */
+static int parse_resolve(const char *s, int *line, int *col, char *why, size_t n)
+{
+    struct fy_parse_cfg pc = {.flags = nb_yaml_parse_flags(s, strlen(s))};
+    struct fy_document *doc = fy_document_build_from_string(&pc, s, strlen(s));
+    if (!doc) return -9;
+    int r = nb_yaml_resolve_bounded(doc, line, col, why, n);
+    fy_document_destroy(doc);
+    return r;
+}
+
+/* 20,000 keys in one mapping: libfyaml's own duplicate check took > 60 s (issue 14);
+ * the hash-set check is linear and names the second occurrence of a duplicate. */
+static void test_many_keys_linear(void **state)
+{
+    (void)state;
+    enum { N = 20000 };
+    size_t cap = (size_t)N * 24 + 64, len = 0;
+    char *s = malloc(cap), why[256];
+    assert_non_null(s);
+    len += (size_t)snprintf(s + len, cap - len, "name: x\nextra:\n");
+    for (int i = 0; i < N; i++) len += (size_t)snprintf(s + len, cap - len, "  k%05d: %d\n", i, i);
+    assert_int_equal(check(s, len), -1);                     /* no key cap */
+    int line = 0, col = 0;
+    struct timespec t0, t1;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    assert_int_equal(parse_resolve(s, &line, &col, why, sizeof why), 0);
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    double secs = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
+    assert_true(secs < 2.0);                                 /* ~0.07 s; sanitizers slower */
+    len += (size_t)snprintf(s + len, cap - len, "  k00007: again\n");       /* line 20003 */
+    assert_int_equal(parse_resolve(s, &line, &col, why, sizeof why), 2);
+    assert_int_equal(line, 20003);
+    assert_int_equal(col, 3);
+    assert_string_equal(why, "duplicate key 'k00007' (first at line 10)");
+    free(s);
+}
+
+static void test_duplicate_keys(void **state)
+{
+    (void)state;
+    int line, col;
+    char why[256];
+    assert_int_equal(parse_resolve("a: {b: 1, c: [{x: 1, x: 2}]}\n", &line, &col, why, sizeof why), 2);
+    assert_int_equal(line, 1);
+    assert_int_equal(col, 22);
+    assert_string_equal(why, "duplicate key 'x' (first at line 1)");
+    assert_int_equal(parse_resolve("'a': 1\n\"a\": 2\n", &line, &col, why, sizeof why), 2);
+    assert_int_equal(line, 2);
+    assert_int_equal(parse_resolve("a: 1\nb: {a: 2}\n", &line, &col, why, sizeof why), 0);
+    /* merge keys keep their meaning: an explicit key overrides a merged one */
+    const char *m = "b: &b {x: 1, y: 2}\nm: {<<: *b, x: 5}\n";
+    struct fy_parse_cfg pc = {.flags = nb_yaml_parse_flags(m, strlen(m))};
+    struct fy_document *doc = fy_document_build_from_string(&pc, m, strlen(m));
+    assert_non_null(doc);
+    assert_int_equal(nb_yaml_resolve_bounded(doc, &line, &col, why, sizeof why), 0);
+    assert_string_equal(fy_node_get_scalar0(fy_node_by_path(fy_document_root(doc), "/m/x", -1, 0)), "5");
+    assert_string_equal(fy_node_get_scalar0(fy_node_by_path(fy_document_root(doc), "/m/y", -1, 0)), "2");
     fy_document_destroy(doc);
 }
 
@@ -98,6 +161,8 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_text_checks),
         cmocka_unit_test(test_alias_bomb),
+        cmocka_unit_test(test_many_keys_linear),
+        cmocka_unit_test(test_duplicate_keys),
         cmocka_unit_test(test_read_kinds),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

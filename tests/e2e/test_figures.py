@@ -190,7 +190,8 @@ def test_sweep_figures(neobay, root, tmp_path):
     (tmp_path / "base.yaml").write_text(
         f"extends: {root}/scenarios/policy-2024.yaml\nrun: {{end: 2026-12}}\n")
     (tmp_path / "s.yaml").write_text(SWEEP)
-    r = sh([neobay, "sweep", tmp_path / "s.yaml", "-o", tmp_path / "s.h5", "-q"], root)
+    r = sh([neobay, "sweep", tmp_path / "s.yaml", "-o", tmp_path / "s.h5", "-q",
+            "--allow-extends-outside"], root)           # base.yaml extends the shipped policy
     assert r.returncode == 0, r.stderr
     r = figures_cli(root, "--sweep", tmp_path / "s.h5", "-o", tmp_path / "png")
     assert r.returncode == 0, r.stderr              # no /sensitivity yet: surface only

@@ -303,7 +303,9 @@ def real(neobay, root, tmp_path_factory):
                         ("lhs", root / "scenarios" / "sweeps" / "small.yaml")):
         if not sweep.exists():
             continue
-        r = sh([neobay, "sweep", str(sweep), "-o", str(out / f"{name}.h5"), "-q"], cwd=root)
+        # tiny-base.yaml extends scenarios/baseline.yaml, outside tests/data's tree
+        r = sh([neobay, "sweep", str(sweep), "-o", str(out / f"{name}.h5"), "-q",
+                "--allow-extends-outside"], cwd=root)
         assert r.returncode == 0, r.stderr
         files[name] = out / f"{name}.h5"
     return files
