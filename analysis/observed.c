@@ -40,7 +40,7 @@ static const observation observations[] = {
  * must lie inside the 5%-95% band; a floor ("3,000+") only needs the band to reach it. */
 static const char *fit_note(const observation *o, const double q[3])
 {
-    if (o->floor) return q[2] >= o->value ? "" : "  (below the floor)";
+    if (o->floor) return q[2] >= o->value ? "" : "  (below floor)";
     return o->value >= q[1] && o->value <= q[2] ? "" : "  (outside)";
 }
 

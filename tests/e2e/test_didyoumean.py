@@ -19,5 +19,5 @@ def test_suggestion_prefers_the_whole_key(neobay, root, key, want):
 def test_nested_yaml_key_too(neobay, root, tmp_path):
     sc = tmp_path / "s.yaml"
     sc.write_text(f"extends: {root / 'scenarios' / 'baseline.yaml'}\nlistings:\n  rate: 0.1\n")
-    r = subprocess.run([neobay, "check", str(sc)], cwd=root, capture_output=True, text=True)
+    r = subprocess.run([neobay, "check", "--allow-extends-outside", str(sc)], cwd=root, capture_output=True, text=True)
     assert r.returncode == 2 and "did you mean 'listing'?" in r.stderr, r.stderr
