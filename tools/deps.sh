@@ -11,6 +11,8 @@ command -v pkg-config >/dev/null 2>&1 || need="$need pkg-config"
 have_pc gsl         || need="$need libgsl-dev"
 have_pc hdf5-serial || need="$need libhdf5-dev"
 command -v h5dump >/dev/null 2>&1 || need="$need hdf5-tools"
+# For tests/e2e/test_cf.py: ncdump -t decodes the CF time axis of a run file.
+command -v ncdump >/dev/null 2>&1 || need="$need netcdf-bin"
 have_pc libfyaml    || need="$need libfyaml-dev"
 have_pc cmocka      || need="$need libcmocka-dev"
 command -v mpicc >/dev/null 2>&1 || need="$need libopenmpi-dev openmpi-bin"
