@@ -52,7 +52,7 @@ typedef struct nb_firms {
 } nb_firms;
 
 /* Bytes of state per firm (the arrays above), for the memory budget. */
-#define NB_FIRM_BYTES (8 + 2 + 7 * 1 + 13 * 4 + NB_HIST * 4 + 4 * 4)
+#define NB_FIRM_BYTES (8 + 2 + 7 * 1 + 14 * 4 + NB_HIST * 4 + 4 * 4)
 
 /* Make room for at least `cap` firms, keeping the first f->n.  NB_OK or NB_ENOMEM
  * (then f is unchanged). */
