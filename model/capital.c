@@ -1,9 +1,16 @@
 /* capital.c -- money into firms: the fund alliance, priced rounds, grant-to-equity,
  * tech credit, and exit proceeds (measures 4 and 13; see model/ODD.md).
  *
- * Accounting identities (checked by tests/test_sim.c every month):
+ * The alliance is a ring of yearly vintages (nb_vintage): each calls its
+ * commitments over alliance.invest_period, after which the uncalled rest lapses,
+ * and returns its uninvested money at alliance.fund_life.  Rounds are cleared
+ * quarterly against the dry powder.
+ *
+ * Accounting identities (checked by tests/test_sim.c every month, and by
+ * nb_zone_sanity at every step in sanitizer builds):
  *   committed(t) = committed(t-1) + inflow + guidance * leverage + recycled proceeds
- *   dry powder   = called - deployed >= 0, called <= committed
+ *   dry powder   = sum of the vintages' dry = called - deployed - returned >= 0
+ *   called + lapsed + uncalled of live vintages = committed
  */
 #include <assert.h>
 #include <math.h>
@@ -21,9 +28,84 @@ static void emit(nb_sim *s, int kind, int k, int i, int investor, double amount,
     s->sink->event(s->sink->ud, s->rep, &ev);
 }
 
-/* The alliance's month: new commitments (private inflow and levered guidance-fund
- * money), capital calls, and the scarcity of dry powder for this month's rounds. */
-void capital_alliance(nb_sim *s, nb_flows *fl)
+/* Vintage j of the live ring (0 = the oldest). */
+static nb_vintage *vintage_at(nb_zone *z, int j)
+{
+    assert(j >= 0 && j < z->v_n);
+    return &z->vint[(z->v_first + j) % NB_VINTAGES];
+}
+
+/* Commit `amount` to the alliance in step k, to the vintage of k's calendar year
+ * (opened in its January, or at the first commitment); recycled money is called at
+ * once (called), new money waits for capital calls. */
+static void alliance_commit(nb_sim *s, int k, double amount, int called)
+{
+    nb_zone *z = &s->z;
+    int january = (s->m->origin + k) % 12 == 0;
+    if (z->v_n == 0 || (january && vintage_at(z, z->v_n - 1)->k0 != k)) {
+        assert(z->v_n < NB_VINTAGES);
+        z->vint[(z->v_first + z->v_n++) % NB_VINTAGES] = (nb_vintage){0, 0, 0, k};
+    }
+    nb_vintage *v = vintage_at(z, z->v_n - 1);
+    v->commit += amount;
+    z->committed += amount;
+    if (called) { v->dry += amount; z->called += amount; }
+    else v->uncalled += amount;
+}
+
+/* The alliance's founding commitment (alliance.initial) at run.origin. */
+void capital_start(nb_sim *s)
+{
+    alliance_commit(s, 0, s->p.alliance_initial, 0);
+}
+
+/* Each vintage's month: capital calls while it invests, its uncalled commitment
+ * lapsing when its investment period ends, and its dry powder returned to its
+ * investors at the end of its life (the oldest vintages leave the ring).  Returns
+ * the month's calls. */
+static double alliance_vintages(nb_sim *s, int k)
+{
+    const nb_params *p = &s->p;
+    nb_zone *z = &s->z;
+    double calls = 0;
+    for (int j = 0; j < z->v_n; j++) {
+        nb_vintage *v = vintage_at(z, j);
+        if (k - v->k0 < p->alliance_invest_period) {
+            double c = p->alliance_call_rate * v->uncalled;
+            v->uncalled -= c;
+            v->dry += c;
+            calls += c;
+        } else {
+            z->lapsed += v->uncalled;
+            v->uncalled = 0;
+        }
+    }
+    z->called += calls;
+    while (z->v_n > 0 && k - vintage_at(z, 0)->k0 >= p->alliance_fund_life) {
+        nb_vintage *v = vintage_at(z, 0);
+        z->lapsed += v->uncalled;
+        z->returned += v->dry;
+        z->v_first = (z->v_first + 1) % NB_VINTAGES;
+        z->v_n--;
+    }
+    return calls;
+}
+
+/* The alliance's dry powder: money called by live vintages and not yet invested. */
+double capital_dry_powder(const nb_zone *z)
+{
+    double dry = 0;
+    for (int j = 0; j < z->v_n; j++) dry += z->vint[(z->v_first + j) % NB_VINTAGES].dry;
+    return dry;
+}
+
+/* The alliance's month k: new commitments (private inflow and levered guidance-fund
+ * money) and recycled proceeds, the vintages' calls, lapses and returns, and -- in
+ * the first month of each quarter -- the clearing of the quarter's market: the
+ * money the alliance can invest this quarter (dry powder now plus two more months of
+ * calls) against what the zone's rounds asked of it last quarter sets how scarce
+ * money is for this quarter's rounds. */
+void capital_alliance(nb_sim *s, int k)
 {
     const nb_params *p = &s->p;
     nb_zone *z = &s->z;
@@ -31,16 +113,36 @@ void capital_alliance(nb_sim *s, nb_flows *fl)
      * 1/alliance.recycle_lag of the proceeds awaiting recommitment each month. */
     double back = z->pending / p->alliance_recycle_lag;
     z->pending -= back;
-    z->committed += p->alliance_inflow * s->d.cycle_round
-                  + s->d.spend[NB_I_guidance_fund] * p->pol_guidance_leverage + back;
-    z->called += back;
-    z->called += p->alliance_call_rate * (z->committed - z->called);
-    double dry = z->called - z->deployed;
-    double avail = z->demand_prev > 0 ? fmin(1.0, dry / z->demand_prev) : 1.0;
-    z->demand_prev = 0;
-    s->d.round_avail = 1.0 - p->alliance_zone_share * (1.0 - avail);
+    alliance_commit(s, k, p->alliance_inflow * s->d.cycle_round
+                          + s->d.spend[NB_I_guidance_fund] * p->pol_guidance_leverage, 0);
+    if (back > 0) alliance_commit(s, k, back, 1);
+    double calls = alliance_vintages(s, k);
+    if ((s->m->origin + k) % 3 == 0 || k == 1) {
+        z->supply_q = capital_dry_powder(z) + 2.0 * (calls + back);
+        z->demand_prev = z->demand_q;
+        z->demand_q = 0;
+        z->avail = z->demand_prev > 0 ? fmin(1.0, z->supply_q / z->demand_prev) : 1.0;
+    }
+    s->d.round_avail = 1.0 - p->alliance_zone_share * (1.0 - z->avail);
     /* Scarce money also lowers prices, so rounds (a share of post-money) shrink too. */
     s->d.round_price = pow(s->d.round_avail, p->capital_price_elasticity);
+}
+
+/* Invest up to `want` of the alliance's dry powder in a round, oldest vintage first
+ * (reserves of funds past their investment period go to follow-ons before younger
+ * funds' money); returns what was invested. */
+static double alliance_invest(nb_zone *z, double want)
+{
+    double got = 0;
+    for (int j = 0; j < z->v_n && got < want; j++) {
+        nb_vintage *v = vintage_at(z, j);
+        double x = fmin(v->dry, want - got);
+        v->dry -= x;
+        got += x;
+    }
+    z->deployed += got;
+    z->demand_q += want;
+    return got;
 }
 
 /* A priced round for firm i in month k: the post-money valuation steps up from the
@@ -65,10 +167,7 @@ void capital_round(nb_sim *s, int k, int i, nb_flows *fl)
     }
     post *= s->d.cycle_price * s->d.round_price;   /* money chasing deals, or scarce */
     double amount = p->fund_dilution * post;
-    double want = p->alliance_zone_share * amount;
-    double dry = s->z.called - s->z.deployed;
-    s->z.deployed += fmin(want, fmax(0.0, dry));
-    s->z.demand_prev += want;
+    alliance_invest(&s->z, p->alliance_zone_share * amount);
     f->valuation[i] = (float)post;
     f->cash[i] += (float)amount;
     f->raised[i] += (float)amount;

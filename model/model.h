@@ -88,9 +88,28 @@ typedef struct nb_tally {
     int age[NB_NAGES];              /* firms by age band */
 } nb_tally;
 
+/* One year's vintage of the fund alliance: commitments made in the calendar year
+ * starting at step k0 (from run.origin); it calls money while younger than
+ * alliance.invest_period, then its uncalled commitment lapses; money it called and
+ * has not invested goes back to its investors when it reaches alliance.fund_life. */
+typedef struct nb_vintage {
+    double commit;                  /* committed to this vintage */
+    double uncalled;                /* commit not yet called (0 once lapsed) */
+    double dry;                     /* called and not yet invested */
+    int k0;                         /* step of the vintage's first month */
+} nb_vintage;
+
+#define NB_VINTAGES 32              /* > alliance.fund_life's maximum in years + 1 */
+
 /* The zone's aggregate state, carried from month to month. */
 typedef struct nb_zone {
-    double committed, called, deployed, demand_prev;
+    double committed, called, deployed; /* cumulative sums over every vintage */
+    double lapsed, returned;            /* uncalled commitments lapsed; dry powder returned */
+    double supply_q, demand_q;          /* this quarter's investable money; its demand so far */
+    double demand_prev;                 /* last quarter's demand */
+    double avail;                       /* this quarter's money / last quarter's demand, <= 1 */
+    nb_vintage vint[NB_VINTAGES];       /* live vintages, a ring from v_first */
+    int v_first, v_n;
     double pending;                         /* exit proceeds awaiting recommitment */
     double spent_fund;                      /* special-fund money spent since run.start */
     double cum_strategic, cum_space;        /* capacity-building money so far */
@@ -160,7 +179,9 @@ double firm_year_draw(nb_sim *s, int k, int i);
 int firm_yearly(nb_sim *s, int k, int i);
 
 /* capital.c */
-void capital_alliance(nb_sim *s, nb_flows *fl);
+void capital_start(nb_sim *s);
+void capital_alliance(nb_sim *s, int k);
+double capital_dry_powder(const nb_zone *z);
 void capital_round(nb_sim *s, int k, int i, nb_flows *fl);
 void capital_grant(nb_sim *s, int k, int i, nb_flows *fl);
 void capital_credit(nb_sim *s, int k, int i, nb_flows *fl);

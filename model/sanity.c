@@ -58,6 +58,21 @@ int nb_zone_sanity(const nb_zone *z)
     const double tol = 1e-3 * (1.0 + z->committed);
     if (!OK_NONNEG(z->committed) || !OK_NONNEG(z->called) || !OK_NONNEG(z->deployed)) return 0;
     if (z->called > z->committed + tol || z->deployed > z->called + tol) return 0;
+    /* The vintages: live ones in order, each with money in [0, commit]; their sums
+     * reconcile with the cumulative flows. */
+    if (z->v_n < 0 || z->v_n > NB_VINTAGES || z->v_first < 0 || z->v_first >= NB_VINTAGES) return 0;
+    double uncalled = 0, dry = 0;
+    for (int j = 0; j < z->v_n; j++) {
+        const nb_vintage *v = &z->vint[(z->v_first + j) % NB_VINTAGES];
+        if (!OK_NONNEG(v->uncalled) || !OK_NONNEG(v->dry) || v->uncalled > v->commit + tol) return 0;
+        if (j > 0 && v->k0 <= z->vint[(z->v_first + j - 1) % NB_VINTAGES].k0) return 0;
+        uncalled += v->uncalled;
+        dry += v->dry;
+    }
+    if (!OK_NONNEG(z->lapsed) || !OK_NONNEG(z->returned)) return 0;
+    if (fabs(z->called + z->lapsed + uncalled - z->committed) > tol) return 0;
+    if (fabs(z->called - z->deployed - z->returned - dry) > tol) return 0;
+    if (!(z->avail >= 0 && z->avail <= 1) || !OK_NONNEG(z->supply_q) || !OK_NONNEG(z->demand_q)) return 0;
     const double amounts[] = {z->spent_fund, z->cum_strategic, z->cum_space, z->incub_demand,
                               z->space_demand, z->hire_demand, z->separations, z->grant_demand,
                               z->proc_base, z->ovs_base, z->n_leaders, z->demand_prev};

@@ -8,7 +8,8 @@
  *   1b entry_annex      at zone.expand only: the wider area's live firms join the counts
  *   2. firms_january    in January, before the firms move: gazelle status from the
  *                       December revenues, and the revenue snapshots
- *   2b capital_alliance commitments, calls, scarcity of dry powder
+ *   2b capital_alliance commitments into the year's vintage, calls, lapses and
+ *                       returns; each quarter, the scarcity of dry powder
  *   3. firms_step       each project: abandonment or incorporation; each firm: exit
  *                       (and, in its own month of the year, the yearly review: the
  *                       year's growth draw and the quality signal), cash, debt
@@ -190,7 +191,7 @@ static void record(nb_sim *s, const nb_model *m, int k, const nb_flows *fl, cons
     v[NB_M_capital_raised] = fl->raised;
     v[NB_M_alliance_committed] = z->committed;
     v[NB_M_alliance_deployed] = z->deployed;
-    v[NB_M_alliance_dry_powder] = z->called - z->deployed;
+    v[NB_M_alliance_dry_powder] = capital_dry_powder(z);
     v[NB_M_alliance_distributions] = fl->distributions;
     v[NB_M_tech_results] = fl->results;
     v[NB_M_loans] = fl->loans;
@@ -243,7 +244,8 @@ static int sim_start(const nb_model *m, nb_sim *s, uint32_t rep, nb_flows *fl)
     for (int r = 0; r < NB_RULES_MAX; r++) s->z.fired[r] = -1;
     memset(fl, 0, sizeof *fl);
     policy_month(s, m, 0, fl);
-    s->z.committed = s->p.alliance_initial;
+    s->z.avail = 1.0;
+    capital_start(s);
     return entry_initial(s, m);
 }
 
@@ -267,7 +269,7 @@ int nb_sim_run(const nb_model *m, nb_sim *s, uint32_t rep, nb_results *res)
         policy_month(s, m, k, &fl);
         if (k == m->expand) entry_annex(s, &fl);
         if ((m->origin + k) % 12 == 0) firms_january(s, k);
-        capital_alliance(s, &fl);
+        capital_alliance(s, k);
         firms_step(s, m, k, &fl, &t);
         if (s->f.dead > s->f.n / 4) nb_firms_compact(&s->f);
         if (entry_step(s, m, k, &fl, &t) != NB_OK) return NB_ENOMEM;

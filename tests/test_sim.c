@@ -194,6 +194,39 @@ static void test_accounting(void **state)
     nb_results_free(r);
 }
 
+/* The alliance's vintages: with nothing invested (alliance.zone_share 0) and no new
+ * money, the founding vintage (step 0) calls call_rate of its uncalled commitment
+ * in each of steps 1 .. invest_period-1, the rest lapses, and its dry powder goes
+ * back to its investors at fund_life: dry(k) = I (1 - (1-c)^min(k, P-1)) for
+ * k < L, then 0. */
+static void test_vintages(void **state)
+{
+    nb_paramset *ps = defaults(2024);
+    const double I = 1e10, c = 0.05;
+    const int P = 24, L = 48;
+    nb_paramset_set_const(ps, NB_P_alliance_initial, I);
+    nb_paramset_set_const(ps, NB_P_alliance_inflow, 0);
+    nb_paramset_set_const(ps, NB_P_alliance_zone_share, 0);
+    nb_paramset_set_const(ps, NB_P_alliance_call_rate, c);
+    nb_paramset_set_const(ps, NB_P_alliance_invest_period, P);
+    nb_paramset_set_const(ps, NB_P_alliance_fund_life, L);
+    nb_model *m = nb_model_alloc(ps);
+    nb_results *r = nb_results_alloc(1, nb_model_n_time(m), nb_model_start(m));
+    assert_int_equal(nb_results_keep_history(r, nb_model_n_hist(m), nb_model_origin(m)), NB_OK);
+    nb_ensemble_opts o = {1, NULL, NULL, NULL};
+    assert_int_equal(nb_ensemble_run(m, r, &o, NULL), NB_OK);
+    const double *dry = nb_results_hrow(r, NB_M_alliance_dry_powder, 0);
+    const double *com = nb_results_hrow(r, NB_M_alliance_committed, 0);
+    assert_true(r->n_hist > L + 1);
+    for (int k = 0; k < r->n_hist; k++) {
+        double want = k < L ? I * (1.0 - pow(1.0 - c, k < P ? k : P - 1)) : 0.0;
+        assert_true(fabs(dry[k] - want) <= 1e-9 * I);
+        assert_true(com[k] == I);
+    }
+    nb_results_free(r);
+    nb_model_free(m);
+}
+
 /* Bit-identical results for 1, 2 and 8 threads. */
 static void test_threads_identical(void **state)
 {
@@ -266,6 +299,7 @@ int main(void)
         cmocka_unit_test(test_spinup_path),
         cmocka_unit_test(test_history_shared),
         cmocka_unit_test(test_accounting),
+        cmocka_unit_test(test_vintages),
         cmocka_unit_test(test_threads_identical),
         cmocka_unit_test(test_common_random_numbers),
         cmocka_unit_test(test_poc_raises_spinoffs),

@@ -42,16 +42,16 @@ SCENARIOS = ("baseline", "fund-shortfall", "pillar-1-source", "pillar-2-conversi
 # changes meant to alter results (issue 9: valuations priced only, marks, follow-on
 # rounds, spawning, honeymoon exits, lagged recycling, fund-shortfall at 250亿).
 DIGESTS = {
-    "baseline": "b867219cd230b0f35f6d60e67421c5e0744bba773dbbeee8ef188ec61a97bb6a",
-    "fund-shortfall": "560d89944e137cf9047af02a25c135ffd7141d5cee0b88eb6ac2500848f76687",
-    "pillar-1-source": "42b8b765fbbc91f53f3fe2c42307016bd467304859b03b69f4499cb33bea25bb",
-    "pillar-2-conversion": "4402fc3590702fa9d6000632071f4fe8f030f8eb694a6d802c78b3b7e14b2e1f",
-    "pillar-3-firms": "c068cfb7c05f9ae48b82051046164d467768fef0e5d810569e5b0dc8b33cb2f3",
-    "pillar-4-factors": "9139739b89460eac986a742821f40faba8fd4eebc1d0bf578753bc09c5e247af",
-    "pillar-5-climate": "6c350c087213cebfd4a0babe384d80444ccb20595a5f553624e14b38b89d7266",
-    "policy-2024": "92ba8c6853b133b750c23763d84771f5cee77041b91203b057a9f178e4e8b9a8",
-    "sweep-small": "2c939ad03041778105f46f76d43ced3317d315d47034146dc4608891cf51120e",
-    "compare-policy-2024": "39ab4e81ed30e7e86e0e06a0277d14d22df23845f08789447778633723e710d7",
+    "baseline": "1145c2d888797d5554541facbabf0f7fed93ec6cc9717d93a9a2eddce74843a9",
+    "fund-shortfall": "a873ebb6be7ba440368a9c70a855be2b20ce70338f1c4214662255552a69fcae",
+    "pillar-1-source": "ca7d13de1f5cb2928c89b31a5b4d158dd81604113d76718911e2e3c3e0359e35",
+    "pillar-2-conversion": "a9cf18051e145cbe9301ef123f072b2c50c6b2996d1ca60b79970c32ab916012",
+    "pillar-3-firms": "e512ca63aceacc4bbcce1c9027a2f13dca33e59e88e2e5f7b973ead6b2bac154",
+    "pillar-4-factors": "0094dd3b12c01fc125d9b401322acc157ea17c6f30f0c3e74ceed571aabd5f01",
+    "pillar-5-climate": "e690d20cf36ed5e2ea613b2075897a975d5bee9068ceb570d56687516f477bc7",
+    "policy-2024": "0470a54628a22f0ede41a1afc83c263d41db591fdef6df31409a81d39447a516",
+    "sweep-small": "46ca3b2ce1545c242f23cf1f99bdd80f517e2ed0074f80b1a9c2f510471795cb",
+    "compare-policy-2024": "9ef688b61282f30ab7ffc02fb33570c22c26fc6ee34d0e3d152a21227cb2ec98",
 }
 
 
