@@ -83,7 +83,7 @@ static inline void firm_capital(nb_sim *s, int k, int i, int st, uint8_t fg, dou
     nb_firms *f = &s->f;
     int r = f->rounds[i] < 15 ? f->rounds[i] : 15;
     double pr = d->round_p[r] * d->round_avail * d->cycle_round * f->rmul[i];
-    if (fg & (NB_FL_GAZELLE | NB_FL_HIGHTECH)) pr *= d->list_boost;
+    if (list_member(f, d, i, k, fg)) pr *= d->list_boost;
     if (u3 < pr) { capital_round(s, k, i, fl); return; }
     double pg = (!(fg & NB_FL_FUNDED) && st == NB_STARTUP) ? d->grant_p : 0.0;
     if (u3 < pr + pg) { capital_grant(s, k, i, fl); return; }

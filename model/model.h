@@ -50,7 +50,9 @@ typedef struct nb_month {
     float gsec[NB_NSECTORS];        /* ... and from sector-targeted measures */
     double grad_p, grad_p_incub;    /* pre-incubation -> start-up */
     double round_p[16];             /* monthly chance of the round after r rounds */
-    double list_boost;              /* round multiplier for listed-on-the-lists firms */
+    double list_boost;              /* round multiplier of firms holding a list place */
+    double list_share;              /* list places / eligible firms (0: no places) */
+    int list_term;                  /* months a list place is held */
     double grant_p;                 /* chance an unfunded start-up gets grant-to-equity */
     double incub_share;             /* share of eligible firms holding a place */
     double hire_slow;               /* wage^-demand_elasticity: damps expansion */
@@ -82,6 +84,7 @@ typedef struct nb_tally {
     int stage[NB_NSTAGES], v1e8, v1e9, gazelles, unicorns, listed, hightech;
     int no_cash, future, incubated, no_space;
     int incub_demand, space_demand, grant_demand;
+    int list_demand, list_members;  /* firms eligible for, and holding, a list place */
     double employees, revenue, valuation, proc_base, ovs_base, debt;
     double hire_demand;             /* gross hires wanted (growth and replacement) */
     double separations;             /* employees leaving their firm this month */
@@ -117,6 +120,8 @@ typedef struct nb_zone {
     double hire_demand;                     /* gross hires wanted last month */
     double separations;                     /* employees who left their firm last month */
     double grant_demand;                    /* unfunded start-ups last month */
+    double list_demand;                     /* firms eligible for a list place last month */
+    double reform;                          /* ownership-reform coverage of research units, 0-1 */
     double proc_base, ovs_base;             /* eligible revenue last month */
     double n_leaders;
     double n_firms;                         /* incorporated firms counted last month */
@@ -206,6 +211,20 @@ static inline double firm_priority(uint64_t eid)
     return (double)(z >> 11) * (1.0 / 9007199254740992.0);
 }
 
+/* Whether firm i holds a place on the published list of quality firms (measure 8)
+ * in step k: among eligible firms (gazelles and certified firms, not listed on an
+ * exchange) a lottery at the month's share of places, redrawn every
+ * list.term months with a phase of its own for each firm, so entries expire and are
+ * re-awarded without storing any state. */
+static inline int list_member(const nb_firms *f, const nb_month *d, int i, int k, uint8_t fg)
+{
+    if (d->list_share <= 0 || !(fg & (NB_FL_GAZELLE | NB_FL_HIGHTECH)) || (fg & NB_FL_LISTED))
+        return 0;
+    uint64_t e = f->eid[i];
+    uint64_t period = (uint64_t)(k + (int)(e % (uint64_t)d->list_term)) / (uint64_t)d->list_term;
+    return firm_priority(e ^ (period * 0xD1B54A32D192ED03ull)) < d->list_share;
+}
+
 /* Add counted live firm i, at the end of step k, to the tally. */
 static inline __attribute__((always_inline)) void tally_firm(const nb_sim *s, nb_tally *t, int i, int k)
 {
@@ -238,6 +257,8 @@ static inline __attribute__((always_inline)) void tally_firm(const nb_sim *s, nb
     t->unicorns += priced && !(fg & NB_FL_LISTED) && val >= d->unicorn_rmb && age <= d->unicorn_age;
     t->listed += (fg & NB_FL_LISTED) != 0;
     t->hightech += (fg & NB_FL_HIGHTECH) != 0;
+    t->list_demand += (fg & (NB_FL_GAZELLE | NB_FL_HIGHTECH)) && !(fg & NB_FL_LISTED);
+    t->list_members += list_member(f, d, i, k, fg);
     t->employees += emp > d->team ? emp : d->team;
     t->revenue += rev;
     t->valuation += val;

@@ -44,6 +44,9 @@ static void policy_budget(nb_sim *s, nb_month *d)
 #define NB_INSTR(id, param, en, zh) plan[j++] = p->param;
 #include "instruments.def"
 #undef NB_INSTR
+    if (!p->pol_lists) plan[NB_I_lists] = 0;   /* no places, and no spending, unless published */
+    /* The reform's offices are paid for the admitted units only. */
+    plan[NB_I_reform] = fmin(plan[NB_I_reform], p->pol_ownership_reform * p->conversion_reform_cost);
     for (j = 0; j < NB_NINSTR; j++)
         if (j != NB_I_guidance_fund) total += plan[j];
     double scale = 1.0;
@@ -60,7 +63,7 @@ static void policy_entry(const nb_params *p, const nb_zone *z, nb_month *d)
                    + p->research_newrd;
     d->results = sources * (1.0 + p->research_basic_effect * sp[NB_I_basic_research] / YI)
                + p->research_capacity_per_yi * z->cum_strategic / YI;
-    double conv = p->conversion_prob * (1.0 + p->conversion_reform_effect * p->pol_ownership_reform)
+    double conv = p->conversion_prob * (1.0 + p->conversion_reform_effect * z->reform)
                 * (1.0 + p->conversion_culture_effect * sp[NB_I_culture] / YI);
     d->rate[NB_OR_SPINOFF] = d->results * fmin(1.0, conv) + sp[NB_I_poc] / p->pol_poc_cost;
     d->rate[NB_OR_RELOCATION] = p->entry_relocation_rate
@@ -189,6 +192,9 @@ static void policy_capacity(const nb_params *p, const nb_zone *z, nb_month *d)
                  ? 12.0 * p->support_overseas_multiplier * sp[NB_I_overseas] / z->ovs_base : 0.0;
     d->grant_p = z->grant_demand > 0
                ? fmin(1.0, floor(sp[NB_I_grant_equity] / p->pol_grant_ticket) / z->grant_demand) : 0.0;
+    double places = 12.0 * sp[NB_I_lists] / p->list_cost_per_place;
+    d->list_share = z->list_demand > 0 ? fmin(1.0, places / z->list_demand) : 0.0;
+    d->list_term = (int)p->list_term;
     d->credit_pool = sp[NB_I_tech_credit] * p->credit_leverage;
     d->acq_base += monthly(fmin(0.99, 12.0 * p->support_acquire_rate * z->n_leaders
                  * (1.0 + p->support_oic_effect * sp[NB_I_open_innovation] / YI)));
@@ -209,6 +215,9 @@ void policy_month(nb_sim *s, const nb_model *m, int k, nb_flows *fl)
     if (k == 0 || k == m->n_hist) memset(d->spend, 0, sizeof d->spend);   /* time point 0 spends nothing */
     s->z.cum_strategic += d->spend[NB_I_strategic_forces];
     s->z.cum_space += d->spend[NB_I_space] + d->spend[NB_I_planning];
+    /* The ownership reform's coverage moves toward what its budget pays for. */
+    double cover = fmin(1.0, d->spend[NB_I_reform] / p->conversion_reform_cost);
+    s->z.reform += (cover - s->z.reform) / p->conversion_reform_ramp;
     policy_entry(p, &s->z, d);
     policy_hazard(p, &s->z, d);
     policy_growth(p, &s->z, d);
@@ -221,7 +230,7 @@ void policy_month(nb_sim *s, const nb_model *m, int k, nb_flows *fl)
     d->round_p[0] = p->fund_round_rate;
     for (int r = 1; r < 16; r++) d->round_p[r] = p->fund_follow_rate * pow(p->fund_round_decay, r - 1);
     d->list_move = k > 0 ? p->listing_multiple / m->p[k - 1].listing_multiple : 1.0;
-    d->list_boost = p->pol_lists ? 1.0 + p->support_list_signal : 1.0;
+    d->list_boost = 1.0 + p->support_list_signal;
     d->unicorn_rmb = p->def_unicorn_usd * p->def_usd_cny;
     d->unicorn_age = 12.0 * p->def_unicorn_max_age;
     d->team = p->growth_team_size;

@@ -72,6 +72,7 @@ int nb_zone_sanity(const nb_zone *z)
     if (!OK_NONNEG(z->lapsed) || !OK_NONNEG(z->returned)) return 0;
     if (fabs(z->called + z->lapsed + uncalled - z->committed) > tol) return 0;
     if (fabs(z->called - z->deployed - z->returned - dry) > tol) return 0;
+    if (!(z->reform >= 0 && z->reform <= 1)) return 0;
     if (!(z->avail >= 0 && z->avail <= 1) || !OK_NONNEG(z->supply_q) || !OK_NONNEG(z->demand_q)) return 0;
     const double amounts[] = {z->spent_fund, z->cum_strategic, z->cum_space, z->incub_demand,
                               z->space_demand, z->hire_demand, z->separations, z->grant_demand,

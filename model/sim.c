@@ -141,6 +141,7 @@ static void record_queues(nb_zone *z, const nb_tally *t)
     z->incub_demand = t->incub_demand;
     z->space_demand = t->space_demand;
     z->grant_demand = t->grant_demand;
+    z->list_demand = t->list_demand;
     z->proc_base = t->proc_base;
     z->ovs_base = t->ovs_base;
     z->n_leaders = t->stage[NB_LEADER];
@@ -176,6 +177,7 @@ static void record(nb_sim *s, const nb_model *m, int k, const nb_flows *fl, cons
     v[NB_M_out_of_cash] = t->no_cash;
     v[NB_M_firms_future] = t->future;
     v[NB_M_incubated] = t->incubated;
+    v[NB_M_list_members] = t->list_members;
     v[NB_M_no_space] = fmax(0.0, t->space_demand - floor(s->d.places));
     v[NB_M_rnd] = s->p.growth_rnd_intensity * t->revenue;
     v[NB_M_entries_spinoff] = fl->entries[NB_OR_SPINOFF];

@@ -61,8 +61,8 @@ static const measure_case cases[] = {
      NB_M_tech_results, +1, H_SUM, "every source's output rises (deterministic)"},
     {3, "basic_research->entries_spinoff", {{NB_P_pol_basic_research, YI}}, {{0}},
      NB_M_entries_spinoff, +1, H_SUM, "more results to convert"},
-    {4, "ownership_reform->entries_spinoff", {{NB_P_pol_ownership_reform, 1}}, {{0}},
-     NB_M_entries_spinoff, +1, H_SUM, "conversion.prob x (1 + reform_effect)"},
+    {4, "ownership_reform->entries_spinoff", {{NB_P_pol_ownership_reform, 1}, {NB_P_pol_reform_budget, 1e6}}, {{0}},
+     NB_M_entries_spinoff, +1, H_SUM, "conversion.prob x (1 + reform_effect x coverage), coverage ramping to 1"},
     {4, "grant_equity->grants_equity", {{NB_P_pol_grant_equity, 3e7}}, {{0}},
      NB_M_grants_equity, +1, H_SUM, "10 tickets of 300万 a month"},
     {5, "poc_budget->entries_spinoff", {{NB_P_pol_poc_budget, 1e7}}, {{0}},
@@ -77,8 +77,10 @@ static const measure_case cases[] = {
      NB_M_exits_relocated, -1, H_SUM, "shortage in both arms: space.places = 100"},
     {8, "cultivation->revenue", {{NB_P_pol_cultivation, YI}}, {{0}},
      NB_M_revenue, +1, H_LAST, "growth of start-ups and backbones"},
-    {8, "lists->rounds", {{NB_P_pol_lists, 1}}, {{NB_P_alliance_recycle, 0}},
-     NB_M_rounds, +1, H_SUM, "round chance of gazelles and certified firms (recycling off in both arms)"},
+    {8, "lists->list_members", {{NB_P_pol_lists, 1}, {NB_P_pol_lists_budget, 1e6}}, {{0}},
+     NB_M_list_members, +1, H_LAST, "240 places at 5万 a year, drawn by lottery (0 in BASE)"},
+    {8, "lists->rounds", {{NB_P_pol_lists, 1}, {NB_P_pol_lists_budget, 1e7}}, {{NB_P_alliance_recycle, 0}},
+     NB_M_rounds, +1, H_SUM, "round chance of firms holding a place x (1 + list_signal) (recycling off in both arms)"},
     {9, "rnd_vouchers->revenue", {{NB_P_pol_rnd_vouchers, YI}}, {{0}},
      NB_M_revenue, +1, H_LAST, "growth of firms under 5 years"},
     {9, "open_innovation->revenue", {{NB_P_pol_open_innovation, YI}}, {{0}},
@@ -132,7 +134,7 @@ static int spend_metric(int param)
 {
     for (int j = 0; j < NINSTR; j++)
         if (instr_of[j].param == param) return instr_of[j].metric;
-    return -1;   /* not a money lever (ownership_reform, lists) */
+    return -1;   /* not a money lever (ownership_reform, the lists switch) */
 }
 
 /* ---- running ---------------------------------------------------------------- */
@@ -337,6 +339,28 @@ static void set_many_levers(nb_paramset *ps)
     nb_paramset_set_const(ps, NB_P_pol_planning, 5e7);
 }
 
+/* No lever is free (issue 10): with its budget 0, a programme's switch on changes
+ * nothing -- published lists without money for places, and the ownership reform
+ * without money for its offices, leave every metric of every replicate bit-identical
+ * to BASE, as does every money lever set to 0 explicitly. */
+static void test_zero_budget_identity(void **state)
+{
+    nb_paramset *ps = base_set(NULL);
+    nb_results *base = run(ps);
+    nb_paramset_set_const(ps, NB_P_pol_lists, 1);
+    nb_paramset_set_const(ps, NB_P_pol_ownership_reform, 1);
+    for (int j = 0; j < NINSTR; j++) nb_paramset_set_const(ps, instr_of[j].param, 0);
+    nb_results *pol = run(ps);
+    assert_int_equal(base->n_time, pol->n_time);
+    for (int m = 0; m < NB_NMETRICS; m++)
+        for (int i = 0; i < NREP; i++)
+            assert_memory_equal(nb_results_row(base, m, i), nb_results_row(pol, m, i),
+                                (size_t)base->n_time * sizeof(double));
+    nb_results_free(base);
+    nb_results_free(pol);
+    free(ps);
+}
+
 /* With several levers on (2.9亿 a month planned) and a special fund of 20亿, the
  * cumulative public spend reaches the cap and never exceeds it; the uncapped run
  * spends far more; while money lasts the instruments are scaled pro rata.  (The
@@ -415,12 +439,13 @@ static void test_adaptive_rule(void **state)
 
 int main(void)
 {
-    struct CMUnitTest tests[NCASES + 2];
+    struct CMUnitTest tests[NCASES + 3];
     for (int c = 0; c < NCASES; c++)
         tests[c] = (struct CMUnitTest){cases[c].label, test_measure, NULL, NULL, (void *)&cases[c]};
     tests[NCASES] = (struct CMUnitTest){"special_fund_cap", test_special_fund_cap, NULL, NULL, NULL};
     tests[NCASES + 1] = (struct CMUnitTest){"adaptive_rule", test_adaptive_rule, NULL, NULL, NULL};
+    tests[NCASES + 2] = (struct CMUnitTest){"zero_budget_identity", test_zero_budget_identity, NULL, NULL, NULL};
     printf("paired effects, %d replicates, 2024-07..%d-12 (POLICY - BASE, mean +- s.e.):\n",
            NREP, END_YEAR);
-    return _cmocka_run_group_tests("measures", tests, NCASES + 2, NULL, free_runs);
+    return _cmocka_run_group_tests("measures", tests, NCASES + 3, NULL, free_runs);
 }

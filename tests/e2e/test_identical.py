@@ -42,16 +42,16 @@ SCENARIOS = ("baseline", "fund-shortfall", "pillar-1-source", "pillar-2-conversi
 # changes meant to alter results (issue 9: valuations priced only, marks, follow-on
 # rounds, spawning, honeymoon exits, lagged recycling, fund-shortfall at 250亿).
 DIGESTS = {
-    "baseline": "1145c2d888797d5554541facbabf0f7fed93ec6cc9717d93a9a2eddce74843a9",
-    "fund-shortfall": "a873ebb6be7ba440368a9c70a855be2b20ce70338f1c4214662255552a69fcae",
-    "pillar-1-source": "ca7d13de1f5cb2928c89b31a5b4d158dd81604113d76718911e2e3c3e0359e35",
-    "pillar-2-conversion": "a9cf18051e145cbe9301ef123f072b2c50c6b2996d1ca60b79970c32ab916012",
-    "pillar-3-firms": "e512ca63aceacc4bbcce1c9027a2f13dca33e59e88e2e5f7b973ead6b2bac154",
-    "pillar-4-factors": "0094dd3b12c01fc125d9b401322acc157ea17c6f30f0c3e74ceed571aabd5f01",
-    "pillar-5-climate": "e690d20cf36ed5e2ea613b2075897a975d5bee9068ceb570d56687516f477bc7",
-    "policy-2024": "0470a54628a22f0ede41a1afc83c263d41db591fdef6df31409a81d39447a516",
-    "sweep-small": "46ca3b2ce1545c242f23cf1f99bdd80f517e2ed0074f80b1a9c2f510471795cb",
-    "compare-policy-2024": "9ef688b61282f30ab7ffc02fb33570c22c26fc6ee34d0e3d152a21227cb2ec98",
+    "baseline": "4cc1ab27356b0b53b032862005c1d7423b731aa9d46712d0fedc4f9144e233fa",
+    "fund-shortfall": "bc357e63768275dc8d2f405620f5d3ba7d48277160b906251a18f0fa67c4d4dd",
+    "pillar-1-source": "fd9ad164149d58f78b324187fbad7dd4302898f432aeb347ac7813b29590992b",
+    "pillar-2-conversion": "43a02af55a376ecfff97b6f8abbc613c982c8aef92f66ed254913715ab34b932",
+    "pillar-3-firms": "dcf91d7cf75aa4e454356fa4094966dc380576906f6c4234f91630553a727626",
+    "pillar-4-factors": "e115fa52b11b4461b973be0215201733ea2b3f4da9fb585e1cd5b2bd287c6a50",
+    "pillar-5-climate": "bdd5242479f22023674a9ec8b10aa732ffe3b90ed866b0dd5c17d4318d506c87",
+    "policy-2024": "a3a06935652cbe3691f4fa1b27adee3b7c2564350fa8ab7d0324c7fc615e0f34",
+    "sweep-small": "13181e95c89a6c3d0541e5d41f867cbc2cc9fc982a24ef37cfbcb2a53011890c",
+    "compare-policy-2024": "a550e3ab22522b1dfc5040cbc4fc9df6f063212461f7857c1f3b1191fe9c21f5",
 }
 
 
