@@ -46,6 +46,7 @@ static int firm_add(nb_firms *f, const nb_params *p, uint64_t eid, int birth,
     f->pay[i] = 0;
     f->gmul[i] = 1;
     memset(&f->hist[NB_HIST * i], 0, NB_HIST * sizeof(float));
+    memset(&f->award[NB_NPROG * i], 0, NB_NPROG * sizeof(uint16_t));
     return i;
 }
 

@@ -27,6 +27,14 @@ enum nb_firm_flag {
 
 #define NB_HIST 3           /* January revenue snapshots kept, for the gazelle test */
 
+/* The programmes of the programme engine (programmes.def), indexing nb_firms.award. */
+enum nb_programme_id {
+#define NB_PROG(id, ...) NB_PG_##id,
+#include "programmes.def"
+#undef NB_PROG
+    NB_NPROG
+};
+
 typedef struct nb_firms {
     int n, cap;
     int dead;               /* slots flagged NB_FL_DEAD, removed by nb_firms_compact */
@@ -48,11 +56,12 @@ typedef struct nb_firms {
     float *debt;            /* outstanding tech-credit loans, RMB */
     float *pay;             /* monthly principal instalment of those loans, RMB */
     float *hist;            /* [NB_HIST * cap]: January revenues 1, 2, 3 years ago */
+    uint16_t *award;        /* [NB_NPROG * cap]: 1 + step of the firm's last award of each programme, 0 none */
     uint32_t *u0, *u1, *u2, *u3;   /* scratch: this month's random words, filled in bulk */
 } nb_firms;
 
 /* Bytes of state per firm (the arrays above), for the memory budget. */
-#define NB_FIRM_BYTES (8 + 2 + 7 * 1 + 14 * 4 + NB_HIST * 4 + 4 * 4)
+#define NB_FIRM_BYTES (8 + 2 + 7 * 1 + 14 * 4 + NB_HIST * 4 + NB_NPROG * 2 + 4 * 4)
 
 /* Make room for at least `cap` firms, keeping the first f->n.  NB_OK or NB_ENOMEM
  * (then f is unchanged). */

@@ -49,11 +49,11 @@ static inline float listed_value(const nb_params *p, float v, float rev)
 
 /* The exit ladder of firm i (start-up or later); returns the exit kind or -1. */
 static inline int firm_exit(const nb_sim *s, int i, int st, uint8_t fg, int incub, int age,
-                            double u0)
+                            double u0, double hm)
 {
     const nb_month *d = &s->d;
     const nb_firms *f = &s->f;
-    double h = age < d->honeymoon ? 0.0 : (incub ? d->h_firm_incub : d->h_firm) * f->hmul[i];
+    double h = age < d->honeymoon ? 0.0 : (incub ? d->h_firm_incub : d->h_firm) * f->hmul[i] * hm;
     if (u0 < h) return NB_EX_FAILED;
     if (st >= NB_BACKBONE) {
         h += d->h_move;
@@ -74,15 +74,16 @@ static inline double acquire_price(const nb_sim *s, int i)
          * exp(s->p.fund_quality_effect * f->belief[i]);
 }
 
-/* The capital ladder for firm i (not listed): round, grant-to-equity or listing. */
+/* The capital ladder for firm i (not listed): round, grant-to-equity or listing;
+ * rm multiplies the round chance (programme awards). */
 static inline void firm_capital(nb_sim *s, int k, int i, int st, uint8_t fg, double u3,
-                                nb_flows *fl)
+                                double rm, nb_flows *fl)
 {
     const nb_month *d = &s->d;
     const nb_params *p = &s->p;
     nb_firms *f = &s->f;
     int r = f->rounds[i] < 15 ? f->rounds[i] : 15;
-    double pr = d->round_p[r] * d->round_avail * d->cycle_round * f->rmul[i];
+    double pr = d->round_p[r] * d->round_avail * d->cycle_round * f->rmul[i] * rm;
     if (list_member(f, d, i, k, fg)) pr *= d->list_boost;
     if (u3 < pr) { capital_round(s, k, i, fl); return; }
     double pg = (!(fg & NB_FL_FUNDED) && st == NB_STARTUP) ? d->grant_p : 0.0;
@@ -160,7 +161,10 @@ void firms_step(nb_sim *s, const nb_model *m, int k, nb_flows *fl, nb_tally *t)
             if (!project_step(s, k, i, incub, counted, fl) && counted) tally_firm(s, t, i, k);
             continue;   /* projects raise no rounds and hold no certificates */
         }
-        int ex = firm_exit(s, i, st, fg, incub, age, nb_u01(f->u0[i]));
+        double prm, phm;
+        float pgm;
+        programme_effects(s, i, k, &prm, &phm, &pgm);
+        int ex = firm_exit(s, i, st, fg, incub, age, nb_u01(f->u0[i]), phm);
         if (ex < 0 && (int)(f->prio[i] * 12.0f) == cal_month && firm_yearly(s, k, i))
             ex = NB_EX_FAILED;                  /* learnt it is not worth going on */
         if (ex >= 0) { firm_leave(s, k, i, ex, counted, fl); continue; }
@@ -172,7 +176,7 @@ void firms_step(nb_sim *s, const nb_model *m, int k, nb_flows *fl, nb_tally *t)
         f->cash[i] += (float)(margin * rev * (1.0 + boost) - out);
         if (f->debt[i] > 0) capital_service(s, i, fl);
         float g = f->gmul[i] * d->gmul[NB_GC(st, age < young)] * d->gsec[f->sector[i]]
-                * growth_noise(m, f->u2[i]);
+                * growth_noise(m, f->u2[i]) * pgm;
         if (g > 1.0f) g = 1.0f + (g - 1.0f) * slow;   /* dear hires slow expansion */
         g *= (float)(1.0 + persist * boost);
         hires += (g > 1.0f ? (g - 1.0f) * rev : 0.0);
@@ -188,8 +192,9 @@ void firms_step(nb_sim *s, const nb_model *m, int k, nb_flows *fl, nb_tally *t)
         if (up > st) f->stage[i] = up;             /* stages never go back */
         if (!(fg & NB_FL_HIGHTECH) && age >= ht_age && nb_u01(f->u1[i]) < ht_p)
             f->flags[i] = (fg |= NB_FL_HIGHTECH);
+        if (d->prog_open) programme_consider(s, k, i, f->stage[i], age, fl);
         if (f->cash[i] < 0 && s->z.credit_left > 0) capital_credit(s, k, i, fl);
-        if (!(fg & NB_FL_LISTED)) firm_capital(s, k, i, f->stage[i], fg, nb_u01(f->u3[i]), fl);
+        if (!(fg & NB_FL_LISTED)) firm_capital(s, k, i, f->stage[i], fg, nb_u01(f->u3[i]), prm, fl);
         if (f->cash[i] >= 0) f->distress[i] = 0;
         else if (f->distress[i] < 255) f->distress[i]++;
         if (f->distress[i] > grace) { firm_leave(s, k, i, NB_EX_FAILED, counted, fl); continue; }

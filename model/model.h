@@ -27,6 +27,22 @@ enum nb_instr_id {
     NB_NINSTR
 };
 
+enum nb_selection { NB_SEL_LOTTERY, NB_SEL_MERIT };
+
+/* One programme's settings for the month (programme_month), read by every firm. */
+typedef struct nb_prog_month {
+    int awards;                 /* awards this month's budget pays (0: the programme is idle) */
+    int term, reapply, instr;   /* months; months; instrument paying the awards */
+    double ticket, keep_cash;   /* RMB; the share of the ticket that adds to cash */
+    double apply, noise;        /* monthly application chance; score noise s.d. */
+    double share, cut;          /* lottery: win chance; merit: the score to beat */
+    double rmult, hmult;        /* effects while an award lasts */
+    float gmul;                 /* monthly growth factor while an award lasts */
+} nb_prog_month;
+
+/* Applicants to one programme in a month: count and the moments of their scores. */
+typedef struct nb_applicants { double n, s1, s2; } nb_applicants;
+
 /* Growth classes: stage (2 bits) x young. */
 #define NB_GC(stage, young) (((stage) << 1) | (young))
 #define NB_GC_N 8
@@ -68,6 +84,8 @@ typedef struct nb_month {
     double comp;                    /* listed comparables' multiple (with IP effect) */
     double list_move;               /* this month's change of the market multiple */
     int honeymoon;                  /* months after incorporation free of the background hazard */
+    nb_prog_month prog[NB_NPROG];   /* the programme engine (programme.c) */
+    int prog_open;                  /* some programme makes awards this month */
     double results;                 /* technology results this month */
     double rate[NB_NORIGINS + 1];   /* expected entrants by origin, then the wider area */
     double qshift_spin, qshift_all; /* mean quality of new projects */
@@ -122,6 +140,9 @@ typedef struct nb_zone {
     double grant_demand;                    /* unfunded start-ups last month */
     double list_demand;                     /* firms eligible for a list place last month */
     double reform;                          /* ownership-reform coverage of research units, 0-1 */
+    nb_applicants app[NB_NPROG];            /* this month's applicants so far */
+    nb_applicants app_prev[NB_NPROG];       /* last month's */
+    int awarded;                            /* some award was ever made in this replicate */
     double proc_base, ovs_base;             /* eligible revenue last month */
     double n_leaders;
     double n_firms;                         /* incorporated firms counted last month */
@@ -138,6 +159,7 @@ typedef struct nb_flows {
     double annexed, graduations, abandoned, exits_age[NB_NAGES];
     double repaid, defaulted;       /* tech-credit principal */
     double distributions, spend[NB_NINSTR], results;
+    double awards[NB_NPROG];        /* programme awards made */
 } nb_flows;
 
 struct nb_model {
@@ -184,6 +206,9 @@ double firm_year_draw(nb_sim *s, int k, int i);
 int firm_yearly(nb_sim *s, int k, int i);
 
 /* capital.c */
+void programme_month(nb_sim *s);
+int programme_instrument(int j);
+void programme_consider(nb_sim *s, int k, int i, int st, int age, nb_flows *fl);
 void capital_start(nb_sim *s);
 void capital_alliance(nb_sim *s, int k);
 double capital_dry_powder(const nb_zone *z);
@@ -223,6 +248,24 @@ static inline int list_member(const nb_firms *f, const nb_month *d, int i, int k
     uint64_t e = f->eid[i];
     uint64_t period = (uint64_t)(k + (int)(e % (uint64_t)d->list_term)) / (uint64_t)d->list_term;
     return firm_priority(e ^ (period * 0xD1B54A32D192ED03ull)) < d->list_share;
+}
+
+/* The effects on firm i in step k of the programme awards it holds (programmes.def):
+ * its round-chance and exit-hazard multipliers and its monthly growth factor. */
+static inline void programme_effects(const nb_sim *s, int i, int k, double *rm, double *hm,
+                                     float *gm)
+{
+    *rm = *hm = 1.0;
+    *gm = 1.0f;
+    if (!s->z.awarded) return;
+    const uint16_t *a = &s->f.award[NB_NPROG * i];
+    for (int g = 0; g < NB_NPROG; g++) {
+        const nb_prog_month *pm = &s->d.prog[g];
+        if (!a[g] || k - (a[g] - 1) >= pm->term) continue;
+        *rm *= pm->rmult;
+        *hm *= pm->hmult;
+        *gm *= pm->gmul;
+    }
 }
 
 /* Add counted live firm i, at the end of step k, to the tally. */

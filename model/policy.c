@@ -105,16 +105,12 @@ static void policy_hazard(const nb_params *p, const nb_zone *z, nb_month *d)
 static void policy_growth(const nb_params *p, const nb_zone *z, nb_month *d)
 {
     const double *sp = d->spend;
-    double cult = p->support_cultivation_effect * sp[NB_I_cultivation] / YI;
-    double rnd = p->support_rnd_effect * sp[NB_I_rnd_vouchers] / YI;
     double spill = p->support_spillover * z->n_leaders
                  * (1.0 + p->support_oic_effect * sp[NB_I_open_innovation] / YI);
     for (int st = 0; st < NB_NSTAGES; st++)
         for (int young = 0; young < 2; young++) {
-            double g = 0.0;
-            if (st == NB_STARTUP || st == NB_BACKBONE) g += cult;
+            double g = 0.0;     /* cultivation and vouchers act on winners (programme.c) */
             if (st == NB_STARTUP) g += spill;
-            if (young) g += rnd;
             d->gmul[NB_GC(st, young)] = (float)exp(g / 12.0);
         }
     double compute = p->support_compute_effect * sp[NB_I_compute] / YI;
@@ -224,6 +220,7 @@ void policy_month(nb_sim *s, const nb_model *m, int k, nb_flows *fl)
     policy_talent(p, &s->z, d, k > 0);
     policy_space(p, &s->z, d, k > 0);
     policy_capacity(p, &s->z, d);
+    programme_month(s);
     policy_cycle(s, m, k);
     d->grad_p = fmin(1.0, p->stage_graduate_rate);
     d->grad_p_incub = fmin(1.0, p->stage_graduate_rate * p->incubator_grad_factor);
@@ -243,8 +240,10 @@ void policy_month(nb_sim *s, const nb_model *m, int k, nb_flows *fl)
     s->z.guarantee_left = p->pol_special_fund > 0
                         ? fmax(0.0, p->pol_special_fund - s->z.spent_fund - booked) : HUGE_VAL;
     /* Grant-to-equity is booked as invested, tech credit as the guaranteed losses it
-     * pays (capital.c:capital_settle); every other instrument as budgeted. */
+     * pays (capital.c:capital_settle), the programmes' instruments as awarded
+     * (programme.c); every other instrument as budgeted. */
     for (int j = 0; j < NB_NINSTR; j++)
-        fl->spend[j] = j == NB_I_grant_equity || j == NB_I_tech_credit ? 0.0 : d->spend[j];
+        fl->spend[j] = j == NB_I_grant_equity || j == NB_I_tech_credit || programme_instrument(j)
+                     ? 0.0 : d->spend[j];
     fl->results = k > 0 ? d->results : 0.0;
 }

@@ -26,7 +26,8 @@ enum nb_purpose {
     NB_RS_ENTRY = 4,     /* entrant counts (zone-level) */
     NB_RS_BIRTH = 5,     /* attributes of a new firm */
     NB_RS_ZONE = 6,      /* other zone-level draws */
-    NB_RS_YEAR = 7       /* a firm's yearly block: growth shock, quality signal, lumpy event */
+    NB_RS_YEAR = 7,      /* a firm's yearly block: growth shock, quality signal, lumpy event */
+    NB_RS_PROG = 8       /* a firm's application to a programme (index: the programme) */
 };
 
 #define NB_PHILOX_M0 0xD2511F53u

@@ -142,6 +142,8 @@ static void record_queues(nb_zone *z, const nb_tally *t)
     z->space_demand = t->space_demand;
     z->grant_demand = t->grant_demand;
     z->list_demand = t->list_demand;
+    memcpy(z->app_prev, z->app, sizeof z->app);
+    memset(z->app, 0, sizeof z->app);
     z->proc_base = t->proc_base;
     z->ovs_base = t->ovs_base;
     z->n_leaders = t->stage[NB_LEADER];
@@ -210,6 +212,10 @@ static void record(nb_sim *s, const nb_model *m, int k, const nb_flows *fl, cons
         total += fl->spend[j];
     }
     v[NB_M_public_spend] = total;
+    for (int g = 0; g < NB_NPROG; g++) {
+        v[NB_M_applicants_grant + 2 * g] = z->app_prev[g].n;   /* this month's, moved by record_queues */
+        v[NB_M_awards_grant + 2 * g] = fl->awards[g];
+    }
     if (s->d.reporting) s->z.spent_fund += total - fl->spend[NB_I_guidance_fund];
     if (k >= m->n_hist) {
         /* Time point 0 is a state: its month's flows belong to the history. */

@@ -75,14 +75,16 @@ static const measure_case cases[] = {
      NB_M_firms_startup, +1, H_LAST, "incubated projects graduate faster, fail less"},
     {7, "space->exits_relocated", {{NB_P_pol_space, YI}}, {{NB_P_space_places, 100}},
      NB_M_exits_relocated, -1, H_SUM, "shortage in both arms: space.places = 100"},
-    {8, "cultivation->revenue", {{NB_P_pol_cultivation, YI}}, {{0}},
-     NB_M_revenue, +1, H_LAST, "growth of start-ups and backbones"},
+    {8, "cultivation->rounds", {{NB_P_pol_cultivation, 2e7}}, {{NB_P_alliance_recycle, 0}},
+     NB_M_rounds, +1, H_SUM, "20 grants a month on merit: winners' round chance x grant.round_mult"},
+    {8, "cultivation->exits_failed", {{NB_P_pol_cultivation, 2e7}}, {{0}},
+     NB_M_exits_failed, -1, H_SUM, "winners' exit hazard x grant.hazard_mult, and the cash the grant frees"},
     {8, "lists->list_members", {{NB_P_pol_lists, 1}, {NB_P_pol_lists_budget, 1e6}}, {{0}},
      NB_M_list_members, +1, H_LAST, "240 places at 5万 a year, drawn by lottery (0 in BASE)"},
     {8, "lists->rounds", {{NB_P_pol_lists, 1}, {NB_P_pol_lists_budget, 1e7}}, {{NB_P_alliance_recycle, 0}},
      NB_M_rounds, +1, H_SUM, "round chance of firms holding a place x (1 + list_signal) (recycling off in both arms)"},
-    {9, "rnd_vouchers->revenue", {{NB_P_pol_rnd_vouchers, YI}}, {{0}},
-     NB_M_revenue, +1, H_LAST, "growth of firms under 5 years"},
+    {9, "rnd_vouchers->revenue", {{NB_P_pol_rnd_vouchers, 1e7}}, {{0}},
+     NB_M_revenue, +1, H_LAST, "100 vouchers a month by lottery among young applicants: voucher.growth for a year"},
     {9, "open_innovation->revenue", {{NB_P_pol_open_innovation, YI}}, {{0}},
      NB_M_revenue, +1, H_LAST, "leader spill-overs to start-ups"},
     {9, "open_innovation->exits_acquired", {{NB_P_pol_open_innovation, YI}}, {{0}},
@@ -258,10 +260,19 @@ static void check_conservation(const nb_results *r)
         }
 }
 
+/* The ticket of an instrument booked as awarded (grant-to-equity and the programme
+ * engine's instruments), or -1 for an instrument booked as budgeted. */
+static int ticket_param(int metric)
+{
+    return metric == NB_M_spend_grant_equity ? NB_P_pol_grant_ticket
+         : metric == NB_M_spend_cultivation ? NB_P_prog_grant_ticket
+         : metric == NB_M_spend_rnd_vouchers ? NB_P_prog_voucher_ticket : -1;
+}
+
 /* BASE spends nothing; POLICY spends on the levers' instruments (in every replicate)
  * and on nothing else.  With no cap, a money lever is paid in full every month after
  * time point 0 (which spends nothing); grant-to-equity is booked as invested, in
- * whole tickets, within its budget. */
+ * whole tickets, within its budget, as are the programmes' awards. */
 static void check_spend(const nb_results *base, const nb_results *pol, const setting *lever)
 {
     double budget[NB_NMETRICS] = {0};
@@ -281,8 +292,9 @@ static void check_spend(const nb_results *base, const nb_results *pol, const set
             for (int k = 1; k < pol->n_time; k++) {
                 double x = at(pol, m, i, k);
                 if (m == NB_M_spend_tech_credit) { assert_true(x >= 0); continue; }   /* losses paid */
-                if (m != NB_M_spend_grant_equity) { assert_true(x == budget[m]); continue; }
-                double ticket = nb_registry[NB_P_pol_grant_ticket].def, t = x / ticket;
+                int tp = ticket_param(m);
+                if (tp < 0) { assert_true(x == budget[m]); continue; }
+                double ticket = nb_registry[tp].def, t = x / ticket;
                 assert_true(x <= budget[m] + 1e-6 && fabs(t - round(t)) < 1e-9);
             }
         }
@@ -337,6 +349,51 @@ static void set_many_levers(nb_paramset *ps)
     nb_paramset_set_const(ps, NB_P_pol_tech_credit, 1e7);
     nb_paramset_set_const(ps, NB_P_pol_grant_equity, 3e7);
     nb_paramset_set_const(ps, NB_P_pol_planning, 5e7);
+}
+
+/* Diminishing returns (issue 10): for a programme, the paired effect of a second
+ * budget step B on the outcome it acts on is below that of the first, because the
+ * selection reaches weaker applicants (merit), applicants run out (saturation), or
+ * the money relieves a scarcity that has a floor (alliance dry powder, incubation
+ * places).  d = (E(B) - E(0)) - (E(2B) - E(B)) per replicate with B = 1亿 a month;
+ * asserted > 2 s.e. */
+typedef struct { const char *label; int lever; double step; int metric, horizon; setting env[2]; } dim_case;
+
+static const dim_case dim_cases[] = {
+    {"grant (m8 cultivation: 100 awards a month)", NB_P_pol_cultivation, YI, NB_M_rounds, H_SUM, {{NB_P_alliance_recycle, 0}}},
+    {"voucher (m9: 1,000 vouchers a month)", NB_P_pol_rnd_vouchers, YI, NB_M_revenue, H_LAST, {{0}}},
+    {"incubator (m6: 5,000 places)", NB_P_pol_incubator_budget, YI, NB_M_firms_startup, H_LAST, {{0}}},
+    {"guidance fund (m13: 3亿 a month committed)", NB_P_pol_guidance_fund, YI, NB_M_rounds, H_SUM, {{NB_P_alliance_recycle, 0}}},
+};
+
+static void test_diminishing(void **state)
+{
+    for (size_t c = 0; c < sizeof dim_cases / sizeof dim_cases[0]; c++) {
+        const dim_case *dc = &dim_cases[c];
+        nb_results *r[3];
+        for (int j = 0; j < 3; j++) {
+            nb_paramset *ps = base_set(dc->env);
+            nb_paramset_set_const(ps, dc->lever, j * dc->step);
+            r[j] = run(ps);
+            free(ps);
+        }
+        double d[NREP], mean = 0, ss = 0, first = 0, second = 0;
+        for (int i = 0; i < NREP; i++) {
+            double e0 = outcome(r[0], dc->metric, i, dc->horizon), e1 = outcome(r[1], dc->metric, i, dc->horizon);
+            double e2 = outcome(r[2], dc->metric, i, dc->horizon);
+            d[i] = (e1 - e0) - (e2 - e1);
+            first += (e1 - e0) / NREP;
+            second += (e2 - e1) / NREP;
+            mean += d[i] / NREP;
+        }
+        for (int i = 0; i < NREP; i++) ss += (d[i] - mean) * (d[i] - mean);
+        double se = sqrt(ss / (NREP - 1) / NREP);
+        printf("  diminishing %-44s first %+.4g  second %+.4g  (d %+.3g +- %.3g)\n", dc->label,
+               first, second, mean, se);
+        assert_true(first > 0);
+        assert_true(mean > 2.0 * se);
+        for (int j = 0; j < 3; j++) nb_results_free(r[j]);
+    }
 }
 
 /* No lever is free (issue 10): with its budget 0, a programme's switch on changes
@@ -439,13 +496,14 @@ static void test_adaptive_rule(void **state)
 
 int main(void)
 {
-    struct CMUnitTest tests[NCASES + 3];
+    struct CMUnitTest tests[NCASES + 4];
     for (int c = 0; c < NCASES; c++)
         tests[c] = (struct CMUnitTest){cases[c].label, test_measure, NULL, NULL, (void *)&cases[c]};
     tests[NCASES] = (struct CMUnitTest){"special_fund_cap", test_special_fund_cap, NULL, NULL, NULL};
     tests[NCASES + 1] = (struct CMUnitTest){"adaptive_rule", test_adaptive_rule, NULL, NULL, NULL};
     tests[NCASES + 2] = (struct CMUnitTest){"zero_budget_identity", test_zero_budget_identity, NULL, NULL, NULL};
+    tests[NCASES + 3] = (struct CMUnitTest){"diminishing_returns", test_diminishing, NULL, NULL, NULL};
     printf("paired effects, %d replicates, 2024-07..%d-12 (POLICY - BASE, mean +- s.e.):\n",
            NREP, END_YEAR);
-    return _cmocka_run_group_tests("measures", tests, NCASES + 3, NULL, free_runs);
+    return _cmocka_run_group_tests("measures", tests, NCASES + 4, NULL, free_runs);
 }

@@ -42,16 +42,16 @@ SCENARIOS = ("baseline", "fund-shortfall", "pillar-1-source", "pillar-2-conversi
 # changes meant to alter results (issue 9: valuations priced only, marks, follow-on
 # rounds, spawning, honeymoon exits, lagged recycling, fund-shortfall at 250亿).
 DIGESTS = {
-    "baseline": "4cc1ab27356b0b53b032862005c1d7423b731aa9d46712d0fedc4f9144e233fa",
-    "fund-shortfall": "bc357e63768275dc8d2f405620f5d3ba7d48277160b906251a18f0fa67c4d4dd",
-    "pillar-1-source": "fd9ad164149d58f78b324187fbad7dd4302898f432aeb347ac7813b29590992b",
-    "pillar-2-conversion": "43a02af55a376ecfff97b6f8abbc613c982c8aef92f66ed254913715ab34b932",
-    "pillar-3-firms": "dcf91d7cf75aa4e454356fa4094966dc380576906f6c4234f91630553a727626",
-    "pillar-4-factors": "e115fa52b11b4461b973be0215201733ea2b3f4da9fb585e1cd5b2bd287c6a50",
-    "pillar-5-climate": "bdd5242479f22023674a9ec8b10aa732ffe3b90ed866b0dd5c17d4318d506c87",
-    "policy-2024": "a3a06935652cbe3691f4fa1b27adee3b7c2564350fa8ab7d0324c7fc615e0f34",
-    "sweep-small": "13181e95c89a6c3d0541e5d41f867cbc2cc9fc982a24ef37cfbcb2a53011890c",
-    "compare-policy-2024": "a550e3ab22522b1dfc5040cbc4fc9df6f063212461f7857c1f3b1191fe9c21f5",
+    "baseline": "cdbce5ce03ecb7aa4a916a07149756e1084f52fc716373de3b691b1f113643ad",
+    "fund-shortfall": "c5ba792b9ddc850d1b6d14fab333ab52a2c73f89f81d8345f51c0b8c3a8432a8",
+    "pillar-1-source": "61af5f9746768c113992e789b363da3cc527f27615a558dc9ea6b3077048c6f1",
+    "pillar-2-conversion": "5e00b5531aba6402c349897a2857eee1dd15af60039c7c66f9283414bce67c76",
+    "pillar-3-firms": "3fb84699f7d5030c23ab4734b9c653d4e442e0d77f766db3898eaa08e49dd651",
+    "pillar-4-factors": "82476445d7db1af3d7390aa5b72fc46f60f0bb0e5511e4a4111512521b1cbc2a",
+    "pillar-5-climate": "a5f6f6c3b3b70a3a70b5bbc83d62b6ccaa5ee4cd972a4c8a026ad1590f1b881a",
+    "policy-2024": "1e96efd09a2c4a262f24aa174c9d969fed53197c11c9eb78f0cf35594dd06b62",
+    "sweep-small": "fad6eca34da2c7701ea05ea4a1d261fa399ea09306a82c8e3c81f3868070d592",
+    "compare-policy-2024": "87c2af07fc7230ea2412d2315cd9757cae58999baa7a277fa9dd8b454e17ddb4",
 }
 
 
