@@ -16,6 +16,7 @@
 #include "../model/neobay.h"
 #include "../model/ensemble.h"
 #include "../model/firms.h"
+#include "../model/prior.h"
 #include "calibrate.h"
 #include "checkpoint.h"
 #include "compare.h"
@@ -369,6 +370,18 @@ static const char params_help[] =
     "List every parameter: name, type, unit, default, valid range, policy measure,\n"
     "description and source.  --markdown prints model/PARAMETERS.md.\n";
 
+/* The evidence prior of parameter i in words with its 90% interval and its section
+ * of model/EVIDENCE.md, into buf; 0 when the parameter has no prior. */
+static int prior_text(int i, char *buf, size_t n)
+{
+    const nb_prior *pr = nb_prior_of(i);
+    if (!pr) return 0;
+    char d[96];
+    snprintf(buf, n, "%s, 90%% [%.3g, %.3g]; EVIDENCE.md %s %s", nb_prior_describe(pr, d, sizeof d),
+             nb_prior_quantile(pr, 0.05), nb_prior_quantile(pr, 0.95), pr->evidence, pr->note);
+    return 1;
+}
+
 static void params_text(const char *prefix)
 {
     for (int i = 0; i < NB_NPARAMS; i++) {
@@ -381,7 +394,10 @@ static void params_text(const char *prefix)
         printf("%s  (%s, %s%s)\n  default %s, range [%s, %s]", p->name, nb_ptype_name(p->type),
                p->unit, (p->flags & NB_F_SCHED) ? ", may be a dated schedule" : "", d, lo, hi);
         if (p->measure) printf(", measure %d", p->measure);
-        printf("\n  %s\n  source: %s\n\n", p->desc, p->source);
+        printf("\n  %s\n  source: %s\n", p->desc, p->source);
+        char pr[160];
+        if (prior_text(i, pr, sizeof pr)) printf("  prior: %s\n", pr);
+        putchar('\n');
     }
 }
 
@@ -394,8 +410,10 @@ static void params_markdown(void)
     puts("`YYYY-MM`. *Schedule* marks parameters that may be given as a dated schedule");
     puts("`{2024-07-11: 0, 2025-01-01: 2亿}`: each value holds from its date's month, and the");
     puts("default holds before the first date.\n");
-    puts("| name | type | unit | default | min | max | measure | description | source |");
-    puts("|---|---|---|---|---|---|---|---|---|");
+    puts("*Prior* is the evidence prior of an effect size (`model/priors.def`, from the");
+    puts("studies of `model/EVIDENCE.md`), truncated to the range; draws use it.\n");
+    puts("| name | type | unit | default | min | max | measure | description | source | prior |");
+    puts("|---|---|---|---|---|---|---|---|---|---|");
     for (int i = 0; i < NB_NPARAMS; i++) {
         const nb_param_info *p = &nb_registry[i];
         char d[64], lo[64], hi[64];
@@ -404,9 +422,11 @@ static void params_markdown(void)
         nb_format_value(p->type, p->max, hi, sizeof hi);
         char ms[8] = "";
         if (p->measure) snprintf(ms, sizeof ms, "%d", p->measure);
-        printf("| `%s` | %s%s | %s | %s | %s | %s | %s | %s | %s |\n", p->name,
+        char pr[160] = "";
+        prior_text(i, pr, sizeof pr);
+        printf("| `%s` | %s%s | %s | %s | %s | %s | %s | %s | %s | %s |\n", p->name,
                nb_ptype_name(p->type), (p->flags & NB_F_SCHED) ? ", schedule" : "",
-               p->unit, d, lo, hi, ms, p->desc, p->source);
+               p->unit, d, lo, hi, ms, p->desc, p->source, pr);
     }
 }
 

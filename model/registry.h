@@ -11,7 +11,9 @@
 
 typedef enum { NB_T_REAL, NB_T_INT, NB_T_PROB, NB_T_MONEY, NB_T_BOOL, NB_T_MONTH } nb_ptype;
 
-enum { NB_F_SCHED = 1u, NB_F_RUN = 2u };
+/* NB_F_EFFECT: an effect size (what a lever's money does to firms); it has an
+ * evidence prior in priors.def (prior.h) and a source section in EVIDENCE.md. */
+enum { NB_F_SCHED = 1u, NB_F_RUN = 2u, NB_F_EFFECT = 4u };
 
 /* Every parameter's value for one month, as the model reads it. */
 typedef struct nb_params {

@@ -42,14 +42,14 @@ SCENARIOS = ("baseline", "fund-shortfall", "pillar-1-source", "pillar-2-conversi
 # changes meant to alter results (issue 9: valuations priced only, marks, follow-on
 # rounds, spawning, honeymoon exits, lagged recycling, fund-shortfall at 250亿).
 DIGESTS = {
-    "baseline": "cdbce5ce03ecb7aa4a916a07149756e1084f52fc716373de3b691b1f113643ad",
-    "fund-shortfall": "c5ba792b9ddc850d1b6d14fab333ab52a2c73f89f81d8345f51c0b8c3a8432a8",
-    "pillar-1-source": "61af5f9746768c113992e789b363da3cc527f27615a558dc9ea6b3077048c6f1",
-    "pillar-2-conversion": "5e00b5531aba6402c349897a2857eee1dd15af60039c7c66f9283414bce67c76",
-    "pillar-3-firms": "3fb84699f7d5030c23ab4734b9c653d4e442e0d77f766db3898eaa08e49dd651",
-    "pillar-4-factors": "82476445d7db1af3d7390aa5b72fc46f60f0bb0e5511e4a4111512521b1cbc2a",
-    "pillar-5-climate": "a5f6f6c3b3b70a3a70b5bbc83d62b6ccaa5ee4cd972a4c8a026ad1590f1b881a",
-    "policy-2024": "1e96efd09a2c4a262f24aa174c9d969fed53197c11c9eb78f0cf35594dd06b62",
+    "baseline": "b0fa1f454134bfcf6d9c1dc735b14bea9e68a7aa207a118bd348304213e2faad",
+    "fund-shortfall": "715dd6ee5407c34a78794dcd76b7ff6ca053838d2b8ec97d3835bde01eae991f",
+    "pillar-1-source": "40f3825f344f724e571f08d90eaaf9f4a0072b92e4ad57098e81b7de9161c8f2",
+    "pillar-2-conversion": "ce4b505a3e2839479ae52f58bb3858ca4e96764deea67acb996709bb274b309a",
+    "pillar-3-firms": "7584fb25dbac0e0e8e831f5fea1a3ab2e54c8302c9aa78661ad05198e2261b6e",
+    "pillar-4-factors": "e997d974f263c6c79285589d5617701c43395f3eadba847a97cfd695b065ad1a",
+    "pillar-5-climate": "7caaee99d9791e282ec5eacc42d9c2eba5cfa697cc857c7e5a28511924d3556d",
+    "policy-2024": "f9fd2d84464892ff080378235e317116eb933caf09a5ec0695945f29f2d581e1",
     "sweep-small": "fad6eca34da2c7701ea05ea4a1d261fa399ea09306a82c8e3c81f3868070d592",
     "compare-policy-2024": "87c2af07fc7230ea2412d2315cd9757cae58999baa7a277fa9dd8b454e17ddb4",
 }
