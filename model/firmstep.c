@@ -168,12 +168,12 @@ void firms_step(nb_sim *s, const nb_model *m, int k, nb_flows *fl, nb_tally *t)
         if (ex < 0 && (int)(f->prio[i] * 12.0f) == cal_month && firm_yearly(s, k, i))
             ex = NB_EX_FAILED;                  /* learnt it is not worth going on */
         if (ex >= 0) { firm_leave(s, k, i, ex, counted, fl); continue; }
-        double boost = ((fg & NB_FL_HIGHTECH) && (st == NB_STARTUP || st == NB_BACKBONE)
-                        ? d->proc_boost : 0.0) + (st >= NB_BACKBONE ? d->ovs_boost : 0.0);
+        double boost = st >= NB_BACKBONE ? d->ovs_boost : 0.0;
         double rev = f->revenue[i];
         double out = (st == NB_STARTUP ? burn : 0.0) * (f->distress[i] ? keep : 1.0)
                    + (st >= NB_BACKBONE ? rent * rev : 0.0);
-        f->cash[i] += (float)(margin * rev * (1.0 + boost) - out);
+        double crev = programme_revenue(s, i, k);      /* public contracts (m10) */
+        f->cash[i] += (float)(margin * (rev * (1.0 + boost) + crev) - out);
         if (f->debt[i] > 0) capital_service(s, i, fl);
         float g = f->gmul[i] * d->gmul[NB_GC(st, age < young)] * d->gsec[f->sector[i]]
                 * growth_noise(m, f->u2[i]) * pgm;
@@ -182,6 +182,7 @@ void firms_step(nb_sim *s, const nb_model *m, int k, nb_flows *fl, nb_tally *t)
         hires += (g > 1.0f ? (g - 1.0f) * rev : 0.0);
         quits += sep * rev;
         f->revenue[i] = (float)(rev * g);
+        if (s->z.awarded) programme_follow(s, k, i);   /* a contract's lasting customer */
         /* Listed firms move with their revenue and the market multiple from their
          * listing price; venture-backed firms are marked by performance between
          * rounds (funding.mark_elasticity); others are valued on revenue. */

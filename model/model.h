@@ -28,6 +28,8 @@ enum nb_instr_id {
 };
 
 enum nb_selection { NB_SEL_LOTTERY, NB_SEL_MERIT };
+enum nb_eligible { NB_EL_YOUNG = 1u, NB_EL_HIGHTECH = 2u };   /* programmes.def */
+enum nb_award_kind { NB_AW_CASH, NB_AW_CONTRACT };
 
 /* One programme's settings for the month (programme_month), read by every firm. */
 typedef struct nb_prog_month {
@@ -38,6 +40,9 @@ typedef struct nb_prog_month {
     double share, cut;          /* lottery: win chance; merit: the score to beat */
     double rmult, hmult;        /* effects while an award lasts */
     float gmul;                 /* monthly growth factor while an award lasts */
+    int contract;               /* NB_AW_CONTRACT: the award is paid as revenue */
+    double crev;                /* contract: new annual revenue while it runs (RMB/year) */
+    double followon, lasting;   /* contract: follow-on chance; annual revenue kept then */
 } nb_prog_month;
 
 /* Applicants to one programme in a month: count and the moments of their scores. */
@@ -75,7 +80,7 @@ typedef struct nb_month {
     double wage_cost;               /* cash margin lost to wages above the base */
     double rent_cost;               /* cash margin lost to rent above the base (scale-ups) */
     double places;                  /* scale-up places this month */
-    double proc_boost, ovs_boost;   /* revenue multipliers of eligible firms */
+    double ovs_boost;               /* revenue multiplier of backbones and leaders */
     double credit_pool;             /* loans available this month */
     double round_avail;             /* alliance scarcity factor on round chances */
     double round_price;             /* ... and on round prices (and so sizes) */
@@ -103,7 +108,7 @@ typedef struct nb_tally {
     int no_cash, future, incubated, no_space;
     int incub_demand, space_demand, grant_demand;
     int list_demand, list_members;  /* firms eligible for, and holding, a list place */
-    double employees, revenue, valuation, proc_base, ovs_base, debt;
+    double employees, revenue, valuation, ovs_base, debt;
     double hire_demand;             /* gross hires wanted (growth and replacement) */
     double separations;             /* employees leaving their firm this month */
     int age[NB_NAGES];              /* firms by age band */
@@ -143,7 +148,7 @@ typedef struct nb_zone {
     nb_applicants app[NB_NPROG];            /* this month's applicants so far */
     nb_applicants app_prev[NB_NPROG];       /* last month's */
     int awarded;                            /* some award was ever made in this replicate */
-    double proc_base, ovs_base;             /* eligible revenue last month */
+    double ovs_base;                        /* eligible revenue last month */
     double n_leaders;
     double n_firms;                         /* incorporated firms counted last month */
     double credit_left;                     /* loans still available this month */
@@ -209,6 +214,9 @@ int firm_yearly(nb_sim *s, int k, int i);
 void programme_month(nb_sim *s);
 int programme_instrument(int j);
 void programme_consider(nb_sim *s, int k, int i, int st, int age, nb_flows *fl);
+void programme_follow(nb_sim *s, int k, int i);
+void model_emit(nb_sim *s, int kind, int k, int i, int investor, double amount,
+                double pre, double value, int exit_kind);
 void capital_start(nb_sim *s);
 void capital_alliance(nb_sim *s, int k);
 double capital_dry_powder(const nb_zone *z);
@@ -268,6 +276,20 @@ static inline void programme_effects(const nb_sim *s, int i, int k, double *rm, 
     }
 }
 
+/* The annual revenue rate that firm i earns in step k from public contracts it holds
+ * (NB_AW_CONTRACT programmes): paid while a contract runs, never compounding. */
+static inline double programme_revenue(const nb_sim *s, int i, int k)
+{
+    if (!s->z.awarded) return 0.0;
+    const uint16_t *a = &s->f.award[NB_NPROG * i];
+    double c = 0.0;
+    for (int g = 0; g < NB_NPROG; g++) {
+        const nb_prog_month *pm = &s->d.prog[g];
+        if (pm->contract && a[g] && k - (a[g] - 1) < pm->term) c += pm->crev;
+    }
+    return c;
+}
+
 /* Add counted live firm i, at the end of step k, to the tally. */
 static inline __attribute__((always_inline)) void tally_firm(const nb_sim *s, nb_tally *t, int i, int k)
 {
@@ -278,15 +300,11 @@ static inline __attribute__((always_inline)) void tally_firm(const nb_sim *s, nb
     double val = f->valuation[i], rev = f->revenue[i];
     /* Public demand adds revenue while it is paid (it does not compound). */
     double boost = 0.0;
-    if ((fg & NB_FL_HIGHTECH) && (st == NB_STARTUP || st == NB_BACKBONE)) {
-        t->proc_base += rev;
-        boost += d->proc_boost;
-    }
     if (st >= NB_BACKBONE) {
         t->ovs_base += rev;
         boost += d->ovs_boost;
     }
-    rev *= 1.0 + boost;
+    rev = rev * (1.0 + boost) + programme_revenue(s, i, k);
     double emp = rev * d->per_head;
     t->stage[st]++;
     if (st != NB_PRE) t->age[age_band(age)]++;

@@ -183,7 +183,6 @@ static void policy_capacity(const nb_params *p, const nb_zone *z, nb_month *d)
     const double *sp = d->spend;
     double slots = p->incubator_slots + sp[NB_I_incubator] / p->incubator_slot_cost;
     d->incub_share = z->incub_demand > 0 ? fmin(1.0, slots / z->incub_demand) : 1.0;
-    d->proc_boost = z->proc_base > 0 ? 12.0 * sp[NB_I_procurement] / z->proc_base : 0.0;
     d->ovs_boost = z->ovs_base > 0
                  ? 12.0 * p->support_overseas_multiplier * sp[NB_I_overseas] / z->ovs_base : 0.0;
     d->grant_p = z->grant_demand > 0

@@ -9,6 +9,8 @@
  * until the month's money is used.  Spending is booked as awarded.  The draws of a
  * programme (stream NB_RS_PROG, keyed by firm, month and programme) are made only
  * when the programme has money, so a programme without a budget changes nothing.
+ * A contract programme (NB_AW_CONTRACT) pays its award as revenue over its term
+ * (programme_revenue, model.h) and may leave a lasting customer (programme_follow).
  */
 #include <assert.h>
 #include <math.h>
@@ -19,20 +21,36 @@
 /* A programme's constant description: programmes.def's row. */
 typedef struct prog_row {
     int instr, select;
-    unsigned stages;
-    int young_only;
+    unsigned stages, elig;
+    int kind;
     int p_ticket, p_term, p_apply, p_reapply, p_noise, p_add, p_round, p_hazard, p_growth;
 } prog_row;
 
 static const prog_row prog_rows[NB_NPROG] = {
-#define NB_PROG(id, instrument, sel, stg, young, en, zh)                                    \
-    {NB_I_##instrument, sel, stg, young, NB_P_prog_##id##_ticket, NB_P_prog_##id##_term,      \
+#define NB_PROG(id, instrument, sel, stg, elig, kind, en, zh)                              \
+    {NB_I_##instrument, sel, stg, elig, kind, NB_P_prog_##id##_ticket, NB_P_prog_##id##_term, \
      NB_P_prog_##id##_apply, NB_P_prog_##id##_reapply, NB_P_prog_##id##_score_noise,          \
      NB_P_prog_##id##_additionality, NB_P_prog_##id##_round_mult,                             \
      NB_P_prog_##id##_hazard_mult, NB_P_prog_##id##_growth},
 #include "programmes.def"
 #undef NB_PROG
 };
+
+/* The follow-on parameters of contract rows (NB_CONTRACT lines), -1 elsewhere. */
+typedef struct contract_row { int p_followon, p_lasting; } contract_row;
+
+/* Contract parameters of programme g: its NB_CONTRACT line, or {-1, -1}. */
+static contract_row contract_of(int g)
+{
+    contract_row c = {-1, -1};
+#define NB_PROG(...)
+#define NB_CONTRACT(id)                                                                    \
+    if (g == NB_PG_##id) { c.p_followon = NB_P_prog_##id##_followon; c.p_lasting = NB_P_prog_##id##_lasting; }
+#include "programmes.def"
+#undef NB_CONTRACT
+#undef NB_PROG
+    return c;
+}
 
 /* Whether instrument j pays a programme's awards (and so is booked as awarded). */
 int programme_instrument(int j)
@@ -63,6 +81,17 @@ void programme_month(nb_sim *s)
         pm->rmult = nb_params_get(p, r->p_round);
         pm->hmult = nb_params_get(p, r->p_hazard);
         pm->gmul = (float)exp(nb_params_get(p, r->p_growth) / 12.0);
+        pm->contract = r->kind == NB_AW_CONTRACT;
+        pm->crev = pm->followon = pm->lasting = 0.0;
+        if (pm->contract) {
+            contract_row c = contract_of(g);
+            assert(c.p_followon >= 0 && pm->term > 0);
+            double annual = 12.0 * pm->ticket / pm->term;    /* the contract's yearly value */
+            pm->crev = annual * nb_params_get(p, r->p_add);  /* the new demand in it */
+            pm->keep_cash = 0.0;       /* a contract is paid as revenue, not as cash */
+            pm->followon = nb_params_get(p, c.p_followon);
+            pm->lasting = annual * nb_params_get(p, c.p_lasting);
+        }
         pm->awards = (int)floor(d->spend[r->instr] / pm->ticket + 1e-9);
         const nb_applicants *a = &z->app_prev[g];
         double share = a->n > 0 ? fmin(1.0, pm->awards / a->n) : 1.0;
@@ -81,6 +110,7 @@ void programme_month(nb_sim *s)
  * month's money lasts. */
 void programme_consider(nb_sim *s, int k, int i, int st, int age, nb_flows *fl)
 {
+    const uint8_t fg = s->f.flags[i];
     nb_firms *f = &s->f;
     nb_zone *z = &s->z;
     uint16_t *a = &f->award[NB_NPROG * i];
@@ -88,7 +118,8 @@ void programme_consider(nb_sim *s, int k, int i, int st, int age, nb_flows *fl)
         const prog_row *r = &prog_rows[g];
         const nb_prog_month *pm = &s->d.prog[g];
         if (pm->awards <= 0 || !(r->stages & (1u << st))) continue;
-        if (r->young_only && age >= (int)s->p.support_young_age) continue;
+        if ((r->elig & NB_EL_YOUNG) && age >= (int)s->p.support_young_age) continue;
+        if ((r->elig & NB_EL_HIGHTECH) && !(fg & NB_FL_HIGHTECH)) continue;
         if (a[g] && k - (a[g] - 1) < pm->reapply) continue;
         nb_ctr w = nb_philox4x32(s->key, nb_rng_ctr(f->eid[i], (uint32_t)k, NB_RS_PROG, (uint32_t)g));
         if (nb_u01(w.v[0]) >= pm->apply) continue;
@@ -101,7 +132,24 @@ void programme_consider(nb_sim *s, int k, int i, int st, int age, nb_flows *fl)
         a[g] = (uint16_t)(k + 1);
         f->cash[i] += (float)(pm->ticket * pm->keep_cash);
         fl->awards[g] += 1;
+        model_emit(s, NB_EV_AWARD, k, i, NB_INV_PUBLIC, pm->ticket, 0, 0, g);
         fl->spend[r->instr] += pm->ticket;
         z->awarded = 1;
+    }
+}
+
+/* Firm i in step k: a public contract that ends this month (its term is over) leaves
+ * a lasting customer with probability followon (stream NB_RS_PROG, word NB_NPROG + g,
+ * apart from the application draws): the firm's own revenue rises by `lasting`. */
+void programme_follow(nb_sim *s, int k, int i)
+{
+    nb_firms *f = &s->f;
+    const uint16_t *a = &f->award[NB_NPROG * i];
+    for (int g = 0; g < NB_NPROG; g++) {
+        const nb_prog_month *pm = &s->d.prog[g];
+        if (!pm->contract || !a[g] || k - (a[g] - 1) != pm->term) continue;
+        nb_ctr w = nb_philox4x32(s->key, nb_rng_ctr(f->eid[i], (uint32_t)k, NB_RS_PROG,
+                                                    (uint32_t)(NB_NPROG + g)));
+        if (nb_u01(w.v[0]) < pm->followon) f->revenue[i] += (float)pm->lasting;
     }
 }

@@ -17,7 +17,9 @@ typedef struct nb_sim nb_sim;
 struct nb_firms;
 
 /* Micro-data for analysts: events as they happen, and firm snapshots. */
-enum nb_event_kind { NB_EV_ROUND, NB_EV_GRANT, NB_EV_LOAN, NB_EV_LISTING, NB_EV_EXIT };
+/* NB_EV_AWARD: a programme award (programmes.def); `exit_kind` holds the programme's
+ * index (nb_programme_id), `amount` the ticket or contract value. */
+enum nb_event_kind { NB_EV_ROUND, NB_EV_GRANT, NB_EV_LOAN, NB_EV_LISTING, NB_EV_EXIT, NB_EV_AWARD };
 enum nb_investor { NB_INV_MARKET = 0, NB_INV_PUBLIC = 1, NB_INV_BANK = 2 };
 
 typedef struct nb_event {
@@ -26,7 +28,7 @@ typedef struct nb_event {
     uint64_t eid;           /* the firm */
     int round;              /* market rounds so far, this one included for NB_EV_ROUND */
     int investor;           /* nb_investor */
-    int exit_kind;          /* nb_exit_kind (exits) */
+    int exit_kind;          /* nb_exit_kind (exits); the programme (NB_EV_AWARD) */
     double amount;          /* money raised or lent, RMB */
     double pre_money;       /* valuation before the event, RMB */
     double value;           /* valuation after (rounds, listing) or at exit, RMB */

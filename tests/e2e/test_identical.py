@@ -42,16 +42,16 @@ SCENARIOS = ("baseline", "fund-shortfall", "pillar-1-source", "pillar-2-conversi
 # changes meant to alter results (issue 9: valuations priced only, marks, follow-on
 # rounds, spawning, honeymoon exits, lagged recycling, fund-shortfall at 250亿).
 DIGESTS = {
-    "baseline": "b0fa1f454134bfcf6d9c1dc735b14bea9e68a7aa207a118bd348304213e2faad",
-    "fund-shortfall": "715dd6ee5407c34a78794dcd76b7ff6ca053838d2b8ec97d3835bde01eae991f",
-    "pillar-1-source": "40f3825f344f724e571f08d90eaaf9f4a0072b92e4ad57098e81b7de9161c8f2",
-    "pillar-2-conversion": "ce4b505a3e2839479ae52f58bb3858ca4e96764deea67acb996709bb274b309a",
-    "pillar-3-firms": "7584fb25dbac0e0e8e831f5fea1a3ab2e54c8302c9aa78661ad05198e2261b6e",
-    "pillar-4-factors": "e997d974f263c6c79285589d5617701c43395f3eadba847a97cfd695b065ad1a",
-    "pillar-5-climate": "7caaee99d9791e282ec5eacc42d9c2eba5cfa697cc857c7e5a28511924d3556d",
-    "policy-2024": "f9fd2d84464892ff080378235e317116eb933caf09a5ec0695945f29f2d581e1",
-    "sweep-small": "fad6eca34da2c7701ea05ea4a1d261fa399ea09306a82c8e3c81f3868070d592",
-    "compare-policy-2024": "87c2af07fc7230ea2412d2315cd9757cae58999baa7a277fa9dd8b454e17ddb4",
+    "baseline": "449ae826aab7546370dfc7aa680aad23abf47db2714b53b95575817f64e5dda1",
+    "fund-shortfall": "c20e36fa41e3e200bd7b62fb5644d75aaef9f65c505bc3e8018d2c82ce4855e7",
+    "pillar-1-source": "8d0d04ff8bf6ec66563e0d2ebd0df7ab80a3b6a2838f994d2b4a116b857078b9",
+    "pillar-2-conversion": "f86df11e93510b875bec585ed0fac9e7c68fb16fd81e57042f28acc070a9e7c8",
+    "pillar-3-firms": "f878406d12927e45f9c27e6e66f279a7b774d4c81853ea494b67d02cbc26df7f",
+    "pillar-4-factors": "9afd82e81ef99162bd6f269a5d97cf617b48c33c64fb52a26be65383f22b6116",
+    "pillar-5-climate": "c8fa0e178b02a38b2fa836bfb9ed0e804fa01e75815f7698bef9c3c4dbec2514",
+    "policy-2024": "c43780258653fc321190e1e48de6561ffbba2f0663219af431cf9048bc1ebd90",
+    "sweep-small": "517e87ef77543caaf96dab7bfe141ed191daddb679d26ea5f55257f0f99a2e77",
+    "compare-policy-2024": "05ce8ad5dec13844e80aea9946e9a4f9e1eb5db6f92b8b959994d312bcc4a4bf",
 }
 
 
