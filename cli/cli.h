@@ -38,4 +38,7 @@ int nb_cmd_calibrate(int argc, char **argv);
  * write or lack of memory. */
 int nb_cmd_sensitivity(int argc, char **argv);
 
+/* `neobay attribute ...`: 0, 2 for bad input or command line, 1 for a failed write. */
+int nb_cmd_attribute(int argc, char **argv);
+
 #endif
