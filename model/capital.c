@@ -198,13 +198,16 @@ void capital_grant(nb_sim *s, int k, int i, nb_flows *fl)
 }
 
 /* Tech credit: a firm out of cash borrows credit.loan_months of its burn while the
- * month's guaranteed pool lasts. */
+ * month's guaranteed pool lasts, if the bank's underwriting passes: its debt, the
+ * loan included, within credit.max_debt_revenue years of its revenue (banks size
+ * working-capital loans on sales, so a firm without revenue gets none). */
 void capital_credit(nb_sim *s, int k, int i, nb_flows *fl)
 {
     const nb_params *p = &s->p;
     nb_firms *f = &s->f;
     double loan = p->credit_loan_months / 12.0 * cash_burn(p, f->stage[i]) - f->cash[i];
     if (loan <= 0 || loan > s->z.credit_left) return;
+    if (f->debt[i] + loan > p->credit_max_debt_revenue * f->revenue[i]) return;
     s->z.credit_left -= loan;
     f->cash[i] += (float)loan;
     f->debt[i] += (float)loan;

@@ -42,16 +42,16 @@ SCENARIOS = ("baseline", "fund-shortfall", "pillar-1-source", "pillar-2-conversi
 # changes meant to alter results (issue 9: valuations priced only, marks, follow-on
 # rounds, spawning, honeymoon exits, lagged recycling, fund-shortfall at 250亿).
 DIGESTS = {
-    "baseline": "449ae826aab7546370dfc7aa680aad23abf47db2714b53b95575817f64e5dda1",
-    "fund-shortfall": "c20e36fa41e3e200bd7b62fb5644d75aaef9f65c505bc3e8018d2c82ce4855e7",
-    "pillar-1-source": "8d0d04ff8bf6ec66563e0d2ebd0df7ab80a3b6a2838f994d2b4a116b857078b9",
-    "pillar-2-conversion": "f86df11e93510b875bec585ed0fac9e7c68fb16fd81e57042f28acc070a9e7c8",
-    "pillar-3-firms": "f878406d12927e45f9c27e6e66f279a7b774d4c81853ea494b67d02cbc26df7f",
-    "pillar-4-factors": "9afd82e81ef99162bd6f269a5d97cf617b48c33c64fb52a26be65383f22b6116",
-    "pillar-5-climate": "c8fa0e178b02a38b2fa836bfb9ed0e804fa01e75815f7698bef9c3c4dbec2514",
-    "policy-2024": "c43780258653fc321190e1e48de6561ffbba2f0663219af431cf9048bc1ebd90",
-    "sweep-small": "517e87ef77543caaf96dab7bfe141ed191daddb679d26ea5f55257f0f99a2e77",
-    "compare-policy-2024": "05ce8ad5dec13844e80aea9946e9a4f9e1eb5db6f92b8b959994d312bcc4a4bf",
+    "baseline": "d17fe98747bc9343a7c55aad5d74db7c4897b80bcd2ea7548ba65ed338749a0f",
+    "fund-shortfall": "99560bd4ce3408149a15dad9441ab06bea1c0adc1af1f31f1f15a13b25db9194",
+    "pillar-1-source": "44db0d45bb5aad83553b302a10e57868929cdc45ea38694f83f182c56f963592",
+    "pillar-2-conversion": "130d1d2f98b93c4d73221a315dacf0b653285b4ecbfaffbdd965fa334ccd1483",
+    "pillar-3-firms": "4b5ff2b30a0a636830b01ad0ba0cfaf919faee2154390d3015da36fe4d7eda87",
+    "pillar-4-factors": "1d840311caea71a32a603b6050222e05eca3320832218d9d6d3d3fec1a98ef7e",
+    "pillar-5-climate": "a3dc645168182d96a2027d2895324399b99c1ce4a3ba8a4d3262302a95827585",
+    "policy-2024": "219a0dfb638de986c64e20c29be35658bf3299eab80742c2cf9b5a90f83905ea",
+    "sweep-small": "3826de247b8f0fdcb64de574c154d8f76b39ea47a40bf1ecda97f1cfb0ec35a8",
+    "compare-policy-2024": "46352686a48a2c29bdee9733ff2bec083b95f8191fd988022dec2f9de17bb820",
 }
 
 
