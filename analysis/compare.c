@@ -785,6 +785,69 @@ static int w_impact_attrs(nb_h5w *w, hid_t ds, const void *ud)
     return NB_OK;
 }
 
+/* What an interval dataset holds, for w_interval_attrs. */
+typedef struct ival_ud {
+    const imp_meta *m;
+    const char *what, *zh, *def;
+} ival_ud;
+
+/* The attributes of <metric>_impact_mean, _impact_mean_ci, _impact_pi (ud: ival_ud). */
+static int w_interval_attrs(nb_h5w *w, hid_t ds, const void *ud)
+{
+    const ival_ud *u = ud;
+    char ln[400], zh[400];
+    snprintf(ln, sizeof ln, "%s of the impact on %s (policy - base)", u->what, u->m->long_name);
+    snprintf(zh, sizeof zh, "政策效应%s:%s", u->zh, u->m->zh);
+    if (nb_h5w_units(w, ds, u->m->units) || nb_h5w_attr_str(w, ds, "long_name", ln) ||
+        nb_h5w_attr_str(w, ds, "long_name_zh", zh) ||
+        nb_h5w_attr_str(w, ds, "definition", u->def) ||
+        nb_h5w_attr_str(w, ds, "kind", u->m->kind) ||
+        nb_h5w_attr_f64(w, ds, "confidence_level", LEVEL))
+        return NB_EIO;
+    return NB_OK;
+}
+
+/* Write <name>_impact_mean(time), <name>_impact_mean_ci(bound, time) (Student t) and
+ * <name>_impact_pi(bound, time) (5% and 95% quantiles) from the differences d.
+ * sc: the time, replicate, quantile and bound scales. */
+static int w_intervals(nb_h5w *w, const cmp *c, const char *name, const imp_meta *m,
+                       const double *d, const hid_t *sc)
+{
+    size_t nt = (size_t)c->n_time;
+    double *v = malloc(5 * nt * sizeof *v);       /* mean, ci lo, ci hi, pi lo, pi hi */
+    if (!v) return nb_h5w_nomem(w);
+    for (int t = 0; t < c->n_time; t++) {
+        cmp_stat st = c_stat(c, d, t);
+        v[t] = st.mean;
+        v[nt + t] = st.mci.lo;
+        v[2 * nt + t] = st.mci.hi;
+        v[3 * nt + t] = st.lo;
+        v[4 * nt + t] = st.hi;
+    }
+    char vname[160];
+    hsize_t d1[1] = {nt}, d2[2] = {2, nt};
+    hid_t s1[1] = {sc[0]}, s2[2] = {sc[3], sc[0]};
+    ival_ud u = {m, "Mean", "均值", "Mean over replicates of the paired difference policy - "
+                 "base at each time point."};
+    snprintf(vname, sizeof vname, "%s_impact_mean", name);
+    int rc = nb_h5w_array(w, w->file, vname, 1, d1, NULL, v, s1, w_interval_attrs, &u);
+    u = (ival_ud){m, "90% confidence interval of the mean", "均值的90%置信区间",
+                  "Student t interval of the mean paired difference: mean -+ t s / sqrt(n), "
+                  "t = gsl_cdf_tdist_Pinv(0.95, n - 1), s the sample standard deviation over "
+                  "the n replicates; where the average effect lies. NaN when n < 2."};
+    snprintf(vname, sizeof vname, "%s_impact_mean_ci", name);
+    if (rc == NB_OK)
+        rc = nb_h5w_array(w, w->file, vname, 2, d2, NULL, v + nt, s2, w_interval_attrs, &u);
+    u = (ival_ud){m, "90% predictive interval", "的90%预测区间", "5% and 95% quantiles "
+                  "(GSL, type 7) over replicates of the paired difference: the spread of the "
+                  "effect in one future, as <metric>_impact_q's 0.05 and 0.95 rows."};
+    snprintf(vname, sizeof vname, "%s_impact_pi", name);
+    if (rc == NB_OK)
+        rc = nb_h5w_array(w, w->file, vname, 2, d2, NULL, v + 3 * nt, s2, w_interval_attrs, &u);
+    free(v);
+    return rc;
+}
+
 /* Write <name>_impact from the differences d and <name>_impact_q.  sc: the time,
  * replicate and quantile scales. */
 static int w_impact_pair(nb_h5w *w, const cmp *c, const char *name, const double *d,
@@ -806,6 +869,7 @@ static int w_impact_pair(nb_h5w *w, const cmp *c, const char *name, const double
     snprintf(vname, sizeof vname, "%s_impact_q", name);
     if (rc == NB_OK)
         rc = nb_h5w_array(w, w->file, vname, 2, qdims, qdims, q, s_quant, w_impact_attrs, &m);
+    if (rc == NB_OK) rc = w_intervals(w, c, name, &m, d, sc);
     free(q);
     return rc;
 }
@@ -823,7 +887,7 @@ static int w_impact(nb_h5w *w, cmp *c, int i, const hid_t *sc)
     return rc;
 }
 
-/* The scales: sc[0] time, sc[1] replicate, sc[2] quantile. */
+/* The scales: sc[0] time, sc[1] replicate, sc[2] quantile, sc[3] bound. */
 static int w_scales(nb_h5w *w, const cmp *c, hid_t *sc)
 {
     if ((sc[0] = nb_h5w_time_scale(w, w->file, c->start, c->n_time)) < 0) return NB_EIO;
@@ -836,7 +900,11 @@ static int w_scales(nb_h5w *w, const cmp *c, hid_t *sc)
     if (sc[1] < 0) return NB_EIO;
     sc[2] = nb_h5w_scale(w, w->file, "quantile", H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE,
                          NB_NQUANT, nb_quantile_levels, "quantile level across replicates");
-    return sc[2] < 0 ? NB_EIO : NB_OK;
+    if (sc[2] < 0) return NB_EIO;
+    static const double bounds[2] = {0.5 - LEVEL / 2, 0.5 + LEVEL / 2};
+    sc[3] = nb_h5w_scale(w, w->file, "bound", H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, 2, bounds,
+                         "probability level of an interval bound (lower 0.05, upper 0.95)");
+    return sc[3] < 0 ? NB_EIO : NB_OK;
 }
 
 /* The attributes of extra_public_spend (ud unused). */
@@ -866,8 +934,9 @@ static int w_cost_attrs(nb_h5w *w, hid_t ds, const void *ud)
     snprintf(ln, sizeof ln, "Public money %s", u->o->label);
     snprintf(zh, sizeof zh, "%s所需财政资金", u->o->label_zh);
     snprintf(def, sizeof def, "extra_public_spend divided by the mean impact on %s at the "
-             "last month; NaN when that impact's 90%% interval (5%%-95%% of the paired "
-             "differences) is not above zero.", u->o->metric);
+             "last month (ratio of the paired means); NaN when the 90%% confidence interval "
+             "of that mean impact (Student t) is not above zero. Interval: %s_ci (Fieller).",
+             u->o->metric, u->o->var);
     if (nb_h5w_attr_str(w, ds, "units", "1") || nb_h5w_attr_str(w, ds, "units_label", units) ||
         nb_h5w_attr_str(w, ds, "currency", "CNY") || nb_h5w_attr_str(w, ds, "long_name", ln) ||
         nb_h5w_attr_str(w, ds, "long_name_zh", zh) ||
@@ -875,13 +944,48 @@ static int w_cost_attrs(nb_h5w *w, hid_t ds, const void *ud)
         nb_h5w_attr_str(w, ds, "metric", u->o->metric) ||
         nb_h5w_attr_f64(w, ds, "impact_mean", u->cc->st.mean) ||
         nb_h5w_attr_f64(w, ds, "impact_q05", u->cc->st.lo) ||
-        nb_h5w_attr_f64(w, ds, "impact_q95", u->cc->st.hi))
+        nb_h5w_attr_f64(w, ds, "impact_q95", u->cc->st.hi) ||
+        nb_h5w_attr_f64(w, ds, "impact_mean_ci_lo", u->cc->st.mci.lo) ||
+        nb_h5w_attr_f64(w, ds, "impact_mean_ci_hi", u->cc->st.mci.hi))
         return NB_EIO;
     return NB_OK;
 }
 
-/* extra_public_spend and the cost-per-outcome scalars (those the files allow). */
-static int w_costs(nb_h5w *w, const cmp *c)
+/* The word for an interval's kind. */
+static const char *kind_word(nb_interval_kind k)
+{
+    return k == NB_INTERVAL_BOUNDED ? "bounded" : k == NB_INTERVAL_UNBOUNDED ? "unbounded"
+                                                                             : "n/a";
+}
+
+/* The attributes of cost_per_<outcome>_ci (ud: its cost_ud). */
+static int w_cost_ci_attrs(nb_h5w *w, hid_t ds, const void *ud)
+{
+    const cost_ud *u = ud;
+    char units[64], ln[256], zh[256];
+    snprintf(units, sizeof units, "RMB %s", u->o->label);
+    snprintf(ln, sizeof ln, "90%% Fieller interval of the public money %s", u->o->label);
+    snprintf(zh, sizeof zh, "%s所需财政资金的90%%费勒区间", u->o->label_zh);
+    if (nb_h5w_attr_str(w, ds, "units", "1") || nb_h5w_attr_str(w, ds, "units_label", units) ||
+        nb_h5w_attr_str(w, ds, "currency", "CNY") || nb_h5w_attr_str(w, ds, "long_name", ln) ||
+        nb_h5w_attr_str(w, ds, "long_name_zh", zh) ||
+        nb_h5w_attr_str(w, ds, "definition", "Fieller's interval for the ratio of the paired "
+                        "means (extra public spending summed over the run) / (impact at the "
+                        "last month): the theta with (a - theta b)^2 <= t^2 (v11 - 2 theta v12 "
+                        "+ theta^2 v22), a, b the means, v the (co)variances of the means, "
+                        "t = gsl_cdf_tdist_Pinv(0.95, n - 1). -inf, +inf when the set is not "
+                        "an interval (status unbounded: the mean impact is not "
+                        "distinguishable from zero); NaN when not computable.") ||
+        nb_h5w_attr_str(w, ds, "status", kind_word(u->cc->ratio.kind)) ||
+        nb_h5w_attr_f64(w, ds, "confidence_level", LEVEL) ||
+        nb_h5w_attr_str(w, ds, "metric", u->o->metric))
+        return NB_EIO;
+    return NB_OK;
+}
+
+/* extra_public_spend, the cost-per-outcome scalars and their intervals over the
+ * scale `bound` (those the files allow). */
+static int w_costs(nb_h5w *w, const cmp *c, hid_t bound)
 {
     if (!c->have_spend) return NB_OK;
     int rc = nb_h5w_array(w, w->file, "extra_public_spend", 0, NULL, NULL, &c->extra_spend,
@@ -891,6 +995,12 @@ static int w_costs(nb_h5w *w, const cmp *c)
         cost_ud u = {&outcomes[k], &c->cost[k]};
         rc = nb_h5w_array(w, w->file, outcomes[k].var, 0, NULL, NULL, &c->cost[k].per, NULL,
                           w_cost_attrs, &u);
+        char vname[96];
+        double ci[2] = {c->cost[k].ratio.lo, c->cost[k].ratio.hi};
+        hsize_t two[1] = {2};
+        snprintf(vname, sizeof vname, "%s_ci", outcomes[k].var);
+        if (rc == NB_OK)
+            rc = nb_h5w_array(w, w->file, vname, 1, two, NULL, ci, &bound, w_cost_ci_attrs, &u);
     }
     return rc;
 }
@@ -921,11 +1031,11 @@ static int w_root_attrs(nb_h5w *w, const cmp *c)
 static int w_contents(nb_h5w *w, const void *ud)
 {
     cmp *c = *(cmp *const *)ud;
-    hid_t sc[3] = {H5I_INVALID_HID, H5I_INVALID_HID, H5I_INVALID_HID};
+    hid_t sc[4] = {H5I_INVALID_HID, H5I_INVALID_HID, H5I_INVALID_HID, H5I_INVALID_HID};
     int rc = w_scales(w, c, sc);
     for (int i = 0; rc == NB_OK && i < c->n_metric; i++) rc = w_impact(w, c, i, sc);
-    nb_h5w_close(sc, 3);
-    if (rc == NB_OK) rc = w_costs(w, c);
+    if (rc == NB_OK) rc = w_costs(w, c, sc[3]);
+    nb_h5w_close(sc, 4);
     if (rc == NB_OK) rc = w_root_attrs(w, c);
     return rc;
 }
