@@ -901,7 +901,7 @@ static int w_scales(nb_h5w *w, const cmp *c, hid_t *sc)
     sc[2] = nb_h5w_scale(w, w->file, "quantile", H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE,
                          NB_NQUANT, nb_quantile_levels, "quantile level across replicates");
     if (sc[2] < 0) return NB_EIO;
-    static const double bounds[2] = {0.5 - LEVEL / 2, 0.5 + LEVEL / 2};
+    static const double bounds[2] = {0.05, 0.95};           /* (1 -+ LEVEL) / 2 */
     sc[3] = nb_h5w_scale(w, w->file, "bound", H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, 2, bounds,
                          "probability level of an interval bound (lower 0.05, upper 0.95)");
     return sc[3] < 0 ? NB_EIO : NB_OK;
