@@ -624,7 +624,7 @@ static void c_print_header(const cmp *c, FILE *out)
     fprintf(out, "each metric: the mean impact (平均效应, policy - base); below it the 90%% "
             "confidence interval of that mean\n(Student t, %d - 1 degrees of freedom: where "
             "the average effect lies) and the 5%%-95%% quantiles of the\nper-replicate "
-            "differences (predictive: the spread of the effect in one future); * the mean's "
+            "differences (predictive: the spread of the effect in one future); * the mean's"
             "\ninterval excludes zero, ** the 5%%-95%% range does too; money in 亿 RMB "
             "(1亿 = 1e8)\n\n", c->n_rep);
 }
