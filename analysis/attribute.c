@@ -9,7 +9,6 @@
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
-#include <gsl/gsl_cdf.h>
 #include <gsl/gsl_statistics_double.h>
 #include "../model/ensemble.h"
 #include "../model/metrics.h"
@@ -17,14 +16,16 @@
 #include "../model/sim.h"
 #include "format.h"
 #include "h5out.h"
+#include "interval.h"
 #include "attribute.h"
 
 const char *const nb_attr_outcomes[NB_ATTR_NOUT] = {"firms", "firms_backbone", "unicorns",
                                                     "listed", "hightech"};
 
-/* Extra money below this (RMB, to the year) is none: pro-rata scaling under the
- * special fund's cap leaves rounding differences of a few yuan between arms. */
-#define NO_MONEY 1e6
+/* Extra money below this share of the measure's own money (its spending alone) is
+ * none: under the special fund's cap, removing a measure leaves the total nearly
+ * unchanged, up to timing differences in guarantee losses. */
+#define NO_MONEY 1e-3
 
 typedef struct measure_label { int n; const char *en, *zh; } measure_label;
 static const measure_label measure_labels[] = {
@@ -101,26 +102,34 @@ static double spent(const nb_results *r, int rep, int t)
     return s;
 }
 
-/* The arm's effects: pol - base (sign +1) per replicate at time point t. */
-static void arm_effects(const nb_results *base, const nb_results *pol, int t, double sign,
-                        int measure, double *d, nb_attr_arm *a)
+/* The arm's effects: pol - base per replicate at time point t (d: room for 2 n
+ * doubles): the t interval of each mean effect (interval.h) and Fieller's interval of
+ * the money per unit of it.  ref: the measure's own money (0: the arm's own), against
+ * which extra money below NO_MONEY of it counts as none. */
+static void arm_effects(const nb_results *base, const nb_results *pol, int t, int measure,
+                        double ref, double *d, nb_attr_arm *a)
 {
-    int n = base->n_rep;     /* d: room for n doubles */
-    double tq = n > 1 ? gsl_cdf_tdist_Pinv(0.95, n - 1) : HUGE_VAL;
+    int n = base->n_rep;
+    double *ds = d + n;
     a->measure = measure;
-    for (int r = 0; r < n; r++) d[r] = sign * (spent(pol, r, t) - spent(base, r, t));
-    a->spend = gsl_stats_mean(d, 1, (size_t)n);
+    for (int r = 0; r < n; r++) ds[r] = spent(pol, r, t) - spent(base, r, t);
+    a->spend = gsl_stats_mean(ds, 1, (size_t)n);
     for (int o = 0; o < NB_ATTR_NOUT; o++) {
         int m = nb_metric_find(nb_attr_outcomes[o]);
         for (int r = 0; r < n; r++)
-            d[r] = sign * (nb_results_row(pol, m, r)[t] - nb_results_row(base, m, r)[t]);
+            d[r] = nb_results_row(pol, m, r)[t] - nb_results_row(base, m, r)[t];
         nb_attr_cell *c = &a->out[o];
+        nb_interval mi = nb_interval_mean(d, (size_t)n, 0.90);
         c->mean = gsl_stats_mean(d, 1, (size_t)n);
-        double se = n > 1 ? gsl_stats_sd(d, 1, (size_t)n) / sqrt((double)n) : HUGE_VAL;
-        c->lo = c->mean - tq * se;
-        c->hi = c->mean + tq * se;
+        c->lo = mi.kind == NB_INTERVAL_BOUNDED ? mi.lo : -HUGE_VAL;
+        c->hi = mi.kind == NB_INTERVAL_BOUNDED ? mi.hi : HUGE_VAL;
+        c->cost = c->cost_lo = c->cost_hi = NAN;
         /* no cost when the effect is not clearly non-zero or no extra money was spent */
-        c->cost = (c->lo > 0 || c->hi < 0) && fabs(a->spend) >= NO_MONEY ? a->spend / c->mean : NAN;
+        if ((c->lo > 0 || c->hi < 0) && fabs(a->spend) > 0 && fabs(a->spend) >= NO_MONEY * ref) {
+            nb_interval f = nb_interval_fieller(ds, d, (size_t)n, 0.90);
+            c->cost = a->spend / c->mean;
+            if (f.kind == NB_INTERVAL_BOUNDED) { c->cost_lo = f.lo; c->cost_hi = f.hi; }
+        }
     }
 }
 
@@ -133,7 +142,7 @@ int nb_attribute(const nb_scenario *base, const nb_scenario *pol, int year, int 
         return nb_err_set(e, "%s sets no measure that %s does not: nothing to attribute",
                           pol->path, base->path);
     nb_paramset *b = malloc(sizeof *b), *x = malloc(sizeof *x);
-    double *d = malloc((size_t)pol->ps.p[NB_P_run_replicates].value[0] * sizeof *d);
+    double *d = malloc(2 * (size_t)pol->ps.p[NB_P_run_replicates].value[0] * sizeof *d);
     if (!b || !x || !d) { free(b); free(x); free(d); return nb_err_code(e, NB_ENOMEM, "out of memory"); }
     memcpy(b, &base->ps, sizeof *b);
     for (int id = 0; id < NB_NPARAMS; id++)     /* the policy's run settings everywhere */
@@ -150,7 +159,7 @@ int nb_attribute(const nb_scenario *base, const nb_scenario *pol, int year, int 
         if (nb_registry[id].flags & NB_F_RUN) x->p[id] = pol->ps.p[id];
     nb_results *rb = arm_run(b, threads), *rp = rb ? arm_run(x, threads) : NULL;
     int rc = rb && rp ? NB_OK : NB_ENOMEM;
-    if (rc == NB_OK) arm_effects(rb, rp, t, 1.0, 0, d, &out->full);
+    if (rc == NB_OK) arm_effects(rb, rp, t, 0, 0.0, d, &out->full);
     for (int m = 1; rc == NB_OK && m <= 20; m++) {
         if (!used[m]) continue;
         int j = out->n_measures++;
@@ -158,11 +167,11 @@ int nb_attribute(const nb_scenario *base, const nb_scenario *pol, int year, int 
         arm_with(x, b, &pol->ps, m);                  /* the measure alone */
         nb_results *r = arm_run(x, threads);
         if (!r) { rc = NB_ENOMEM; break; }
-        arm_effects(rb, r, t, 1.0, m, d, &out->alone[j]);
+        arm_effects(rb, r, t, m, 0.0, d, &out->alone[j]);
         nb_results_free(r);
         arm_with(x, &pol->ps, b, m);                  /* the policy without it */
         if (!(r = arm_run(x, threads))) { rc = NB_ENOMEM; break; }
-        arm_effects(r, rp, t, 1.0, m, d, &out->removed[j]);   /* full - without */
+        arm_effects(r, rp, t, m, fabs(out->alone[j].spend), d, &out->removed[j]);   /* full - without */
         nb_results_free(r);
     }
     nb_results_free(rb);
@@ -193,12 +202,16 @@ static void fmt_cell(const nb_attr_cell *c, char *buf, size_t n)
         snprintf(buf, n, "%+.1f [%+.1f,%+.1f]%s", c->mean, c->lo, c->hi, sig ? "*" : "");
 }
 
-/* Money per unit: "12.3万" or "1.2亿", or "n/a". */
-static void fmt_cost(double v, char *buf, size_t n)
+/* Money per unit with its interval: "447万 [421-475]" (bounds in the unit of the
+ * estimate), "447万 [unbounded]", or "n/a". */
+static void fmt_cost(const nb_attr_cell *c, char *buf, size_t n)
 {
+    double v = c->cost, u = fabs(v) >= 1e8 ? 1e8 : 1e4;
+    const char *unit = u == 1e8 ? "亿" : "万";
     if (!isfinite(v) || v <= 0) snprintf(buf, n, "n/a");
-    else if (v >= 1e8) snprintf(buf, n, "%.2f亿", v / 1e8);
-    else snprintf(buf, n, "%.1f万", v / 1e4);
+    else if (isfinite(c->cost_lo) && isfinite(c->cost_hi))
+        snprintf(buf, n, "%.3g%s [%.3g-%.3g]", v / u, unit, c->cost_lo / u, c->cost_hi / u);
+    else snprintf(buf, n, "%.3g%s [unbounded]", v / u, unit);
 }
 
 /* Order of arms for the table: by effect alone on listed, then on firms. */
@@ -213,12 +226,12 @@ static int rank_cmp(const void *pa, const void *pb)
 /* One row: name (display width 44, CJK counted double), money, three effects, two costs. */
 static void print_row(FILE *out, const char *name, const nb_attr_arm *a)
 {
-    char f[40], u[40], l[40], cf[16], cl[16], m[24];
+    char f[40], u[40], l[40], cf[48], cl[48], m[24];
     fmt_cell(&a->out[0], f, sizeof f);
     fmt_cell(&a->out[2], u, sizeof u);
     fmt_cell(&a->out[3], l, sizeof l);
-    fmt_cost(a->out[0].cost, cf, sizeof cf);
-    fmt_cost(a->out[3].cost, cl, sizeof cl);
+    fmt_cost(&a->out[0], cf, sizeof cf);
+    fmt_cost(&a->out[3], cl, sizeof cl);
     snprintf(m, sizeof m, "%.2f亿", a->spend / 1e8);
     nb_format_pad(out, name, 44, 0);
     nb_format_pad(out, m, 10, 1);
@@ -226,8 +239,8 @@ static void print_row(FILE *out, const char *name, const nb_attr_arm *a)
     nb_format_pad(out, f, 22, 0);
     nb_format_pad(out, u, 20, 0);
     nb_format_pad(out, l, 20, 0);
-    nb_format_pad(out, cf, 10, 1);
-    nb_format_pad(out, cl, 12, 1);
+    nb_format_pad(out, cf, 24, 1);
+    nb_format_pad(out, cl, 26, 1);
     fputc('\n', out);
 }
 
@@ -240,8 +253,8 @@ static void print_header(FILE *out, const char *title)
     nb_format_pad(out, "firms", 22, 0);
     nb_format_pad(out, "unicorns", 20, 0);
     nb_format_pad(out, "listed", 20, 0);
-    nb_format_pad(out, "per firm", 10, 1);
-    nb_format_pad(out, "per listing", 12, 1);
+    nb_format_pad(out, "per firm [90%]", 24, 1);
+    nb_format_pad(out, "per listing [90%]", 26, 1);
     fputc('\n', out);
 }
 
@@ -345,6 +358,12 @@ static int w_attr_contents(nb_h5w *w, const void *ud)
     if (rc == NB_OK)
         rc = w_cells(w, aw, "cost", offsetof(nb_attr_cell, cost), s,
                      "extra public money per additional unit of outcome (NaN: effect not significant)", "RMB");
+    if (rc == NB_OK)
+        rc = w_cells(w, aw, "cost_lo", offsetof(nb_attr_cell, cost_lo), s,
+                     "lower end of Fieller's 90% interval of the cost (NaN: none or unbounded)", "RMB");
+    if (rc == NB_OK)
+        rc = w_cells(w, aw, "cost_hi", offsetof(nb_attr_cell, cost_hi), s,
+                     "upper end of Fieller's 90% interval of the cost (NaN: none or unbounded)", "RMB");
     double sp[40];
     for (int j = 0; j < a->n_measures; j++) { sp[j] = a->alone[j].spend; sp[a->n_measures + j] = a->removed[j].spend; }
     hsize_t d2[2] = {2, (hsize_t)a->n_measures};

@@ -7,7 +7,7 @@
  * replicate numbers, so every arm is paired with the base under common random
  * numbers.  For each arm and outcome (a stock in December of `year`) it gives the
  * mean paired effect with its 90% t interval, the extra public money spent up to
- * then, and the money per additional unit of outcome.
+ * then, and the money per additional unit of outcome with Fieller's interval.
  */
 #ifndef NB_ATTRIBUTE_H
 #define NB_ATTRIBUTE_H
@@ -20,8 +20,10 @@
 typedef struct nb_attr_cell {
     double mean, lo, hi;    /* mean paired effect, its 90% interval (t, n - 1 d.f.) */
     double cost;            /* extra money / mean effect (RMB per unit); NAN when the
-                               interval of the effect includes 0 or less than
-                               100万 was added */
+                               interval of the effect includes 0, or when removing
+                               the measure saves under 0.1% of its own money */
+    double cost_lo, cost_hi;  /* Fieller's 90% interval of the cost (interval.h); NAN
+                               when there is no cost or the set is unbounded */
 } nb_attr_cell;
 
 typedef struct nb_attr_arm {

@@ -9,15 +9,25 @@
  * Impact file (-o), all at the root:
  *   time(time), replicate(replicate), quantile(quantile)   as in a run file
  *   <metric>_impact(replicate, time)     float64 POLICY - BASE, the metric's units
+ *   bound(bound)                         0.05, 0.95: the bounds of a 90% interval
  *   <metric>_impact_q(quantile, time)    its 5/25/50/75/95% quantiles
+ *   <metric>_impact_mean(time)           mean over replicates
+ *   <metric>_impact_mean_ci(bound, time) 90% Student t interval of that mean
+ *                                        (mean -+ t s / sqrt(n), n - 1 df)
+ *   <metric>_impact_pi(bound, time)      90% predictive interval: 5% and 95% quantiles
  *   extra_public_spend                   scalar RMB: mean over replicates of the
  *                                        paired difference of cumulative public_spend
  *   cost_per_unicorn, cost_per_listing, cost_per_firm
  *                                        scalar RMB per additional unicorn / listed
- *                                        firm / active firm at the last month (NaN
- *                                        when the impact's 90% interval includes
- *                                        zero or it is <= 0); attrs impact_mean,
- *                                        impact_q05, impact_q95
+ *                                        firm / active firm at the last month: the
+ *                                        ratio of the paired means (NaN unless the
+ *                                        mean impact's 90% interval is above zero);
+ *                                        attrs impact_mean, impact_q05, impact_q95,
+ *                                        impact_mean_ci_lo, impact_mean_ci_hi
+ *   cost_per_<x>_ci(bound)               Fieller's 90% interval for that ratio (see
+ *                                        interval.h); attr status bounded, unbounded
+ *                                        (-inf, +inf: the mean impact is not
+ *                                        distinguishable from zero) or n/a (NaN)
  *   root attrs: neobay_version, git_commit, base_file, policy_file, base_scenario,
  *     policy_scenario, seed, replicates, start, Conventions, title
  */

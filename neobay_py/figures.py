@@ -410,11 +410,22 @@ def policy_impact(comparisons, metrics=IMPACT_METRICS, year=None):
     return fig
 
 
+def _cost_ci(c, key):
+    """The bounded 90% Fieller interval of cost `key` in 亿元 as (lo, hi), from the
+    impact file's <key>_ci; None when the file has none or it is unbounded."""
+    v = c.get(f"{key}_ci")
+    if v is None or v.size != 2:
+        return None
+    lo, hi = (float(x) / 1e8 for x in v.values)
+    return (lo, hi) if math.isfinite(lo) and math.isfinite(hi) else None
+
+
 def _cost_panel(ax, cs, ys):
     """Public money per additional unicorn, listing and surviving firm, 亿元, one group
-    of bars per comparison; a cost is drawn only where the impact's 90% interval is
-    above zero, the legend lists only what is drawn, and a panel with no such cost
-    says so once instead of a column of n/a."""
+    of bars per comparison, with Fieller's 90% interval as an error bar when the
+    impact file has it; a cost is drawn only where it is defined (the mean impact's
+    90% interval above zero), the legend lists only what is drawn, and a panel with
+    no such cost says so once instead of a column of n/a."""
     keys = (("cost_per_unicorn", CYCLE[3]), ("cost_per_listing", CYCLE[2]),
             ("cost_per_firm", CYCLE[0]))
     h = 0.8 / len(keys)
@@ -426,9 +437,15 @@ def _cost_panel(ax, cs, ys):
             v = float(c[key]) / 1e8 if key in c else float("nan")
             if math.isfinite(v) and v > 0:
                 ax.barh(y, v, height=h, color=col, label=L.text(key))
-                ax.text(v, y, f" {v:,.2f}" if v < 10 else f" {v:,.1f}", va="center",
+                ci = _cost_ci(c, key)
+                end = v
+                if ci is not None:          # Fieller's 90% interval (neobay compare)
+                    ax.errorbar([v], [y], xerr=[[v - ci[0]], [ci[1] - v]], fmt="none",
+                                ecolor="black", elinewidth=0.9, capsize=2)
+                    end = ci[1]
+                ax.text(end, y, f" {v:,.2f}" if v < 10 else f" {v:,.1f}", va="center",
                         fontsize=7)
-                top = max(top, v)
+                top = max(top, end)
                 if key not in drawn:
                     drawn.append(key)
     ax.set_yticks(ys)
@@ -445,8 +462,8 @@ def _cost_panel(ax, cs, ys):
                   loc="upper center", bbox_to_anchor=(0.5, -0.13), ncol=1, frameon=False,
                   fontsize=7.5)
     else:
-        ax.text(0.5, 0.5, "no cost shown: no impact on unicorns, listings or firms\n"
-                "has a 90% interval above zero\n无显著新增成果,不计算单位成本",
+        ax.text(0.5, 0.5, "no cost shown: no mean impact on unicorns, listings or firms\n"
+                "has a 90% confidence interval above zero\n无显著新增成果,不计算单位成本",
                 transform=ax.transAxes, ha="center", va="center", fontsize=8, color="#555555")
     from matplotlib.transforms import blended_transform_factory
     tr = blended_transform_factory(ax.transAxes, ax.transData)

@@ -15,6 +15,7 @@
 #include <hdf5.h>
 #include <hdf5_hl.h>
 #include "../analysis/compare.h"
+#include "../analysis/interval.h"
 #include "../io/h5out.h"
 #include "../model/neobay.h"
 
@@ -192,22 +193,28 @@ static void test_table(void **state)
     assert_non_null(strstr(text, f->base));
     assert_non_null(strstr(text, "21 replicates"));
     /* columns: December 2025 and the last month (December 2030 is not in the run) */
-    assert_line_has(text, "mean [5%, 95%]", "2025-12");
-    assert_line_has(text, "mean [5%, 95%]", "2026-06");
+    assert_line_has(text, "impact (政策效应)", "2025-12");
+    assert_line_has(text, "impact (政策效应)", "2026-06");
     assert_null(strstr(text, "2030-12"));
-    /* firms: +10 with [1, 19], marked; unicorns: 0 with [-9, 9], not marked */
-    assert_line_has(text, "firms ", "+10*");
-    assert_line_has(text, "  在区企业数", "[1, 19]");
+    /* firms (the first row): +i, mean 10, s^2 = 38.5, t(0.95, 20) = 1.7247182429207857:
+     * mean's CI 10 -+ t sqrt(38.5 / 21) = [7.66, 12.3]; 5-95% [1, 19]; both exclude 0 */
+    assert_line_has(text, "firms 在区企业数", "+10**");
+    assert_line_has(text, "  mean's 90% CI (均值置信区间)", "[7.66, 12.3]");
+    assert_line_has(text, "  5-95% of replicates (预测区间)", "[1, 19]");
     assert_line_has(text, "unicorns ", " 0 ");
-    assert_line_has(text, "  独角兽企业数", "[-9, 9]");
-    assert_line_has(text, "listed ", "+2*");
+    assert_line_has(text, "listed ", "+2**");
     assert_line_has(text, "hightech ", " 0 ");
     /* public money: 23 months x 100万 = 2300万 = 0.23亿 RMB; per firm 230万 RMB, per
      * listing 1150万 RMB */
     assert_line_has(text, "  extra public spending", "0.23亿 RMB");
     assert_line_has(text, "  per additional unicorn", "n/a");
+    assert_line_has(text, "  per additional unicorn", "unbounded");
     assert_line_has(text, "  per additional listing", "1150万 RMB");
+    assert_line_has(text, "  per additional listing", "90% CI [1150万, 1150万] RMB");
     assert_line_has(text, "  per additional surviving firm", "230万 RMB");
+    /* Fieller with no spending variance: [a / (b + t se), a / (b - t se)],
+     * a = 2300万, b = 10, t se = 2.33528: [186.5万, 300.1万] */
+    assert_line_has(text, "  per additional surviving firm", "90% CI [186.5万, 300.1万] RMB");
     free(text);
 }
 
@@ -248,6 +255,40 @@ static void test_impact_file(void **state)
     assert_true(attr_f64(file, "cost_per_firm", "impact_q05") == 1);
     assert_true(attr_f64(file, "cost_per_firm", "impact_q95") == 19);
     assert_true(attr_f64(file, "cost_per_unicorn", "impact_mean") == 0);
+    /* the new datasets: mean, mean's CI and predictive interval of each impact */
+    double t20 = 1.7247182429207857, se = sqrt(38.5 / 21), a = SPEND * (N_TIME - 1);
+    v = read_all(file, "firms_impact_mean", N_TIME);
+    assert_true(fabs(v[LAST] - 10) < 1e-9);
+    free(v);
+    v = read_all(file, "firms_impact_mean_ci", 2 * N_TIME);
+    assert_true(fabs(v[LAST] - (10 - t20 * se)) < 1e-9);
+    assert_true(fabs(v[N_TIME + LAST] - (10 + t20 * se)) < 1e-9);
+    free(v);
+    v = read_all(file, "firms_impact_pi", 2 * N_TIME);
+    assert_true(v[LAST] == 1 && v[N_TIME + LAST] == 19);
+    free(v);
+    v = read_all(file, "cost_per_firm_ci", 2);
+    assert_true(fabs(v[0] / (a / (10 + t20 * se)) - 1) < 1e-9);
+    assert_true(fabs(v[1] / (a / (10 - t20 * se)) - 1) < 1e-9);
+    free(v);
+    v = read_all(file, "cost_per_unicorn_ci", 2);
+    assert_true(isinf(v[0]) && v[0] < 0 && isinf(v[1]) && v[1] > 0);
+    free(v);
+    static const char *const bd[2] = {"bound", "time"}, *const b1[1] = {"bound"};
+    assert_true(nb_h5r_has_dims(file, "unicorns_impact_mean_ci", 2, bd));
+    assert_true(nb_h5r_has_dims(file, "unicorns_impact_pi", 2, bd));
+    assert_true(nb_h5r_has_dims(file, "cost_per_listing_ci", 1, b1));
+    {
+        char st[32];
+        hid_t cs = H5Dopen2(file, "cost_per_unicorn_ci", H5P_DEFAULT);
+        assert_int_equal(nb_h5r_attr_str(cs, "status", st, sizeof st), 0);
+        assert_string_equal(st, "unbounded");
+        H5Dclose(cs);
+        cs = H5Dopen2(file, "firms_impact_mean_ci", H5P_DEFAULT);
+        assert_int_equal(nb_h5r_attr_str(cs, "units", st, sizeof st), 0);
+        assert_string_equal(st, "1");
+        H5Dclose(cs);
+    }
     char buf[256];
     root_str(file, "base_file", buf, sizeof buf);
     assert_string_equal(buf, f->base);
@@ -298,6 +339,57 @@ static void test_impact_file_reproducible(void **state)
     } while (ca != EOF);
     fclose(a);
     fclose(b);
+}
+
+/* ---- the intervals, by hand ----------------------------------------------------------- */
+
+/* Paired spend S = {2, 4, 5, 9} and outcome Y = {1, 2, 3, 6}, n = 4.
+ * Means a = 5, b = 3; sample (co)variances s_SS = 26/3, s_YY = 14/3, s_SY = 19/3; of the
+ * means v11 = 13/6, v22 = 7/6, v12 = 19/12.  t = t(0.95, 3) = 2.3533634348018264.
+ * Mean of Y: 3 -+ t sqrt(7/6) = [0.45807696832248146, 5.541923031677518].
+ * Fieller: A = 9 - t^2 7/6 = 2.5386273010273737, B = 15 - t^2 19/12 = 6.230994194251437,
+ * C = 25 - t^2 13/6 = 13.000307844765125, D = B^2 - AC = 5.8223522323140315;
+ * A > 0 (the mean of Y is significant): [(B - sqrt D) / A, (B + sqrt D) / A]
+ * = [1.5039778031853979, 3.404969793596355], around a / b = 5/3. */
+static void test_interval_by_hand(void **state)
+{
+    (void)state;
+    static const double S[4] = {2, 4, 5, 9}, Y[4] = {1, 2, 3, 6};
+    double t = 2.3533634348018264, t2 = t * t;
+    nb_interval m = nb_interval_mean(Y, 4, 0.9);
+    assert_int_equal(m.kind, NB_INTERVAL_BOUNDED);
+    assert_true(fabs(m.est - 3) < 1e-12);
+    assert_true(fabs(m.lo - (3 - t * sqrt(7.0 / 6))) < 1e-9);
+    assert_true(fabs(m.hi - (3 + t * sqrt(7.0 / 6))) < 1e-9);
+    assert_true(fabs(m.lo - 0.45807696832248146) < 1e-9);
+    assert_true(fabs(m.hi - 5.541923031677518) < 1e-9);
+    double A = 9 - t2 * 7 / 6, B = 15 - t2 * 19 / 12, C = 25 - t2 * 13 / 6;
+    double D = B * B - A * C;
+    nb_interval f = nb_interval_fieller(S, Y, 4, 0.9);
+    assert_int_equal(f.kind, NB_INTERVAL_BOUNDED);
+    assert_true(fabs(f.est - 5.0 / 3) < 1e-12);
+    assert_true(fabs(f.lo - (B - sqrt(D)) / A) < 1e-9);
+    assert_true(fabs(f.hi - (B + sqrt(D)) / A) < 1e-9);
+    assert_true(fabs(f.lo - 1.5039778031853979) < 1e-9);
+    assert_true(fabs(f.hi - 3.404969793596355) < 1e-9);
+}
+
+/* Y = {1, -1, 2, -1}: mean 0.25, s_YY = 2.25, v22 = 0.5625; A = 0.0625 - t^2 0.5625 < 0:
+ * the denominator is not significant, the Fieller set is not an interval; the mean
+ * interval 0.25 -+ t 0.75 contains 0.  Fewer than 2 pairs: NONE. */
+static void test_interval_unbounded(void **state)
+{
+    (void)state;
+    static const double S[4] = {2, 4, 5, 9}, Y[4] = {1, -1, 2, -1};
+    nb_interval f = nb_interval_fieller(S, Y, 4, 0.9);
+    assert_int_equal(f.kind, NB_INTERVAL_UNBOUNDED);
+    assert_true(isinf(f.lo) && f.lo < 0 && isinf(f.hi) && f.hi > 0);
+    assert_true(fabs(f.est - 20) < 1e-12);
+    nb_interval m = nb_interval_mean(Y, 4, 0.9);
+    assert_true(m.lo < 0 && m.hi > 0);
+    assert_true(fabs(m.lo - (0.25 - 2.3533634348018264 * 0.75)) < 1e-9);
+    assert_int_equal(nb_interval_fieller(S, Y, 1, 0.9).kind, NB_INTERVAL_NONE);
+    assert_int_equal(nb_interval_mean(Y, 1, 0.9).kind, NB_INTERVAL_NONE);
 }
 
 /* ---- inputs that cannot be compared ----------------------------------------------- */
@@ -398,6 +490,8 @@ int main(void)
 {
     H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_interval_by_hand),
+        cmocka_unit_test(test_interval_unbounded),
         cmocka_unit_test_setup_teardown(test_table, setup, teardown),
         cmocka_unit_test_setup_teardown(test_impact_file, setup, teardown),
         cmocka_unit_test_setup_teardown(test_impact_file_reproducible, setup, teardown),

@@ -45,6 +45,10 @@ def test_attribute_table_and_file(neobay, tmp_path):
     assert ds["spend"].sel(arm="alone", measure=8) > 0
     cost = ds["cost"].sel(arm="alone", measure=13, outcome="firms")
     assert np.isfinite(float(cost)) and float(cost) > 0
+    clo = float(ds["cost_lo"].sel(arm="alone", measure=13, outcome="firms"))
+    chi = float(ds["cost_hi"].sel(arm="alone", measure=13, outcome="firms"))
+    assert clo <= float(cost) <= chi          # Fieller's interval around the ratio of means
+    assert ds["cost_lo"].attrs["units"] == ds["cost"].attrs["units"]
     assert ds.attrs["year"] == 2027 and ds.attrs["replicates"] == 6
 
 

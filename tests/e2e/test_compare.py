@@ -87,7 +87,7 @@ def test_impact_is_the_paired_difference(runs, compared):
 def test_impact_file_opens_in_xarray(compared):
     _, impact = compared
     with xr.open_dataset(impact, engine="h5netcdf") as ds:
-        assert set(ds.dims) == {"replicate", "time", "quantile"}
+        assert set(ds.dims) == {"replicate", "time", "quantile", "bound"}
         assert ds["firms_impact"].dims == ("replicate", "time")
         assert ds["firms_impact_q"].dims == ("quantile", "time")
         assert np.issubdtype(ds["time"].dtype, np.datetime64)
@@ -100,6 +100,46 @@ def test_impact_file_opens_in_xarray(compared):
         names = set(f.keys())
     assert {"firms_impact", "unicorns_impact", "listed_impact",
             "alliance_committed_impact"} <= names
+
+
+def text(v):
+    return v.decode() if isinstance(v, bytes) else str(v)
+
+
+def test_mean_and_predictive_intervals(compared):
+    """Both intervals of the effect are in the file, with units and the bound scale:
+    the mean's Student t interval (where the average effect lies) is inside the 5-95%
+    spread of the paired differences (where one future's effect lies)."""
+    r, impact = compared
+    assert r.returncode == 0, r.stderr
+    assert "mean's 90% CI (均值置信区间)" in r.stdout
+    assert "5-95% of replicates (预测区间)" in r.stdout
+    with h5py.File(impact, "r") as f:
+        assert list(f["bound"][()]) == [0.05, 0.95]
+        for m in ("firms", "unicorns", "listed", "revenue"):
+            for v in ("_impact_mean", "_impact_mean_ci", "_impact_pi"):
+                assert "units" in f[m + v].attrs and f[m + v].attrs["long_name"], m + v
+        d = f["firms_impact"][()][:, -1]
+        ci, pi = f["firms_impact_mean_ci"][()][:, -1], f["firms_impact_pi"][()][:, -1]
+        n = d.size
+        half = (ci[1] - ci[0]) / 2
+        np.testing.assert_allclose(ci.mean(), d.mean(), rtol=1e-9)
+        np.testing.assert_allclose(half, 1.6849 * d.std(ddof=1) / np.sqrt(n), rtol=1e-3)
+        np.testing.assert_allclose(pi, np.quantile(d, [0.05, 0.95]), rtol=1e-12)
+        assert pi[0] <= ci[0] <= ci[1] <= pi[1]
+        for cost in ("cost_per_unicorn", "cost_per_listing", "cost_per_firm"):
+            c = f[cost + "_ci"]
+            assert c.shape == (2,) and text(c.attrs["units_label"]).startswith("RMB per")
+            status = text(c.attrs["status"])
+            per = float(f[cost][()])
+            if status == "bounded" and np.isfinite(per):
+                assert c[0] <= per <= c[1]
+            if status == "unbounded":
+                assert np.isnan(per) and np.isinf(c[()]).all()
+        # never an empty cost when the mean impact on firms is clearly non-zero
+        if f["firms_impact_mean_ci"][0, -1] > 0:
+            assert np.isfinite(float(f["cost_per_firm"][()]))
+            assert text(f["cost_per_firm_ci"].attrs["status"]) == "bounded"
 
 
 def test_mismatched_replicates_exit_2(neobay, root, runs, tmp_path):

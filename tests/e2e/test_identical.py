@@ -42,16 +42,16 @@ SCENARIOS = ("baseline", "fund-shortfall", "pillar-1-source", "pillar-2-conversi
 # changes meant to alter results (issue 9: valuations priced only, marks, follow-on
 # rounds, spawning, honeymoon exits, lagged recycling, fund-shortfall at 250亿).
 DIGESTS = {
-    "baseline": "d17fe98747bc9343a7c55aad5d74db7c4897b80bcd2ea7548ba65ed338749a0f",
-    "fund-shortfall": "99560bd4ce3408149a15dad9441ab06bea1c0adc1af1f31f1f15a13b25db9194",
-    "pillar-1-source": "44db0d45bb5aad83553b302a10e57868929cdc45ea38694f83f182c56f963592",
-    "pillar-2-conversion": "130d1d2f98b93c4d73221a315dacf0b653285b4ecbfaffbdd965fa334ccd1483",
-    "pillar-3-firms": "4b5ff2b30a0a636830b01ad0ba0cfaf919faee2154390d3015da36fe4d7eda87",
-    "pillar-4-factors": "1d840311caea71a32a603b6050222e05eca3320832218d9d6d3d3fec1a98ef7e",
-    "pillar-5-climate": "a3dc645168182d96a2027d2895324399b99c1ce4a3ba8a4d3262302a95827585",
-    "policy-2024": "219a0dfb638de986c64e20c29be35658bf3299eab80742c2cf9b5a90f83905ea",
+    "baseline": "c3feb7673e501af3454667e2fe1464278869a49449f8949e9ab5cdb94dcd9226",
+    "fund-shortfall": "09d8a77d17a348753f4a005e2cf67e2ea3a575e7c379260ab49b190eeed7773e",
+    "pillar-1-source": "7b1550b7fbaa1149f1019d08f1d13c6906cf2bfdb884abe19f15976dfe9a289f",
+    "pillar-2-conversion": "785e4ca613fa6d9d45bc899e70ac926afa3abea2900479dba2978af2ab123b3e",
+    "pillar-3-firms": "e6cb2e099acffdd0d7e5730790c37a54d5e40c7458569a0d66a7d0604f985353",
+    "pillar-4-factors": "4c191611faae22c46386e551f3b0d3c0e44b9649093f2db961d6234f87dcb926",
+    "pillar-5-climate": "d57fda1bc97c8905f1f0fdf73b978f86478f096d22efd796d6888a25271d3c93",
+    "policy-2024": "dc940a2a0ecd713b853858a7b457a9aec6a126399350f13b0428f1251f564540",
     "sweep-small": "3826de247b8f0fdcb64de574c154d8f76b39ea47a40bf1ecda97f1cfb0ec35a8",
-    "compare-policy-2024": "46352686a48a2c29bdee9733ff2bec083b95f8191fd988022dec2f9de17bb820",
+    "compare-policy-2024": "9d0773cbfae771479c94d5913ce96764336fde7b8954bb11cbfc99992dd4b924",
 }
 
 
