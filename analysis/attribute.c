@@ -202,16 +202,29 @@ static void fmt_cell(const nb_attr_cell *c, char *buf, size_t n)
         snprintf(buf, n, "%+.1f [%+.1f,%+.1f]%s", c->mean, c->lo, c->hi, sig ? "*" : "");
 }
 
-/* Money per unit with its interval: "447万 [421-475]" (bounds in the unit of the
- * estimate), "447万 [unbounded]", or "n/a". */
+/* v in buf: whole numbers from 100, three significant digits below. */
+static void fmt_num(double v, char *buf, size_t n)
+{
+    if (fabs(v) >= 100) snprintf(buf, n, "%.0f", v);
+    else snprintf(buf, n, "%.3g", v);
+}
+
+/* Money per unit with its interval: "447万 [429-466]" (bounds in the unit of the
+ * estimate: 万 below 1亿, else 亿), "447万 [unbounded]", or "n/a". */
 static void fmt_cost(const nb_attr_cell *c, char *buf, size_t n)
 {
     double v = c->cost, u = fabs(v) >= 1e8 ? 1e8 : 1e4;
     const char *unit = u == 1e8 ? "亿" : "万";
-    if (!isfinite(v) || v <= 0) snprintf(buf, n, "n/a");
-    else if (isfinite(c->cost_lo) && isfinite(c->cost_hi))
-        snprintf(buf, n, "%.3g%s [%.3g-%.3g]", v / u, unit, c->cost_lo / u, c->cost_hi / u);
-    else snprintf(buf, n, "%.3g%s [unbounded]", v / u, unit);
+    char e[24], lo[24], hi[24];
+    if (!isfinite(v) || v <= 0) { snprintf(buf, n, "n/a"); return; }
+    fmt_num(v / u, e, sizeof e);
+    if (isfinite(c->cost_lo) && isfinite(c->cost_hi)) {
+        fmt_num(c->cost_lo / u, lo, sizeof lo);
+        fmt_num(c->cost_hi / u, hi, sizeof hi);
+        snprintf(buf, n, "%s%s [%s-%s]", e, unit, lo, hi);
+    } else {
+        snprintf(buf, n, "%s%s [unbounded]", e, unit);
+    }
 }
 
 /* Order of arms for the table: by effect alone on listed, then on firms. */
@@ -226,7 +239,7 @@ static int rank_cmp(const void *pa, const void *pb)
 /* One row: name (display width 44, CJK counted double), money, three effects, two costs. */
 static void print_row(FILE *out, const char *name, const nb_attr_arm *a)
 {
-    char f[40], u[40], l[40], cf[48], cl[48], m[24];
+    char f[40], u[40], l[40], cf[96], cl[96], m[24];
     fmt_cell(&a->out[0], f, sizeof f);
     fmt_cell(&a->out[2], u, sizeof u);
     fmt_cell(&a->out[3], l, sizeof l);
