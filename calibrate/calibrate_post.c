@@ -12,8 +12,8 @@
  * number of replicates), and two scenarios run with the same seed draw the same
  * parameters replicate by replicate (their comparison stays paired).
  */
+#include <assert.h>
 #include <math.h>
-#include <omp.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -686,50 +686,22 @@ int nb_post_draws_annotate(const nb_post_draws *d, char **yaml)
     return NB_OK;
 }
 
+/* nb_ensemble_params_fn of a posterior run: the scenario's parameters with the draw
+ * of replicate rep (ud: the nb_post_draws). */
+static int post_rep_params(const void *ud, int rep, nb_paramset *ps)
+{
+    const nb_post_draws *d = ud;
+    assert(rep >= 0 && rep < d->n_rep);
+    memcpy(ps, d->base, sizeof *ps);
+    for (int j = 0; j < d->n_use; j++)
+        nb_paramset_set_const(ps, d->post->id[d->use[j]], d->value[(size_t)rep * d->n_use + j]);
+    return NB_OK;
+}
+
 int nb_post_ensemble_run(const nb_post_draws *d, nb_results *res,
                          const nb_ensemble_opts *o, uint64_t *firm_steps)
 {
-    int threads = (o && o->threads > 0) ? o->threads : omp_get_max_threads();
-    int status = NB_OK, done = 0;
-    uint64_t steps = 0;
-    const nb_posterior *p = d->post;
-#pragma omp parallel num_threads(threads) reduction(+ : steps)
-    {
-        nb_sim *s = nb_sim_alloc();
-        nb_paramset *ps = malloc(sizeof *ps);
-        if (!s || !ps) {
-#pragma omp atomic write
-            status = NB_ENOMEM;
-        }
-#pragma omp for schedule(dynamic, 1)
-        for (int rep = 0; rep < res->n_rep; rep++) {
-            int st;
-#pragma omp atomic read
-            st = status;
-            if (!s || !ps || st != NB_OK || (o && o->skip && o->skip[rep])) continue;
-            memcpy(ps, d->base, sizeof *ps);
-            for (int j = 0; j < d->n_use; j++)
-                nb_paramset_set_const(ps, p->id[d->use[j]], d->value[(size_t)rep * d->n_use + j]);
-            nb_model *m = nb_model_alloc(ps);
-            if (!m || nb_sim_run(m, s, (uint32_t)rep, res) != NB_OK) {
-                nb_model_free(m);
-#pragma omp atomic write
-                status = NB_ENOMEM;
-                continue;
-            }
-            nb_model_free(m);
-            steps += nb_sim_firm_steps(s);
-            if (o && o->on_done) {
-#pragma omp critical(nb_ensemble_done)
-                o->on_done(o->ud, rep, ++done, res->n_rep);
-            }
-        }
-        nb_sim_free(s);
-        free(ps);
-    }
-    if (firm_steps) *firm_steps = steps;
-    if (status != NB_OK) return status;
-    return nb_results_quantiles(res);
+    return nb_ensemble_run_each(post_rep_params, d, res, o, firm_steps);
 }
 
 /* Attributes of posterior_draw. */

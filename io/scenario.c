@@ -84,9 +84,9 @@ static void fmt_human(nb_ptype t, double v, char *buf, size_t n)
     fmt_plain(t, v, buf, n);
 }
 
-/* "probability, 1/year": a parameter's type and unit, for messages. */
-static const char *type_note(int id, char *buf, size_t n)
+const char *nb_scenario_type_note(int id, char *buf, size_t n)
 {
+    assert(id >= 0 && id < NB_NPARAMS);
     const nb_param_info *p = &nb_registry[id];
     if (strcmp(p->unit, "-") == 0 || p->type == NB_T_MONTH || p->type == NB_T_BOOL)
         snprintf(buf, n, "%s", nb_ptype_name(p->type));
@@ -399,7 +399,7 @@ static int range_fail(const nb_src *s, nb_loc at, int id, const char *pre, const
     if (isfinite(x) && x < p->min) fmt_human(p->type, p->min, bound, sizeof bound);
     else if (isfinite(x) && x > p->max) fmt_human(p->type, p->max, bound, sizeof bound);
     return src_fail(s, at, p->name, "%svalue %s %s%s%s (%s)", pre, show(text, shown, sizeof shown),
-                    why, *bound ? " " : "", bound, type_note(id, note, sizeof note));
+                    why, *bound ? " " : "", bound, nb_scenario_type_note(id, note, sizeof note));
 }
 
 /* Read scalar node v as a value of parameter id into *x: type and range checked.
@@ -415,7 +415,7 @@ static int scalar_value(const nb_src *s, int id, struct fy_node *v, nb_loc at, c
     if (nb_value_parse(t, text, x, &why) != NB_OK)
         return src_fail(s, at, nb_registry[id].name, "%svalue '%s' %s%s%s%s", pre,
                         show(text, shown, sizeof shown), why, say_type ? " (" : "",
-                        say_type ? type_note(id, note, sizeof note) : "", say_type ? ")" : "");
+                        say_type ? nb_scenario_type_note(id, note, sizeof note) : "", say_type ? ")" : "");
     if (nb_registry_check(id, *x, &why) != NB_OK) {
         if (!trim_copy(text, trimmed, sizeof trimmed)) snprintf(trimmed, sizeof trimmed, "?");
         return range_fail(s, at, id, pre, trimmed, *x, why);
@@ -474,7 +474,7 @@ static int sched_entry(const nb_src *s, int id, struct fy_node *v, int k, nb_loc
     snprintf(pre, sizeof pre, "at %s: ", show(node_text(dk), shown, sizeof shown));
     if (nb_yaml_node_is_null(dv) || !fy_node_is_scalar(dv))
         return src_fail(s, dat, p->name, "%sexpected one value (%s), found %s", pre,
-                        type_note(id, note, sizeof note), nb_yaml_node_is_null(dv) ? "nothing" : node_kind(dv));
+                        nb_scenario_type_note(id, note, sizeof note), nb_yaml_node_is_null(dv) ? "nothing" : node_kind(dv));
     return scalar_value(s, id, dv, dat, pre, &value[k]);
 }
 
@@ -488,7 +488,7 @@ static int apply_sched(nb_src *s, int id, nb_loc at, struct fy_node *v)
     double value[NB_SCHED_MAX];
     if (!(p->flags & NB_F_SCHED))
         return src_fail(s, at, p->name, "is not schedulable: give one value (%s), not dated values",
-                        type_note(id, note, sizeof note));
+                        nb_scenario_type_note(id, note, sizeof note));
     if (n <= 0) return src_fail(s, at, p->name, "the schedule has no dates");
     if (n > NB_SCHED_MAX)
         return src_fail(s, at, p->name, "the schedule has %d dates; at most %d", n, NB_SCHED_MAX);
@@ -512,9 +512,9 @@ static int apply_param(nb_src *s, int id, nb_loc at, struct fy_node *v)
     if (s->first[id])
         return src_fail(s, at, p->name, "set twice in this file (first at line %d)", s->first[id]);
     if (nb_yaml_node_is_null(v))
-        return src_fail(s, at, p->name, "has no value (%s)", type_note(id, note, sizeof note));
+        return src_fail(s, at, p->name, "has no value (%s)", nb_scenario_type_note(id, note, sizeof note));
     if (fy_node_is_sequence(v))
-        return src_fail(s, at, p->name, "expected one value (%s), not a list", type_note(id, note, sizeof note));
+        return src_fail(s, at, p->name, "expected one value (%s), not a list", nb_scenario_type_note(id, note, sizeof note));
     if (fy_node_is_mapping(v)) {
         rc = apply_sched(s, id, at, v);
     } else {
@@ -831,7 +831,7 @@ static int rule_param(const nb_src *s, const char *full, nb_loc at, const char *
     if (!(nb_registry[i].flags & NB_F_SCHED))
         return src_fail(s, at, full, "'%s' (%s) is not schedulable: a rule can only change a parameter "
                         "that may be a dated schedule (`neobay params` marks them)",
-                        nb_registry[i].name, type_note(i, note, sizeof note));
+                        nb_registry[i].name, nb_scenario_type_note(i, note, sizeof note));
     *id = i;
     return NB_OK;
 }
@@ -862,7 +862,7 @@ static int rule_then(const nb_src *s, const char *rpath, struct fy_node *k, stru
         return src_fail(s, nb_yaml_loc_or(nb_yaml_node_loc(f.key[which]), f.at), full, "%s %s", nb_registry[id].name, why);
     nb_ptype t = op == NB_RULE_MUL ? NB_T_REAL : nb_registry[id].type;
     if (op == NB_RULE_MUL) snprintf(note, sizeof note, "a factor: a plain number >= 0");
-    else snprintf(note, sizeof note, "%s: %s", nb_registry[id].name, type_note(id, tn, sizeof tn));
+    else snprintf(note, sizeof note, "%s: %s", nb_registry[id].name, nb_scenario_type_note(id, tn, sizeof tn));
     rc = field_text(s, path, &f, which, then_keys, note, &text, &at);
     if (rc) return rc;
     double x;

@@ -98,4 +98,9 @@ int nb_value_parse(nb_ptype t, const char *text, double *v, const char **why);
 /* Format month index m as "YYYY-MM" into buf (at least 8 bytes). */
 void nb_month_format(int m, char *buf);
 
+/* Parameter id's type and unit for messages, "money, RMB/month" ("month" or "bool"
+ * alone, and the type alone for unitless ones), written into buf (n bytes).
+ * Returns buf. */
+const char *nb_scenario_type_note(int id, char *buf, size_t n);
+
 #endif

@@ -306,17 +306,6 @@ static int read_sizes(sw_ctx *c)
 
 /* ==== factors ========================================================================= */
 
-/* "money, RMB/month": a parameter's type and unit, for messages. */
-static const char *type_note(int id, char *buf, size_t n)
-{
-    const nb_param_info *p = &nb_registry[id];
-    if (strcmp(p->unit, "-") == 0 || p->type == NB_T_MONTH || p->type == NB_T_BOOL)
-        snprintf(buf, n, "%s", nb_ptype_name(p->type));
-    else
-        snprintf(buf, n, "%s, %s", nb_ptype_name(p->type), p->unit);
-    return buf;
-}
-
 /* Parse scalar node v (key path `path`) as a value of parameter id, range-checked. */
 static int factor_value_node(const sw_ctx *c, const char *path, int id, struct fy_node *v,
                              sw_loc at, double *x)
@@ -325,18 +314,18 @@ static int factor_value_node(const sw_ctx *c, const char *path, int id, struct f
     char note[96], bound[64];
     at = nb_yaml_loc_or(nb_yaml_node_loc(v), at);
     if (nb_yaml_node_is_null(v) || !fy_node_is_scalar(v))
-        return ctx_fail(c, at, path, "expected one value (%s), found %s", type_note(id, note, sizeof note),
+        return ctx_fail(c, at, path, "expected one value (%s), found %s", nb_scenario_type_note(id, note, sizeof note),
                         node_kind(v));
     const char *text = node_text(v);
     if (nb_value_parse(nb_registry[id].type, text, x, &why) != NB_OK)
-        return ctx_fail(c, at, path, "value '%.60s' %s (%s)", text, why, type_note(id, note, sizeof note));
+        return ctx_fail(c, at, path, "value '%.60s' %s (%s)", text, why, nb_scenario_type_note(id, note, sizeof note));
     if (nb_registry_check(id, *x, &why) != NB_OK) {
         const nb_param_info *p = &nb_registry[id];
         bound[0] = '\0';
         if (*x < p->min) nb_format_value(p->type, p->min, bound, sizeof bound);
         else if (*x > p->max) nb_format_value(p->type, p->max, bound, sizeof bound);
         return ctx_fail(c, at, path, "value %.60s %s%s%s (%s)", text, why, *bound ? " " : "", bound,
-                        type_note(id, note, sizeof note));
+                        nb_scenario_type_note(id, note, sizeof note));
     }
     return NB_OK;
 }
@@ -1049,7 +1038,7 @@ static void yaml_factor(nb_buf *b, const nb_factor *f)
         nb_buf_printf(&h, "%s%s .. %s", f->log ? "log-uniform " : "", ha, hz);
     }
     if (h.oom) b->oom = true;
-    else nb_buf_printf(b, "   # %s (%s)", h.s ? h.s : "", type_note(f->param, note, sizeof note));
+    else nb_buf_printf(b, "   # %s (%s)", h.s ? h.s : "", nb_scenario_type_note(f->param, note, sizeof note));
     free(h.s);
 }
 
