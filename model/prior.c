@@ -5,6 +5,10 @@
 #include <gsl/gsl_cdf.h>
 #include "registry.h"
 #include "prior.h"
+#include "rng.h"
+
+/* Counter entity of the prior draws: no firm or zone stream uses it. */
+#define PRIOR_ENTITY 0x5052494F52ull    /* "PRIOR" */
 
 const nb_prior nb_priors[NB_NPRIORS] = {
 #define NB_PRIOR(field, kind, a, b, shift, evidence, note) \
@@ -67,4 +71,17 @@ char *nb_prior_describe(const nb_prior *pr, char *buf, size_t n)
     case NB_PR_UNIFORM: snprintf(buf, n, "Uniform(%g, %g)%s", pr->a, pr->b, sh); break;
     }
     return buf;
+}
+
+void nb_prior_draw_all(nb_paramset *ps, uint32_t seed, uint32_t rep, const unsigned char *keep)
+{
+    nb_key key = nb_rng_key(seed, rep);
+    for (int j = 0; j < NB_NPRIORS; j++) {
+        const nb_prior *pr = &nb_priors[j];
+        if ((keep && keep[pr->param]) || ps->p[pr->param].n > 0) continue;
+        nb_ctr w = nb_philox4x32(key, nb_rng_ctr(PRIOR_ENTITY, 0, NB_RS_PRIOR, (uint32_t)j));
+        double v = nb_prior_quantile(pr, nb_u01(w.v[0]));
+        if (nb_registry[pr->param].type == NB_T_INT) v = round(v);
+        nb_paramset_set_const(ps, pr->param, v);
+    }
 }

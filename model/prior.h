@@ -12,6 +12,8 @@
 #define NB_PRIOR_H
 #include "nb_api.h"
 #include <stddef.h>
+#include <stdint.h>
+#include "paramset.h"
 
 typedef enum {
     NB_PR_LOGNORMAL,   /* a = median, b = s.d. of the log */
@@ -50,5 +52,13 @@ NB_API double nb_prior_quantile(const nb_prior *pr, double u);
 /* The prior in words, e.g. "LogNormal(median 1.6, sd log 0.4)", into buf (NUL
  * terminated, truncated to n); returns buf. */
 NB_API char *nb_prior_describe(const nb_prior *pr, char *buf, size_t n);
+
+/* Replicate rep's draw of every effect size into ps (as a constant), from the
+ * priors' quantile functions at uniforms keyed by (seed, rep, prior row) only: the
+ * same draws in every scenario run with that seed (common random numbers), on any
+ * machine and thread count.  A parameter with keep[param] != 0 (set by the scenario)
+ * or with a dated schedule in ps keeps its value.  keep may be NULL. */
+NB_API void nb_prior_draw_all(nb_paramset *ps, uint32_t seed, uint32_t rep,
+                              const unsigned char *keep);
 
 #endif

@@ -27,7 +27,8 @@ enum nb_purpose {
     NB_RS_BIRTH = 5,     /* attributes of a new firm */
     NB_RS_ZONE = 6,      /* other zone-level draws */
     NB_RS_YEAR = 7,      /* a firm's yearly block: growth shock, quality signal, lumpy event */
-    NB_RS_PROG = 8       /* a firm's application to a programme (index: the programme) */
+    NB_RS_PROG = 8,      /* a firm's application to a programme (index: the programme) */
+    NB_RS_PRIOR = 9      /* a replicate's draw of an effect size (index: the prior row) */
 };
 
 #define NB_PHILOX_M0 0xD2511F53u
