@@ -79,6 +79,8 @@ typedef struct progress {
     struct timespec t0;
     const nb_results *res;
     nb_ckpt *ck;        /* where finished replicates are saved; NULL: nowhere */
+    int ck_failed;      /* a write to ck failed: append no more, but keep ck open so a
+                         * written results file still deletes it */
     int resumed;        /* replicates restored from the checkpoint */
 } progress;
 
@@ -89,15 +91,16 @@ static double seconds_since(const struct timespec *t0)
     return (double)(t.tv_sec - t0->tv_sec) + 1e-9 * (double)(t.tv_nsec - t0->tv_nsec);
 }
 
-/* Save replicate rep to the checkpoint; after a failed write, warn once and carry on
- * without one (the run itself is unaffected). */
+/* Save replicate rep to the checkpoint; after a failed write (the checkpoint is cut
+ * back to its whole records), warn once and append no more (the run itself is
+ * unaffected).  The checkpoint stays open, not closed here: closing would forget it,
+ * and a run that then writes its results file would leave it on the disk for ever. */
 static void save_replicate(progress *pg, int rep)
 {
     nb_err e;
-    if (!pg->ck || nb_ckpt_append(pg->ck, pg->res, rep, &e) == NB_OK) return;
+    if (!pg->ck || pg->ck_failed || nb_ckpt_append(pg->ck, pg->res, rep, &e) == NB_OK) return;
     fprintf(stderr, "neobay: warning: %s; continuing without a checkpoint\n", e.msg);
-    nb_ckpt_close(pg->ck, 0, NULL);
-    pg->ck = NULL;
+    pg->ck_failed = 1;
 }
 
 /* Checkpoint each finished replicate; progress on stderr: a bar on a terminal, a
@@ -290,7 +293,7 @@ static int cmd_run(int argc, char **argv)
     char *yaml = nb_scenario_to_yaml(sc);
     if (pd && yaml && nb_post_draws_annotate(pd, &yaml) != NB_OK) { free(yaml); yaml = NULL; }
     unsigned char *skip = calloc((size_t)nrep, 1);
-    progress pg = {a.quiet, isatty(2), 0, {0, 0}, res, NULL, 0};
+    progress pg = {a.quiet, isatty(2), 0, {0, 0}, res, NULL, 0, 0};
     char *ovr = nb_runguard_overrides(a.sets, a.n_sets);
     nb_run_meta meta = {sc->name, sc->path, yaml, &sc->ps, m ? nb_model_seed(m) : 0};
     code = (m && res && yaml && skip && ovr) ? run_resume(out, a.restart, &meta, res, skip, &pg)
@@ -315,7 +318,8 @@ static int cmd_run(int argc, char **argv)
                     pd ? (const void *)pd : pn, ovr, hex};
     if (!code && nb_h5_write_run_ex(out, res, &meta, run_extra_fill, &ex, &e) != NB_OK)
         code = nb_cli_fail(NB_ENOMEM, e.msg);
-    /* Written: the checkpoint has served.  Failed: keep it, so a rerun resumes. */
+    /* Written: the checkpoint has served (even one whose writes failed).  Failed: keep
+     * it, so a rerun resumes. */
     if (nb_ckpt_close(pg.ck, code == 0, &e) != NB_OK)
         fprintf(stderr, "neobay: warning: %s\n", e.msg);
     if (code == 0 && !a.quiet)

@@ -113,6 +113,8 @@ typedef struct runner {
     unsigned char *done;        /* [rows] */
     int next;                   /* rows below it are done or handed out */
     nb_ckpt *journal;
+    int journal_failed;         /* a write to the journal failed: append no more, but keep
+                                 * it open so a written results file still deletes it */
     int n_done, n_resumed;
     int status;                 /* first failure: its nb_status, NB_OK while all is well */
     nb_err err;
@@ -187,7 +189,9 @@ static void progress(runner *r)
     fflush(stderr);
 }
 
-/* Row `row` of the table is complete: journal it (durably) and report. */
+/* Row `row` of the table is complete: journal it (durably) and report.  After a
+ * failed write (the journal is cut back to its whole records) warn once and journal
+ * no more; the journal stays open so that runner_finish still deletes it. */
 static void row_done(runner *r, int row)
 {
     nb_err e;
@@ -195,10 +199,10 @@ static void row_done(runner *r, int row)
     r->done[row] = 1;
     unlock(r);
     r->n_done++;
-    if (r->journal && (nb_ckpt_append(r->journal, r->table, row, &e) || nb_ckpt_sync(r->journal, &e))) {
+    if (r->journal && !r->journal_failed &&
+        (nb_ckpt_append(r->journal, r->table, row, &e) || nb_ckpt_sync(r->journal, &e))) {
         fprintf(stderr, "neobay: warning: %s; continuing without a journal\n", e.msg);
-        nb_ckpt_close(r->journal, 0, NULL);
-        r->journal = NULL;
+        r->journal_failed = 1;
     }
     progress(r);
 }
