@@ -729,6 +729,59 @@ static void test_summary_foreign_hdf5(void **state)
     free(text);
 }
 
+/* Open HDF5 ids of every kind that a leak would show: objects of the file, and
+ * dataspaces, attributes and datatypes anywhere. */
+static long open_ids(hid_t f)
+{
+    hsize_t sp = 0, at = 0, ty = 0;
+    H5Inmembers(H5I_DATASPACE, &sp);
+    H5Inmembers(H5I_ATTR, &at);
+    H5Inmembers(H5I_DATATYPE, &ty);
+    return (long)H5Fget_obj_count(f, H5F_OBJ_ALL) + (long)(sp + at + ty);
+}
+
+/* nb_h5r_has_dims on every odd path (issue 14): a match, a dataset without scales, a
+ * wrong rank, a missing scale, a scale that is a plain dataset, a group, a missing
+ * name, a dangling soft link as the dataset and as the scale.  Each answers and
+ * leaves no HDF5 id open. */
+static void test_has_dims_odd_paths(void **state)
+{
+    (void)state;
+    char path[] = "/tmp/nb_hasdims_XXXXXX";
+    int fd = mkstemp(path);
+    assert_true(fd >= 0);
+    close(fd);
+    hid_t f = H5Fcreate(path, H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT);
+    hsize_t n = 3;
+    hid_t sp = H5Screate_simple(1, &n, NULL);
+    hid_t a = H5Dcreate2(f, "a", H5T_NATIVE_DOUBLE, sp, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
+    hid_t t = H5Dcreate2(f, "time", H5T_NATIVE_DOUBLE, sp, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
+    hid_t x = H5Dcreate2(f, "x", H5T_NATIVE_DOUBLE, sp, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
+    assert_true(H5DSset_scale(t, "time") >= 0 && H5DSattach_scale(x, t, 0) >= 0);
+    H5Gclose(H5Gcreate2(f, "g", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT));
+    H5Lcreate_soft("/nowhere", f, "dangling", H5P_DEFAULT, H5P_DEFAULT);
+    H5Dclose(a); H5Dclose(t); H5Dclose(x); H5Sclose(sp);
+    static const char *const time_s[] = {"time"}, *const none_s[] = {"nope"},
+                             *const plain_s[] = {"a"}, *const grp_s[] = {"g"},
+                             *const dang_s[] = {"dangling"};
+    static const struct { const char *name; int rank; const char *const *scales; int want; } c[] = {
+        {"x", 1, time_s, 1}, {"a", 1, time_s, 0}, {"x", 2, time_s, 0}, {"x", 1, none_s, 0},
+        {"x", 1, plain_s, 0}, {"g", 1, time_s, 0}, {"missing", 1, time_s, 0},
+        {"x", 1, grp_s, 0}, {"dangling", 1, time_s, 0}, {"x", 1, dang_s, 0}};
+    H5E_auto2_t fn;
+    void *ud;
+    H5Eget_auto2(H5E_DEFAULT, &fn, &ud);
+    H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
+    for (size_t i = 0; i < sizeof c / sizeof c[0]; i++) {
+        long before = open_ids(f);
+        assert_int_equal(nb_h5r_has_dims(f, c[i].name, c[i].rank, c[i].scales), c[i].want);
+        assert_int_equal(open_ids(f), before);
+    }
+    H5Eset_auto2(H5E_DEFAULT, fn, ud);
+    H5Fclose(f);
+    unlink(path);
+}
+
 int main(void)
 {
     H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
@@ -749,6 +802,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_summary_corrupt_chunk, setup, teardown),
         cmocka_unit_test_setup_teardown(test_summary_not_hdf5, setup, teardown),
         cmocka_unit_test_setup_teardown(test_summary_foreign_hdf5, setup, teardown),
+        cmocka_unit_test(test_has_dims_odd_paths),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
