@@ -62,6 +62,12 @@ static const char run_help[] =
     "                         posterior (neobay calibrate), so the projection carries\n"
     "                         parameter as well as stochastic uncertainty; the draws\n"
     "                         are stored as posterior_draw(replicate, parameter)\n"
+    "      --effect-priors    draw each replicate's effect sizes (the 44 parameters\n"
+    "                         with an evidence prior, neobay params) from their\n"
+    "                         priors, keyed by seed and replicate, so every scenario\n"
+    "                         run with the same seed gets the same draws; values the\n"
+    "                         scenario sets stay.  Stored as effect_draw(replicate,\n"
+    "                         effect_parameter); attribute uncertainty says so\n"
     "  -h, --help             this text\n\n"
     "The file records the --set assignments (attribute overrides) and the settings\n"
     "hash (settings_hash: scenario name, every resolved parameter and rule, the\n"
@@ -136,6 +142,7 @@ typedef struct run_args {
     int panel;          /* nb_panel_freq */
     long panel_reps;
     const char *posterior;   /* --posterior FILE, or NULL */
+    int effect_priors;       /* --effect-priors */
 } run_args;
 
 static int run_parse(int argc, char **argv, run_args *a)
@@ -146,7 +153,8 @@ static int run_parse(int argc, char **argv, run_args *a)
         {"set", required_argument, 0, 'S'}, {"quiet", no_argument, 0, 'q'},
         {"panel", required_argument, 0, 'P'}, {"panel-replicates", required_argument, 0, 'N'},
         {"restart", no_argument, 0, 'R'}, {"posterior", required_argument, 0, 'p'},
-        {"force", no_argument, 0, 'F'}, {"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};
+        {"force", no_argument, 0, 'F'}, {"effect-priors", no_argument, 0, 'E'},
+        {"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};
     memset(a, 0, sizeof *a);
     a->replicates = a->threads = a->seed = -1;
     int c;
@@ -174,6 +182,7 @@ static int run_parse(int argc, char **argv, run_args *a)
         case 'p': a->posterior = optarg; break;
         case 'R': a->restart = 1; break;
         case 'F': a->force = 1; break;
+        case 'E': a->effect_priors = 1; break;
         case 'P':
             if ((a->panel = nb_panel_freq_parse(optarg)) < 0)
                 return snprintf(msg, sizeof msg, "--panel: '%s' is not yearly or monthly", optarg), nb_cli_usage("run", msg);
@@ -188,6 +197,8 @@ static int run_parse(int argc, char **argv, run_args *a)
     }
     if (a->panel_reps && !a->panel) return nb_cli_usage("run", "--panel-replicates needs --panel");
     if (a->panel && a->posterior) return nb_cli_usage("run", "--panel cannot be combined with --posterior");
+    if (a->effect_priors && (a->panel || a->posterior))
+        return nb_cli_usage("run", "--effect-priors cannot be combined with --panel or --posterior (yet)");
     if (a->panel && !a->panel_reps) a->panel_reps = 1;
     if (optind + 1 != argc)
         return nb_cli_usage("run", optind == argc ? "no scenario file given" : "more than one scenario file given");
@@ -240,6 +251,7 @@ typedef struct run_extra {
     nb_h5w_fill_fn inner;
     const void *inner_ud;
     const char *overrides, *settings_hash;
+    const char *uncertainty;     /* which sources of uncertainty the run carries */
 } run_extra;
 
 /* An nb_h5w_fill_fn (ud: a run_extra).  NB_OK, or NB_EIO with w->why set. */
@@ -247,9 +259,74 @@ static int run_extra_fill(nb_h5w *w, const void *ud)
 {
     const run_extra *x = ud;
     if (nb_h5w_attr_str(w, w->file, "overrides", x->overrides) ||
-        nb_h5w_attr_str(w, w->file, "settings_hash", x->settings_hash))
+        nb_h5w_attr_str(w, w->file, "settings_hash", x->settings_hash) ||
+        nb_h5w_attr_str(w, w->file, "uncertainty", x->uncertainty))
         return NB_EIO;
     return x->inner ? x->inner(w, x->inner_ud) : NB_OK;
+}
+
+/* --effect-priors: the scenario's parameters and which of them the draws leave. */
+typedef struct prior_run {
+    const nb_paramset *base;
+    uint32_t seed;
+    int n_rep;
+    unsigned char keep[NB_NPARAMS];
+} prior_run;
+
+/* nb_ensemble_params_fn of --effect-priors (ud: a prior_run). */
+static int prior_rep_params(const void *ud, int rep, nb_paramset *ps)
+{
+    const prior_run *pr = ud;
+    memcpy(ps, pr->base, sizeof *ps);
+    nb_prior_draw_all(ps, pr->seed, (uint32_t)rep, pr->keep);
+    return NB_OK;
+}
+
+/* Attributes of effect_draw. */
+static int w_effect_attrs(nb_h5w *w, hid_t ds, const void *ud)
+{
+    (void)ud;
+    if (nb_h5w_attr_str(w, ds, "long_name", "effect sizes drawn from their evidence priors for each replicate") ||
+        nb_h5w_attr_str(w, ds, "long_name_zh", "各次模拟从证据先验抽取的效应参数") ||
+        nb_h5w_attr_str(w, ds, "units", "see /parameters/unit") ||
+        nb_h5w_attr_str(w, ds, "comment", "priors: /parameters/prior and model/priors.def"))
+        return NB_EIO;
+    return NB_OK;
+}
+
+/* An nb_h5w_fill_fn writing effect_draw(replicate, effect_parameter) (ud: a
+ * prior_run): the draws the run used, recomputed from their keys. */
+static int prior_draws_write(nb_h5w *w, const void *ud)
+{
+    const prior_run *pr = ud;
+    const char *names[NB_NPRIORS];
+    int ids[NB_NPRIORS], n = 0;
+    for (int j = 0; j < NB_NPRIORS; j++)
+        if (!pr->keep[nb_priors[j].param] && pr->base->p[nb_priors[j].param].n == 0) {
+            ids[n] = nb_priors[j].param;
+            names[n++] = nb_registry[nb_priors[j].param].name;
+        }
+    if (n == 0) return NB_OK;
+    double *v = malloc((size_t)pr->n_rep * (size_t)n * sizeof *v);
+    nb_paramset *ps = malloc(sizeof *ps);
+    if (!v || !ps) { free(v); free(ps); return nb_h5w_nomem(w); }
+    for (int r = 0; r < pr->n_rep; r++) {
+        prior_rep_params(pr, r, ps);
+        for (int j = 0; j < n; j++) v[(size_t)r * n + j] = ps->p[ids[j]].value[0];
+    }
+    hid_t s[2] = {H5Dopen2(w->file, "replicate", H5P_DEFAULT), H5I_INVALID_HID};
+    int rc = s[0] < 0 ? nb_h5w_fail(w, "opening", "replicate") : NB_OK;
+    if (rc == NB_OK) {
+        s[1] = nb_h5w_scale(w, w->file, "effect_parameter", w->str, w->str, (hsize_t)n, names,
+                            "effect size drawn from its evidence prior (registry name)");
+        hsize_t dims[2] = {(hsize_t)pr->n_rep, (hsize_t)n};
+        rc = s[1] < 0 ? NB_EIO : nb_h5w_array(w, w->file, "effect_draw", 2, dims, NULL, v, s,
+                                              w_effect_attrs, NULL);
+    }
+    nb_h5w_close(s, 2);
+    free(v);
+    free(ps);
+    return rc;
 }
 
 static int cmd_run(int argc, char **argv)
@@ -262,7 +339,7 @@ static int cmd_run(int argc, char **argv)
     if (a.replicates > 0) nb_paramset_set_const(&sc->ps, NB_P_run_replicates, (double)a.replicates);
     if (a.seed >= 0) nb_paramset_set_const(&sc->ps, NB_P_run_seed, (double)a.seed);
     char defout[PATH_MAX], hex[9];
-    nb_runguard_hash(sc, a.posterior, hex);
+    nb_runguard_hash(sc, a.posterior, a.effect_priors, hex);
     const char *out = a.output ? a.output : defout;
     nb_err e;
     const char *in[] = {a.posterior};
@@ -292,6 +369,19 @@ static int cmd_run(int argc, char **argv)
     }
     char *yaml = nb_scenario_to_yaml(sc);
     if (pd && yaml && nb_post_draws_annotate(pd, &yaml) != NB_OK) { free(yaml); yaml = NULL; }
+    prior_run *pr = a.effect_priors ? calloc(1, sizeof *pr) : NULL;
+    if (pr) {
+        pr->base = &sc->ps;
+        pr->seed = m ? nb_model_seed(m) : 0;
+        pr->n_rep = nrep;
+        for (int i = 0; i < NB_NPARAMS; i++) pr->keep[i] = sc->origin[i].file != NULL;
+        static const char note[] = "\n# effect sizes drawn per replicate from their evidence priors (--effect-priors)\n";
+        char *y = yaml ? realloc(yaml, strlen(yaml) + sizeof note) : NULL;
+        if (y) strcat(y, note);
+        else free(yaml);
+        yaml = y;
+    }
+    if (a.effect_priors && !pr) { free(yaml); yaml = NULL; }
     unsigned char *skip = calloc((size_t)nrep, 1);
     progress pg = {a.quiet, isatty(2), 0, {0, 0}, res, NULL, 0, 0};
     char *ovr = nb_runguard_overrides(a.sets, a.n_sets);
@@ -301,7 +391,9 @@ static int cmd_run(int argc, char **argv)
     clock_gettime(CLOCK_MONOTONIC, &pg.t0);
     nb_ensemble_opts o = {(int)a.threads, on_done, &pg, skip};
     uint64_t steps = 0;
-    int st = code ? NB_OK : pd ? nb_post_ensemble_run(pd, res, &o, &steps) : nb_ensemble_run(m, res, &o, &steps);
+    int st = code ? NB_OK : pd ? nb_post_ensemble_run(pd, res, &o, &steps)
+           : pr ? nb_ensemble_run_each(prior_rep_params, pr, res, &o, &steps)
+                : nb_ensemble_run(m, res, &o, &steps);
     double secs = seconds_since(&pg.t0);
     /* Micro-data: rerun replicates 0..N-1 with the panel's sink; written with the file. */
     nb_panel *pn = (!code && st == NB_OK && a.panel) ? nb_panel_alloc(m, a.panel) : NULL;
@@ -314,8 +406,10 @@ static int cmd_run(int argc, char **argv)
                     a.panel_reps, pn->firms.n, pn->rounds.n, pn->exits.n);
     }
     if (!code && st != NB_OK) code = nb_cli_fail(NB_ENOMEM, "out of memory");
-    run_extra ex = {pd ? nb_post_draws_write : pn ? nb_panel_write : NULL,
-                    pd ? (const void *)pd : pn, ovr, hex};
+    run_extra ex = {pd ? nb_post_draws_write : pn ? nb_panel_write : pr ? prior_draws_write : NULL,
+                    pd ? (const void *)pd : pn ? (const void *)pn : (const void *)pr, ovr, hex,
+                    pd ? "stochastic + calibration posterior" : pr ? "stochastic + effect priors"
+                       : "stochastic only (fixed parameters)"};
     if (!code && nb_h5_write_run_ex(out, res, &meta, run_extra_fill, &ex, &e) != NB_OK)
         code = nb_cli_fail(NB_ENOMEM, e.msg);
     /* Written: the checkpoint has served (even one whose writes failed).  Failed: keep
@@ -331,6 +425,7 @@ static int cmd_run(int argc, char **argv)
     nb_results_free(res);
     nb_panel_free(pn);
     nb_post_draws_free(pd);
+    free(pr);
     nb_model_free(m);
     nb_scenario_free(sc);
     return code;

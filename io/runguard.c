@@ -33,7 +33,7 @@ static uint64_t rg_fnv_sched(uint64_t h, const nb_sched *s)
     return h;
 }
 
-void nb_runguard_hash(const nb_scenario *sc, const char *posterior, char hex[9])
+void nb_runguard_hash(const nb_scenario *sc, const char *posterior, int effect_priors, char hex[9])
 {
     uint64_t h = nb_fnv_str(NB_FNV_OFFSET, sc->name);
     for (int i = 0; i < NB_NPARAMS; i++)
@@ -45,6 +45,7 @@ void nb_runguard_hash(const nb_scenario *sc, const char *posterior, char hex[9])
         h = nb_fnv_dbl(nb_fnv_dbl(h, r->threshold), r->value);
     }
     if (posterior) h = rg_fnv_file(nb_fnv_str(h, "posterior"), posterior);
+    if (effect_priors) h = nb_fnv_str(h, "effect-priors");
     snprintf(hex, 9, "%08x", (unsigned)((h ^ (h >> 32)) & 0xffffffffu));
 }
 

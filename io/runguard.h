@@ -15,7 +15,7 @@
 
 /* The settings hash of scenario sc (after its overrides), with the posterior file
  * at `posterior` (NULL: none), as 8 lower-case hex digits into hex[9]. */
-void nb_runguard_hash(const nb_scenario *sc, const char *posterior, char hex[9]);
+void nb_runguard_hash(const nb_scenario *sc, const char *posterior, int effect_priors, char hex[9]);
 
 /* The default output path output/runs/<name>-<hex>.h5 into buf[n], creating
  * output/ and output/runs/ as needed.  NB_OK, or NB_EINVAL with e naming the

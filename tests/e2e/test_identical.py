@@ -42,14 +42,14 @@ SCENARIOS = ("baseline", "fund-shortfall", "pillar-1-source", "pillar-2-conversi
 # changes meant to alter results (issue 9: valuations priced only, marks, follow-on
 # rounds, spawning, honeymoon exits, lagged recycling, fund-shortfall at 250亿).
 DIGESTS = {
-    "baseline": "c3feb7673e501af3454667e2fe1464278869a49449f8949e9ab5cdb94dcd9226",
-    "fund-shortfall": "09d8a77d17a348753f4a005e2cf67e2ea3a575e7c379260ab49b190eeed7773e",
-    "pillar-1-source": "7b1550b7fbaa1149f1019d08f1d13c6906cf2bfdb884abe19f15976dfe9a289f",
-    "pillar-2-conversion": "785e4ca613fa6d9d45bc899e70ac926afa3abea2900479dba2978af2ab123b3e",
-    "pillar-3-firms": "e6cb2e099acffdd0d7e5730790c37a54d5e40c7458569a0d66a7d0604f985353",
-    "pillar-4-factors": "4c191611faae22c46386e551f3b0d3c0e44b9649093f2db961d6234f87dcb926",
-    "pillar-5-climate": "d57fda1bc97c8905f1f0fdf73b978f86478f096d22efd796d6888a25271d3c93",
-    "policy-2024": "dc940a2a0ecd713b853858a7b457a9aec6a126399350f13b0428f1251f564540",
+    "baseline": "c2c5f91b71ef381407652bf81703698d366dfd0cb9d1e690254c229b58d80bd9",
+    "fund-shortfall": "a21dc67c20ba664718564ec2872bdb566f76ab0f8b7661470009cdca0fb86ffa",
+    "pillar-1-source": "bcc56d0f5d65e04cf76df0721a62d2a3f79fc2f3f5e06c1af1ae3c2e111cc986",
+    "pillar-2-conversion": "07439596cb3ce51fa6b131c489e09a25f4fac9191172c674e03aab73b3f4f5ae",
+    "pillar-3-firms": "55cdb998f3ba4b2b87d0cc6e418d4f779edd2a92620d593adbaa9b74e3b3753f",
+    "pillar-4-factors": "08ad61e808b5355b899f48cbff4beb469c6b83825e1bf7c6c821fcfd235e590f",
+    "pillar-5-climate": "bdc93824ec3cb3e23e9c39f399c07161dc9e81db201540c73d41da28dd5823c8",
+    "policy-2024": "ff655184ead46612f7b78b33d9030a0a6af376f34871fd976c434d5dd7556c0e",
     "sweep-small": "3826de247b8f0fdcb64de574c154d8f76b39ea47a40bf1ecda97f1cfb0ec35a8",
     "compare-policy-2024": "9d0773cbfae771479c94d5913ce96764336fde7b8954bb11cbfc99992dd4b924",
 }
