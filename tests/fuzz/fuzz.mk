@@ -19,7 +19,7 @@ FUZZ_LOADERS  = scenario sweep set
 FUZZ_SAN      = -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 # OpenMP's runtime keeps its thread pool at exit: the one leak suppressed.
 SAN_ENV       = ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
-                LSAN_OPTIONS=suppressions=$(CURDIR)/tests/fuzz/lsan.supp:print_suppressions=0 \
+                LSAN_OPTIONS=suppressions=$(CURDIR)/tests/fuzz/lsan.supp:print_suppressions=0:fast_unwind_on_malloc=0 \
                 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 # The e2e tests of bad input, limits and output paths (issue 14 and the error
 # messages); the whole e2e suite under ASan takes too long for CI's budget.
