@@ -74,11 +74,21 @@ static int w_long(nb_h5w *w, hid_t ds, const void *ud)
 
 typedef struct lu { const char *long_name, *units; } lu;
 
+/* Writes long_name and units.  A dataset whose rows carry different units (one per
+ * parameter or target) has no CF units: "see X" names the variable holding them and
+ * goes into `comment`, as /parameters/value of a run file does, so every `units`
+ * attribute of the file parses as a UDUNITS-2 unit. */
 static int w_lu(nb_h5w *w, hid_t ds, const void *ud)
 {
     const lu *x = ud;
     if (nb_h5w_attr_str(w, ds, "long_name", x->long_name)) return NB_EIO;
-    return x->units ? nb_h5w_attr_str(w, ds, "units", x->units) : NB_OK;
+    if (!x->units) return NB_OK;
+    if (strncmp(x->units, "see ", 4) == 0) {
+        char c[80];
+        snprintf(c, sizeof c, "units: %s", x->units);
+        return nb_h5w_attr_str(w, ds, "comment", c);
+    }
+    return nb_h5w_attr_str(w, ds, "units", x->units);
 }
 
 /* A 1-D dataset of doubles over scale s. */
@@ -188,7 +198,7 @@ static int w_post_contents(nb_h5w *w, const void *ud)
         if (rc == NB_OK) rc = w_strs(w, "description", desc, (hsize_t)d, sc[S_PAR], "description (registry)");
         if (rc == NB_OK) rc = w_strs(w, "source", src, (hsize_t)d, sc[S_PAR], "source or assumption (registry)");
         for (int j = 0; rc == NB_OK && j < 8; j++)
-            rc = w_vec(w, cn[j], col[j], (hsize_t)d, sc[S_PAR], cl[j], j == 2 || j == 3 ? "1" : NULL);
+            rc = w_vec(w, cn[j], col[j], (hsize_t)d, sc[S_PAR], cl[j], j == 2 || j == 3 ? "1" : "see unit(parameter)");
     }
     /* Per target. */
     if (rc == NB_OK) {
@@ -209,7 +219,7 @@ static int w_post_contents(nb_h5w *w, const void *ud)
         static const char *vl[5] = {"observed value", "observed interval, low end", "observed interval, high end",
                                     "scale of the gap (one sd counts 1)", "weight in the distance"};
         for (int j = 0; rc == NB_OK && j < 7; j++) rc = w_strs(w, tn[j], tx[j], (hsize_t)F, sc[S_TG], tl[j]);
-        for (int j = 0; rc == NB_OK && j < 5; j++) rc = w_vec(w, vn[j], tv[j], (hsize_t)F, sc[S_TG], vl[j], NULL);
+        for (int j = 0; rc == NB_OK && j < 5; j++) rc = w_vec(w, vn[j], tv[j], (hsize_t)F, sc[S_TG], vl[j], j == 4 ? "1" : "see units(target)");
     }
     if (rc == NB_OK) {
         hsize_t dims[3] = {(hsize_t)N, (hsize_t)R, (hsize_t)F};

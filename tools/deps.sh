@@ -15,6 +15,9 @@ command -v h5dump >/dev/null 2>&1 || need="$need hdf5-tools"
 command -v ncdump >/dev/null 2>&1 || need="$need netcdf-bin"
 have_pc libfyaml    || need="$need libfyaml-dev"
 have_pc cmocka      || need="$need libcmocka-dev"
+# For tests/e2e/test_cf.py: every units attribute is parsed by UDUNITS-2 itself
+# (udunits-bin brings libudunits2-0 and the unit database the test loads).
+command -v udunits2 >/dev/null 2>&1 || need="$need udunits-bin"
 command -v mpicc >/dev/null 2>&1 || need="$need libopenmpi-dev openmpi-bin"
 have_py h5py        || need="$need python3-h5py"
 have_py h5netcdf    || need="$need python3-h5netcdf"
