@@ -319,6 +319,11 @@ void nb_post_draws_free(nb_post_draws *d);
  * *yaml (realloc'd), so checkpoints and results files tell posterior runs apart. */
 int nb_post_draws_annotate(const nb_post_draws *d, char **yaml);
 
+/* Set in ps (a copy of the scenario's parameters) the values replicate rep draws.
+ * used[i] becomes 1 for every registry parameter the draws set (used may be NULL). */
+void nb_post_draws_apply(const nb_post_draws *d, int rep, nb_paramset *ps,
+                         unsigned char *used);
+
 /* nb_ensemble_run with replicate r's model built from the scenario's parameters and
  * the draw of replicate r.  Same contract (skip, on_done, bit-identical for any
  * thread count). */

@@ -698,13 +698,22 @@ int nb_post_draws_annotate(const nb_post_draws *d, char **yaml)
 
 /* nb_ensemble_params_fn of a posterior run: the scenario's parameters with the draw
  * of replicate rep (ud: the nb_post_draws). */
+void nb_post_draws_apply(const nb_post_draws *d, int rep, nb_paramset *ps,
+                         unsigned char *used)
+{
+    assert(rep >= 0 && rep < d->n_rep);
+    for (int j = 0; j < d->n_use; j++) {
+        int id = d->post->id[d->use[j]];
+        nb_paramset_set_const(ps, id, d->value[(size_t)rep * d->n_use + j]);
+        if (used) used[id] = 1;
+    }
+}
+
 static int post_rep_params(const void *ud, int rep, nb_paramset *ps)
 {
     const nb_post_draws *d = ud;
-    assert(rep >= 0 && rep < d->n_rep);
     memcpy(ps, d->base, sizeof *ps);
-    for (int j = 0; j < d->n_use; j++)
-        nb_paramset_set_const(ps, d->post->id[d->use[j]], d->value[(size_t)rep * d->n_use + j]);
+    nb_post_draws_apply(d, rep, ps, NULL);
     return NB_OK;
 }
 

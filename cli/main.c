@@ -67,7 +67,9 @@ static const char run_help[] =
     "                         priors, keyed by seed and replicate, so every scenario\n"
     "                         run with the same seed gets the same draws; values the\n"
     "                         scenario sets stay.  Stored as effect_draw(replicate,\n"
-    "                         effect_parameter); attribute uncertainty says so\n"
+    "                         effect_parameter); attribute uncertainty says so.\n"
+    "                         With --posterior: its parameters come from the\n"
+    "                         posterior, the other effect sizes from their priors\n"
     "  -h, --help             this text\n\n"
     "The file records the --set assignments (attribute overrides) and the settings\n"
     "hash (settings_hash: scenario name, every resolved parameter and rule, the\n"
@@ -197,8 +199,8 @@ static int run_parse(int argc, char **argv, run_args *a)
     }
     if (a->panel_reps && !a->panel) return nb_cli_usage("run", "--panel-replicates needs --panel");
     if (a->panel && a->posterior) return nb_cli_usage("run", "--panel cannot be combined with --posterior");
-    if (a->effect_priors && (a->panel || a->posterior))
-        return nb_cli_usage("run", "--effect-priors cannot be combined with --panel or --posterior (yet)");
+    if (a->effect_priors && a->panel)
+        return nb_cli_usage("run", "--effect-priors cannot be combined with --panel (yet)");
     if (a->panel && !a->panel_reps) a->panel_reps = 1;
     if (optind + 1 != argc)
         return nb_cli_usage("run", optind == argc ? "no scenario file given" : "more than one scenario file given");
@@ -265,19 +267,25 @@ static int run_extra_fill(nb_h5w *w, const void *ud)
     return x->inner ? x->inner(w, x->inner_ud) : NB_OK;
 }
 
-/* --effect-priors: the scenario's parameters and which of them the draws leave. */
+/* --effect-priors: the scenario's parameters and which of them the draws leave (set
+ * by the scenario, or drawn from the posterior given with it). */
 typedef struct prior_run {
     const nb_paramset *base;
+    const nb_post_draws *post;  /* --posterior too, or NULL */
     uint32_t seed;
     int n_rep;
     unsigned char keep[NB_NPARAMS];
 } prior_run;
 
-/* nb_ensemble_params_fn of --effect-priors (ud: a prior_run). */
+/* nb_ensemble_params_fn of --effect-priors (ud: a prior_run): the posterior's draw of
+ * replicate rep first, then the effect sizes neither it nor the scenario sets.  The
+ * two draws use different streams, each keyed by (seed, replicate): adding one does
+ * not change the other's values. */
 static int prior_rep_params(const void *ud, int rep, nb_paramset *ps)
 {
     const prior_run *pr = ud;
     memcpy(ps, pr->base, sizeof *ps);
+    if (pr->post) nb_post_draws_apply(pr->post, rep, ps, NULL);
     nb_prior_draw_all(ps, pr->seed, (uint32_t)rep, pr->keep);
     return NB_OK;
 }
@@ -329,6 +337,14 @@ static int prior_draws_write(nb_h5w *w, const void *ud)
     return rc;
 }
 
+/* The extra content of a run with both --posterior and --effect-priors. */
+static int both_draws_write(nb_h5w *w, const void *ud)
+{
+    const prior_run *pr = ud;
+    int rc = nb_post_draws_write(w, pr->post);
+    return rc != NB_OK ? rc : prior_draws_write(w, pr);
+}
+
 static int cmd_run(int argc, char **argv)
 {
     run_args a;
@@ -374,7 +390,14 @@ static int cmd_run(int argc, char **argv)
         pr->base = &sc->ps;
         pr->seed = m ? nb_model_seed(m) : 0;
         pr->n_rep = nrep;
+        pr->post = pd;
         for (int i = 0; i < NB_NPARAMS; i++) pr->keep[i] = sc->origin[i].file != NULL;
+        if (pd && nrep > 0) {
+            nb_paramset *tmp = malloc(sizeof *tmp);
+            if (tmp) { memcpy(tmp, &sc->ps, sizeof *tmp); nb_post_draws_apply(pd, 0, tmp, pr->keep); }
+            else { free(pr); pr = NULL; }
+            free(tmp);
+        }
         static const char note[] = "\n# effect sizes drawn per replicate from their evidence priors (--effect-priors)\n";
         char *y = yaml ? realloc(yaml, strlen(yaml) + sizeof note) : NULL;
         if (y) strcat(y, note);
@@ -391,8 +414,8 @@ static int cmd_run(int argc, char **argv)
     clock_gettime(CLOCK_MONOTONIC, &pg.t0);
     nb_ensemble_opts o = {(int)a.threads, on_done, &pg, skip};
     uint64_t steps = 0;
-    int st = code ? NB_OK : pd ? nb_post_ensemble_run(pd, res, &o, &steps)
-           : pr ? nb_ensemble_run_each(prior_rep_params, pr, res, &o, &steps)
+    int st = code ? NB_OK : pr ? nb_ensemble_run_each(prior_rep_params, pr, res, &o, &steps)
+           : pd ? nb_post_ensemble_run(pd, res, &o, &steps)
                 : nb_ensemble_run(m, res, &o, &steps);
     double secs = seconds_since(&pg.t0);
     /* Micro-data: rerun replicates 0..N-1 with the panel's sink; written with the file. */
@@ -406,9 +429,12 @@ static int cmd_run(int argc, char **argv)
                     a.panel_reps, pn->firms.n, pn->rounds.n, pn->exits.n);
     }
     if (!code && st != NB_OK) code = nb_cli_fail(NB_ENOMEM, "out of memory");
-    run_extra ex = {pd ? nb_post_draws_write : pn ? nb_panel_write : pr ? prior_draws_write : NULL,
-                    pd ? (const void *)pd : pn ? (const void *)pn : (const void *)pr, ovr, hex,
-                    pd ? "stochastic + calibration posterior" : pr ? "stochastic + effect priors"
+    run_extra ex = {pd && pr ? both_draws_write : pd ? nb_post_draws_write : pn ? nb_panel_write
+                    : pr ? prior_draws_write : NULL,
+                    pd && pr ? (const void *)pr : pd ? (const void *)pd : pn ? (const void *)pn
+                    : (const void *)pr, ovr, hex,
+                    pd && pr ? "stochastic + calibration posterior + effect priors"
+                    : pd ? "stochastic + calibration posterior" : pr ? "stochastic + effect priors"
                        : "stochastic only (fixed parameters)"};
     if (!code && nb_h5_write_run_ex(out, res, &meta, run_extra_fill, &ex, &e) != NB_OK)
         code = nb_cli_fail(NB_ENOMEM, e.msg);

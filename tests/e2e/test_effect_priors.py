@@ -49,6 +49,32 @@ def test_fixed_by_default_and_thread_independent(neobay, tmp_path):
     assert one.read_bytes() != plain.read_bytes()
 
 
+def test_with_posterior(neobay, tmp_path):
+    """--posterior and --effect-priors together: each draw is the one the option alone
+    gives (separate streams keyed by seed and replicate), both are stored, and the
+    parameters the posterior draws are not overwritten by a prior."""
+    import test_calibrate as tc
+    (tmp_path / "base.yaml").write_text(tc.BASE)
+    (tmp_path / "targets.yaml").write_text(tc.TARGETS)
+    (tmp_path / "cal.yaml").write_text(tc.CAL.replace("{particles}", "40").replace("{generations}", "2"))
+    r = subprocess.run([neobay, "calibrate", "cal.yaml", "-q", "-o", "post.h5"], cwd=tmp_path,
+                       capture_output=True, text=True)
+    assert r.returncode == 0, r.stderr
+    post = str(tmp_path / "post.h5")
+    both = run(neobay, "baseline.yaml", tmp_path / "both.h5", "--posterior", post, "--effect-priors")
+    p_only = run(neobay, "baseline.yaml", tmp_path / "p.h5", "--posterior", post)
+    e_only = run(neobay, "baseline.yaml", tmp_path / "e.h5", "--effect-priors")
+    with h5py.File(both, "r") as b, h5py.File(p_only, "r") as p, h5py.File(e_only, "r") as e:
+        assert b.attrs["uncertainty"] == "stochastic + calibration posterior + effect priors"
+        assert np.array_equal(b["posterior_draw"][:], p["posterior_draw"][:])
+        assert np.array_equal(b["effect_draw"][:], e["effect_draw"][:])
+        drawn = {x.decode() for x in b["parameter"][:]}
+        assert drawn == {"entry.other_rate", "hightech.rate"}
+        assert not drawn & {x.decode() for x in b["effect_parameter"][:]}
+        assert not np.array_equal(b["firms"][:], p["firms"][:])
+        assert not np.array_equal(b["firms"][:], e["firms"][:])
+
+
 def test_refused_with_panel(neobay, tmp_path):
     r = subprocess.run([neobay, "run", str(ROOT / "scenarios" / "baseline.yaml"), "--effect-priors",
                         "--panel", "yearly", "-o", str(tmp_path / "x.h5")], capture_output=True, text=True)
