@@ -191,6 +191,16 @@ int nb_panel_freq_parse(const char *s)
 }
 
 /* See panel.h. */
+/* The panel's per-month team size and revenue per employee from model m. */
+static void panel_set_model(nb_panel *p, const nb_model *m)
+{
+    for (int k = 0; k < p->n_time; k++) {
+        const nb_params *par = nb_model_params(m, k);
+        p->team[k] = par->growth_team_size;
+        p->rpe[k] = par->growth_revenue_per_employee;
+    }
+}
+
 nb_panel *nb_panel_alloc(const nb_model *m, int freq)
 {
     if (freq != NB_PANEL_YEARLY && freq != NB_PANEL_MONTHLY) return NULL;
@@ -206,11 +216,7 @@ nb_panel *nb_panel_alloc(const nb_model *m, int freq)
         nb_panel_free(p);
         return NULL;
     }
-    for (int k = 0; k < p->n_time; k++) {
-        const nb_params *par = nb_model_params(m, k);
-        p->team[k] = par->growth_team_size;
-        p->rpe[k] = par->growth_revenue_per_employee;
-    }
+    panel_set_model(p, m);
     /* Asked for every month; on_panel keeps the snapshots of the frequency. */
     p->sink = (nb_event_sink){on_event, on_panel, 1, p};
     p->status = NB_OK;
@@ -250,33 +256,74 @@ static int first_difference(const nb_results *a, const nb_results *b, int rep)
 }
 
 /* See panel.h. */
-int nb_panel_collect(nb_panel *p, const nb_model *m, int n_rep, const nb_results *ens,
-                     nb_err *e)
+/* Rerun replicate rep of m into r with s (the panel's sink) and check it against
+ * the ensemble's row. */
+static int panel_rep(nb_panel *p, const nb_model *m, nb_sim *s, int rep, nb_results *r,
+                     const nb_results *ens, nb_err *e)
+{
+    int d;
+    panel_set_model(p, m);
+    if (nb_sim_run(m, s, (uint32_t)rep, r) != NB_OK || p->status != NB_OK)
+        return nb_err_code(e, NB_ENOMEM,
+                           "micro-data: out of memory in replicate %d (%zu panel rows "
+                           "held; try fewer --panel-replicates or --panel yearly)",
+                           rep, p->firms.n);
+    if (ens && (d = first_difference(r, ens, rep)) >= 0)
+        return nb_err_code(e, NB_ERANGE,
+                           "micro-data: the rerun of replicate %d differs from the "
+                           "ensemble's (metric %s)", rep, nb_metrics[d].name);
+    p->n_rep = rep + 1;
+    return NB_OK;
+}
+
+/* Checks shared by both collectors. */
+static int panel_args_check(const nb_panel *p, int n_rep, const nb_results *ens, nb_err *e)
 {
     if (n_rep < 1)
         return nb_err_set(e, "--panel-replicates: %d is not a whole number from 1", n_rep);
     if (ens && (ens->n_rep < n_rep || ens->n_time != p->n_time || ens->start != p->start))
         return nb_err_set(e, "--panel-replicates: %d is more than the run's %d replicates",
                           n_rep, ens->n_rep);
+    return NB_OK;
+}
+
+int nb_panel_collect(nb_panel *p, const nb_model *m, int n_rep, const nb_results *ens,
+                     nb_err *e)
+{
+    int rc = panel_args_check(p, n_rep, ens, e);
+    if (rc != NB_OK) return rc;
     nb_sim *s = nb_sim_alloc();
     nb_results *r = nb_results_alloc(n_rep, p->n_time, p->start);
-    int rc = NB_OK;
     if (!s || !r) rc = nb_err_code(e, NB_ENOMEM, "micro-data: out of memory");
     else nb_sim_set_sink(s, &p->sink);
+    for (int rep = 0; rc == NB_OK && rep < n_rep; rep++)
+        rc = panel_rep(p, m, s, rep, r, ens, e);
+    nb_sim_free(s);
+    nb_results_free(r);
+    return rc;
+}
+
+int nb_panel_collect_each(nb_panel *p, nb_ensemble_params_fn params, const void *ud,
+                          int n_rep, const nb_results *ens, nb_err *e)
+{
+    int rc = panel_args_check(p, n_rep, ens, e);
+    if (rc != NB_OK) return rc;
+    nb_sim *s = nb_sim_alloc();
+    nb_results *r = nb_results_alloc(n_rep, p->n_time, p->start);
+    nb_paramset *ps = malloc(sizeof *ps);
+    if (!s || !r || !ps) rc = nb_err_code(e, NB_ENOMEM, "micro-data: out of memory");
+    else nb_sim_set_sink(s, &p->sink);
     for (int rep = 0; rc == NB_OK && rep < n_rep; rep++) {
-        int d;
-        if (nb_sim_run(m, s, (uint32_t)rep, r) != NB_OK || p->status != NB_OK)
-            rc = nb_err_code(e, NB_ENOMEM,
-                             "micro-data: out of memory in replicate %d (%zu panel rows "
-                             "held; try fewer --panel-replicates or --panel yearly)",
-                             rep, p->firms.n);
-        else if (ens && (d = first_difference(r, ens, rep)) >= 0)
-            rc = nb_err_code(e, NB_ERANGE,
-                             "micro-data: the rerun of replicate %d differs from the "
-                             "ensemble's (metric %s)", rep, nb_metrics[d].name);
-        else
-            p->n_rep = rep + 1;
+        if (params(ud, rep, ps) != NB_OK) {
+            rc = nb_err_set(e, "micro-data: no parameters for replicate %d", rep);
+            break;
+        }
+        nb_model *m = nb_model_alloc(ps);
+        rc = m ? panel_rep(p, m, s, rep, r, ens, e)
+               : nb_err_code(e, NB_ENOMEM, "micro-data: out of memory");
+        nb_model_free(m);
     }
+    free(ps);
     nb_sim_free(s);
     nb_results_free(r);
     return rc;

@@ -32,6 +32,7 @@
 #define NB_PANEL_H
 #include <stddef.h>
 #include <stdint.h>
+#include "../model/ensemble.h"
 #include "../model/sim.h"
 #include "../model/results.h"
 #include "error.h"
@@ -102,6 +103,13 @@ int nb_panel_is_snapshot(const nb_panel *p, int k);
  * NB_ENOMEM; NB_ERANGE when a rerun differs from ens (e->msg says which). */
 int nb_panel_collect(nb_panel *p, const nb_model *m, int n_rep, const nb_results *ens,
                      nb_err *e);
+
+/* nb_panel_collect for an ensemble run by nb_ensemble_run_each(params, ud, ...):
+ * replicate r is rerun with a model built from the parameters params gives it (so
+ * --posterior and --effect-priors runs have micro-data of the replicates they
+ * stored).  Same contract; NB_EINVAL when params refuses a replicate. */
+int nb_panel_collect_each(nb_panel *p, nb_ensemble_params_fn params, const void *ud,
+                          int n_rep, const nb_results *ens, nb_err *e);
 
 /* Write the groups /panel, /events/rounds and /events/exits of the panel `ud` into
  * w->file: the `extra` of nb_h5_write_run_ex.  NB_OK, or NB_EIO with w->why. */

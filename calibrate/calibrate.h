@@ -324,6 +324,10 @@ int nb_post_draws_annotate(const nb_post_draws *d, char **yaml);
 void nb_post_draws_apply(const nb_post_draws *d, int rep, nb_paramset *ps,
                          unsigned char *used);
 
+/* An nb_ensemble_params_fn (ud: the nb_post_draws): the scenario's parameters with
+ * the draw of replicate rep. */
+int nb_post_rep_params(const void *ud, int rep, nb_paramset *ps);
+
 /* nb_ensemble_run with replicate r's model built from the scenario's parameters and
  * the draw of replicate r.  Same contract (skip, on_done, bit-identical for any
  * thread count). */

@@ -709,7 +709,7 @@ void nb_post_draws_apply(const nb_post_draws *d, int rep, nb_paramset *ps,
     }
 }
 
-static int post_rep_params(const void *ud, int rep, nb_paramset *ps)
+int nb_post_rep_params(const void *ud, int rep, nb_paramset *ps)
 {
     const nb_post_draws *d = ud;
     memcpy(ps, d->base, sizeof *ps);
@@ -720,7 +720,7 @@ static int post_rep_params(const void *ud, int rep, nb_paramset *ps)
 int nb_post_ensemble_run(const nb_post_draws *d, nb_results *res,
                          const nb_ensemble_opts *o, uint64_t *firm_steps)
 {
-    return nb_ensemble_run_each(post_rep_params, d, res, o, firm_steps);
+    return nb_ensemble_run_each(nb_post_rep_params, d, res, o, firm_steps);
 }
 
 /* Attributes of posterior_draw. */

@@ -3,6 +3,7 @@
  * Exit codes: 0 success, 2 bad input (scenario, command line, results file),
  * 1 anything else (out of memory, a write that failed).
  */
+#include <assert.h>
 #include <errno.h>
 #include <getopt.h>
 #include <limits.h>
@@ -55,7 +56,9 @@ static const char run_help[] =
     "                         row per firm and snapshot: time point 0, each December\n"
     "                         and the last month, or every month) and /events/rounds,\n"
     "                         /events/exits; replicates are rerun one by one after\n"
-    "                         the ensemble.  Memory ~100 bytes per firm per snapshot\n"
+    "                         the ensemble (with the parameters each drew under\n"
+    "                         --posterior or --effect-priors).  Memory ~100 bytes\n"
+    "                         per firm per snapshot\n"
     "                         (baseline monthly: ~100 MB per replicate)\n"
     "      --panel-replicates N  micro-data of replicates 0..N-1 (default 1)\n"
     "      --posterior FILE   draw each replicate's parameters from a calibration's\n"
@@ -198,9 +201,6 @@ static int run_parse(int argc, char **argv, run_args *a)
         }
     }
     if (a->panel_reps && !a->panel) return nb_cli_usage("run", "--panel-replicates needs --panel");
-    if (a->panel && a->posterior) return nb_cli_usage("run", "--panel cannot be combined with --posterior");
-    if (a->effect_priors && a->panel)
-        return nb_cli_usage("run", "--effect-priors cannot be combined with --panel (yet)");
     if (a->panel && !a->panel_reps) a->panel_reps = 1;
     if (optind + 1 != argc)
         return nb_cli_usage("run", optind == argc ? "no scenario file given" : "more than one scenario file given");
@@ -337,12 +337,29 @@ static int prior_draws_write(nb_h5w *w, const void *ud)
     return rc;
 }
 
-/* The extra content of a run with both --posterior and --effect-priors. */
-static int both_draws_write(nb_h5w *w, const void *ud)
+/* The extra content of a run: any of the posterior's draws, the effect draws and
+ * the micro-data, each written by its own fill function. */
+typedef struct run_parts {
+    nb_h5w_fill_fn fn[3];
+    const void *ud[3];
+    int n;
+} run_parts;
+
+static void run_parts_add(run_parts *rp, nb_h5w_fill_fn fn, const void *ud)
 {
-    const prior_run *pr = ud;
-    int rc = nb_post_draws_write(w, pr->post);
-    return rc != NB_OK ? rc : prior_draws_write(w, pr);
+    assert(rp->n < 3);
+    rp->fn[rp->n] = fn;
+    rp->ud[rp->n++] = ud;
+}
+
+static int run_parts_write(nb_h5w *w, const void *ud)
+{
+    const run_parts *rp = ud;
+    for (int i = 0; i < rp->n; i++) {
+        int rc = rp->fn[i](w, rp->ud[i]);
+        if (rc != NB_OK) return rc;
+    }
+    return NB_OK;
 }
 
 static int cmd_run(int argc, char **argv)
@@ -421,18 +438,21 @@ static int cmd_run(int argc, char **argv)
     /* Micro-data: rerun replicates 0..N-1 with the panel's sink; written with the file. */
     nb_panel *pn = (!code && st == NB_OK && a.panel) ? nb_panel_alloc(m, a.panel) : NULL;
     if (!code && st == NB_OK && a.panel) {
-        int pst = pn ? nb_panel_collect(pn, m, (int)a.panel_reps, res, &e)
-                     : nb_err_code(&e, NB_ENOMEM, "micro-data: out of memory");
+        int pst = !pn ? nb_err_code(&e, NB_ENOMEM, "micro-data: out of memory")
+                : pr ? nb_panel_collect_each(pn, prior_rep_params, pr, (int)a.panel_reps, res, &e)
+                : pd ? nb_panel_collect_each(pn, nb_post_rep_params, pd, (int)a.panel_reps, res, &e)
+                     : nb_panel_collect(pn, m, (int)a.panel_reps, res, &e);
         if (pst != NB_OK) code = nb_cli_fail(pst == NB_EINVAL ? NB_EINVAL : NB_ENOMEM, e.msg);
         if (!code && !a.quiet)
             fprintf(stderr, "neobay: micro-data of %ld replicate(s): %zu panel rows, %zu financing events, %zu exits and listings\n",
                     a.panel_reps, pn->firms.n, pn->rounds.n, pn->exits.n);
     }
     if (!code && st != NB_OK) code = nb_cli_fail(NB_ENOMEM, "out of memory");
-    run_extra ex = {pd && pr ? both_draws_write : pd ? nb_post_draws_write : pn ? nb_panel_write
-                    : pr ? prior_draws_write : NULL,
-                    pd && pr ? (const void *)pr : pd ? (const void *)pd : pn ? (const void *)pn
-                    : (const void *)pr, ovr, hex,
+    run_parts parts = {{0}, {0}, 0};
+    if (pd) run_parts_add(&parts, nb_post_draws_write, pd);
+    if (pr) run_parts_add(&parts, prior_draws_write, pr);
+    if (pn) run_parts_add(&parts, nb_panel_write, pn);
+    run_extra ex = {parts.n ? run_parts_write : NULL, &parts, ovr, hex,
                     pd && pr ? "stochastic + calibration posterior + effect priors"
                     : pd ? "stochastic + calibration posterior" : pr ? "stochastic + effect priors"
                        : "stochastic only (fixed parameters)"};
