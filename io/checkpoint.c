@@ -389,7 +389,8 @@ static int write_failed(nb_ckpt *c, int err, off_t keep, nb_err *e)
     long long size = fstat(c->fd, &st) == 0 ? (long long)st.st_size : (long long)c->end;
     long recs = (long)((c->end - HDR_LEN) / (off_t)c->rec_len);
     return nb_err_code(e, NB_EIO, "%s: cannot write checkpoint: %s; it keeps %ld record%s (%lld bytes) "
-                       "for a rerun to resume from: delete it to free the space", c->path, strerror(err),
+                       "that a rerun resumes from if the results file is not written (it is deleted when "
+                       "it is): delete it to free the space", c->path, strerror(err),
                        recs, recs == 1 ? "" : "s", size);
 }
 

@@ -55,8 +55,9 @@ def check(tmp_path, r, out, side, what, limit):
     lines = r.stderr.splitlines()
     assert len(lines) == 1, r.stderr                    # -q: the warning only, once
     assert re.fullmatch(rf"neobay: warning: {re.escape(side.name)}: cannot write checkpoint: "
-                        rf"File too large; it keeps \d+ records? \(\d+ bytes\) for a rerun to "
-                        rf"resume from: delete it to free the space; continuing without a "
+                        rf"File too large; it keeps \d+ records? \(\d+ bytes\) that a rerun resumes "
+                        rf"from if the results file is not written \(it is deleted when it "
+                        rf"is\): delete it to free the space; continuing without a "
                         rf"{what}", lines[0]), r.stderr
     assert not side.exists(), "the failed " + what + " was left on the disk"
     assert not list(tmp_path.glob("*.part-*"))          # no partial results file

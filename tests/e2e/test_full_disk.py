@@ -38,8 +38,8 @@ def test_full_disk_checkpoint_cut_and_reported(neobay, tmp_path, disk):
     r = sh([neobay, "run", "s.yaml", "-o", disk / "o.h5", "-q", "-t", "1"], tmp_path)
     assert r.returncode == 1, r.stderr                  # the results file cannot be written either
     m = re.search(r"o\.h5\.ckpt: cannot write checkpoint: No space left on device; it keeps "
-                  r"(\d+) records? \((\d+) bytes\) for a rerun to resume from: delete it to free "
-                  r"the space", r.stderr)
+                  r"(\d+) records? \((\d+) bytes\) that a rerun resumes from if the results file "
+                  r"is not written \(it is deleted when it is\): delete it to free the space", r.stderr)
     assert m, r.stderr
     k, size = int(m.group(1)), int(m.group(2))
     ckpt = disk / "o.h5.ckpt"
