@@ -35,7 +35,7 @@ static const double shown_levels[3] = {0.5, 0.05, 0.95};
 /* One row of a table: a metric's median and band at each column. */
 typedef struct sum_row {
     char name[64], zh[192];
-    char units[64];            /* the dataset's units attribute */
+    char units[64];            /* the registry unit (units_label, else units) */
     int money;                 /* units in RMB: shown in 亿 */
     int count;                 /* units count things (firms, persons): whole numbers */
     double *v;                 /* [3][ncol]: median, 5%, 95% */
@@ -235,6 +235,8 @@ static void s_row_labels(summary *s, sum_row *r, const char *name, const char *d
         H5Dclose(ds);
     }
     snprintf(r->name, sizeof r->name, "%s", name);
+    /* CSV readers get the registry's unit, as `neobay export` writes it in headers */
+    snprintf(r->units, sizeof r->units, "%s", units);
     r->money = strncmp(units, "RMB", 3) == 0;
     r->count = is_count_unit(units);
 }

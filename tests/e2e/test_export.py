@@ -103,6 +103,8 @@ def test_summary_csv_year_metric(neobay, root, files):
         k = int(np.nonzero(days == (np.datetime64("2025-12-01") - np.datetime64("1970-01-01")).astype(int))[0][0])
         qi = list(f["quantile"][()]).index(0.5)
         assert float(t[2][3]) == pytest.approx(f["firms_q"][qi, k])
+        # the registry unit, as export's headers give it (not CF's "1")
+        assert {x[4] for x in t[1:]} == {f["firms"].attrs["units_label"].decode()} == {"firms"}
 
 
 @pytest.mark.parametrize("args,msg", [(["--year", "2040"], "--year 2040"),
