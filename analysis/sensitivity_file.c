@@ -29,6 +29,7 @@
 #include <hdf5_hl.h>
 #include "format.h"
 #include "h5out.h"
+#include "metricsets.h"
 #include "sensitivity.h"
 #include "../model/metrics.h"
 #include "../model/neobay.h"
@@ -43,7 +44,7 @@
 enum { SOBOL, MORRIS };
 
 /* The metrics analysed when neither the command line nor the sweep names any. */
-static const char *const default_metrics[] = {"firms", "unicorns", "listed"};
+#define default_metrics nb_metric_set_sensitivity      /* analysis/metricsets.def */
 
 /* One outcome analysed: a metric at December of a year. */
 typedef struct s_output {
@@ -390,7 +391,7 @@ static int s_metrics(sens *s, const nb_sens_opts *o)
                              "it does not hold", s->metric[i]);
         if (s->n_metric > 0) return NB_OK;
     }
-    for (size_t i = 0; i < sizeof default_metrics / sizeof *default_metrics; i++)
+    for (int i = 0; i < NB_N_METRIC_SET_sensitivity; i++)
         if (s_has_metric(s, default_metrics[i]) &&
             !(s->metric[s->n_metric++] = strdup(default_metrics[i])))
             return s_nomem(s);

@@ -18,16 +18,14 @@
 #include "h5out.h"
 #include "observed.h"
 #include "summary.h"
+#include "metricsets.h"
 #include "../model/neobay.h"
 
 #define SUM_WIDTH 120         /* the tables' target width in columns */
 
-static const char *const headline[] = {
-    "firms", "projects", "firms_startup", "firms_backbone", "firms_leader",
-    "valued_1e8", "valued_1e9", "gazelles", "unicorns", "listed", "hightech",
-    "alliance_committed", "revenue", "valuation",
-};
-#define N_HEADLINE ((int)(sizeof headline / sizeof headline[0]))
+/* The main table's metrics (analysis/metricsets.def). */
+#define headline nb_metric_set_summary
+#define N_HEADLINE NB_N_METRIC_SET_summary
 
 /* The quantile levels a table shows: median, then the 90% band. */
 static const double shown_levels[3] = {0.5, 0.05, 0.95};
