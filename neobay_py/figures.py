@@ -159,6 +159,12 @@ def _source(fig, text):
     fig.supxlabel(text, x=0.995, ha="right", fontsize=7, color="#666666")
 
 
+def _metric_label(ds, metric, sep=" "):
+    """The bilingual label of metric as the file (ds) gives it: its long_name and
+    long_name_zh attributes (neobay_py.io.metric_attrs)."""
+    return L.metric(metric, nio.metric_attrs(ds, metric), sep)
+
+
 def _run_label(ds):
     name, title_en, title_zh = nio.scenario_info(ds)
     label = L.scenario(name, title_en, title_zh)
@@ -249,7 +255,7 @@ def _fan_grid(ds, metrics, key):
                     transform=ax.transAxes)
             continue
         fan(ax, ds, m, xstart=start)
-        ax.set_title(L.metric(m, ds[m].attrs if m in ds else {}))
+        ax.set_title(_metric_label(ds, m))
     # one legend for the figure, from every panel's entries
     h, lab = [], []
     for ax in axes:
@@ -294,8 +300,7 @@ def alliance(run, milestone="alliance_300yi"):
     goal = ALLIANCE_GOAL / 1e8
     ax1.axhline(goal, color=COLORS["target"], ls="--", lw=1.4,
                 label="300亿 goal 目标 (source document)")
-    ax1.set_title(L.metric("alliance_committed", run["alliance_committed"].attrs
-                           if "alliance_committed" in run else {}))
+    ax1.set_title(_metric_label(run, "alliance_committed"))
     lo, hi = ax1.get_ylim()
     if hi < goal * 1.08:                  # the goal line stays inside the axes
         ax1.set_ylim(lo, goal * 1.08)
@@ -390,7 +395,8 @@ def policy_impact(comparisons, metrics=IMPACT_METRICS, year=None):
         ax.set_yticklabels(names if ax in (axes[0], axes[3]) else [""] * len(ys), fontsize=8)
         ax.set_ylim(-0.6, len(cs) - 0.4)
         ax.grid(axis="y", visible=False)
-        ax.set_title(L.metric(m))
+        ax.set_title(_metric_label(next((c for c in cs if f"{m}_impact" in c or
+                                         f"{m}_impact_q" in c), cs[0]), m))
         ax.set_xlabel(L.unit("firms"))
         ax.margins(x=0.18)
         lo, hi = ax.get_xlim()
@@ -490,7 +496,7 @@ def impact_over_time(comparison, metrics=("firms", "valued_1e9", "unicorns", "li
         ax.plot(t, v[2], color=COLORS["policy"], lw=1.8, label=L.text("median"))
         ax.axhline(0, color="black", lw=0.8)
         _years_axis(ax, t[0], t[-1])
-        ax.set_title(L.metric(m))
+        ax.set_title(_metric_label(c, m))
         ax.set_ylabel(L.unit("firms"))
     _legend_unique(np.atleast_1d(axes)[0], loc="upper left", frameon=False)
     fig.suptitle(f"{L.title('impact_time')}: {_policy_label(c)} - "
@@ -576,7 +582,7 @@ def tornado(sens, output=None, top=12):
         ax.set_yticklabels([L.param(factors[i], sep="\n") for i in order], fontsize=7.5)
         ax.grid(axis="y", visible=False)
         metric, _, year = o.partition("@")
-        ax.set_title(f"{L.metric(metric, sep=chr(10))}, {year}")
+        ax.set_title(f"{_metric_label(sens, metric, sep=chr(10))}, {year}")
         ax.set_xlabel("index 指数" if sobol else "effect per factor range 全区间效应")
     _legend_unique(axes[0], loc="lower right", frameon=False)
     if sobol:
@@ -699,8 +705,9 @@ def response_surface(sweep, x=None, y=None, metric="unicorns", year=None, bins=N
     ax.set_ylabel(f"{L.param(y)} ({dy})")
     ax.grid(False)
     cb = fig.colorbar(mesh, ax=ax)
-    cb.set_label(f"{L.metric(metric)}, {when}")
-    ax.set_title(f"{L.metric(metric)}: mean over replicates and other factors 均值")
+    label = _metric_label(sweep, metric)
+    cb.set_label(f"{label}, {when}")
+    ax.set_title(f"{label}: mean over replicates and other factors 均值")
     ax.legend(loc="upper right", frameon=True, fontsize=7.5)
     # right: the metric against each lever alone
     for f, col, sc in ((x, CYCLE[0], sx), (y, CYCLE[1], sy)):
@@ -708,10 +715,10 @@ def response_surface(sweep, x=None, y=None, metric="unicorns", year=None, bins=N
         u = _unit_scale(sweep, i, logs.get(f))
         ax2.scatter(u, z, s=10, color=col, alpha=0.6, label=L.param(f))
     ax2.set_xlabel("lever, share of its range 杠杆取值(占范围比例)")
-    ax2.set_ylabel(f"{L.metric(metric)}, {when}")
+    ax2.set_ylabel(f"{label}, {when}")
     ax2.set_title("each lever alone 单一杠杆")
     ax2.legend(loc="best", frameon=False, fontsize=7.5)
-    fig.suptitle(f"{L.title('surface')}: {L.metric(metric)}", fontsize=13, fontweight="bold")
+    fig.suptitle(f"{L.title('surface')}: {label}", fontsize=13, fontweight="bold")
     _source(fig, f"sweep: {sweep.attrs.get('design', '?')} design, "
             f"{sweep.sizes.get('point', '?')} points x {sweep.attrs.get('replicates', '?')} "
             f"replicates")

@@ -12,6 +12,8 @@
     open_posterior(path)    a calibration posterior (`neobay calibrate`): a Posterior
                             with .particles (pandas DataFrame, one column a parameter),
                             .weights, .fit (DataFrame, one row a target) and .ds
+    metric_attrs(ds, m)     metric m's long_name / long_name_zh as any of these carries
+                            them (what figure labels are made of)
 
 Every function reads the whole file before returning, so a file that is missing, not
 HDF5, damaged, from an older neobay or of another kind raises NeobayFileError, whose
@@ -352,6 +354,50 @@ def milestone(ds, name="alliance_300yi"):
                                "long_name": f"{metric} >= {thr:g}"})
 
 
+# ---- metric labels ------------------------------------------------------------------
+
+# How `neobay compare` (analysis/compare.c, w_impact_attrs) words the labels of
+# <metric>_impact from the metric's own long_name / long_name_zh.
+_IMPACT_EN = re.compile(r"^Impact on (.*) \(policy - base\)$", re.S)
+_IMPACT_ZH = "政策效应:"
+
+
+def _text(v):
+    if isinstance(v, bytes):
+        v = v.decode("utf-8", "replace")
+    if isinstance(v, np.ndarray) and v.size == 1:
+        v = _text(v.item())
+    return "" if v is None else str(v)
+
+
+def metric_attrs(ds, metric):
+    """{'long_name': ..., 'long_name_zh': ...} of `metric` as the opened file (ds)
+    carries them -- the text of model/metrics.def that neobay writes on each metric's
+    variables: <metric> or <metric>_q of a run file, <metric>_mean or <metric>_q of a
+    sweep file, <metric>_impact(_q) of an impact file (whose labels say "Impact on
+    <long_name> (policy - base)" / "政策效应:<long_name_zh>": the metric's own labels
+    are taken out of them), the labels open_sensitivity read from the sweep file for a
+    sensitivity group.  Empty strings when the file has none."""
+    labels = (ds.attrs.get("metric_labels") or {}).get(str(metric))
+    if labels:
+        return {"long_name": _text(labels.get("long_name")),
+                "long_name_zh": _text(labels.get("long_name_zh"))}
+    for var, impact in ((metric, False), (f"{metric}_q", False), (f"{metric}_mean", False),
+                        (f"{metric}_impact", True), (f"{metric}_impact_q", True)):
+        if var not in ds:
+            continue
+        a = ds[var].attrs
+        en, zh = _text(a.get("long_name")), _text(a.get("long_name_zh"))
+        if not en and not zh:
+            continue
+        if impact:              # `neobay compare`'s wording; compare_runs copies as is
+            m = _IMPACT_EN.match(en)
+            en = m.group(1) if m else en
+            zh = zh[len(_IMPACT_ZH):] if zh.startswith(_IMPACT_ZH) else zh
+        return {"long_name": en, "long_name_zh": zh}
+    return {"long_name": "", "long_name_zh": ""}
+
+
 # ---- impact files -------------------------------------------------------------------
 
 COSTS = (("cost_per_unicorn", "unicorns"), ("cost_per_listing", "listed"),
@@ -470,7 +516,10 @@ def open_sweep(path):
 def open_sensitivity(path):
     """The /sensitivity group of a sweep file (neobay sensitivity) as an
     xarray.Dataset over factor, metric, year (December of it) and bound (lo, hi): S1, ST and
-    their intervals for a Sobol analysis, mu_star, mu, sigma for a Morris one."""
+    their intervals for a Sobol analysis, mu_star, mu, sigma for a Morris one.
+    attrs['metric_labels'] maps each metric to its long_name / long_name_zh, read from
+    the sweep's <metric>_mean in the same file (the group itself carries only the
+    metric names)."""
     with _checking(path) as f:
         _check_kind(path, f, "sweep")
         if "sensitivity" not in f:
@@ -482,8 +531,18 @@ def open_sensitivity(path):
         if "metric" not in g or "year" not in g:
             _older(path, f, ["/sensitivity dimensions metric and year (older files pack "
                              "them as output = metric@year): rerun `neobay sensitivity`"])
+        # the group names its metrics only; their labels are the sweep's own
+        # <metric>_mean (or <metric>_q) attributes, in the same file
+        labels = {}
+        for m in _strings(g["metric"][()]):
+            for var in (f"{m}_mean", f"{m}_q"):
+                if var in f:
+                    labels[m] = {"long_name": _text(f[var].attrs.get("long_name")),
+                                 "long_name_zh": _text(f[var].attrs.get("long_name_zh"))}
+                    break
     ds = _xr(path, "sensitivity")
     ds.attrs["neobay_file"] = os.fspath(path)
+    ds.attrs["metric_labels"] = labels      # metric -> {long_name, long_name_zh}
     return ds
 
 

@@ -1,31 +1,22 @@
 """Bilingual labels (English 中文) for neobay's figures.
 
 A label is "English 中文", so a figure can go straight into a report in either
-language.  Metric names come from the results file when it carries them (the
-`long_name` and `long_name_zh` attributes of each variable); the table below is the
-fallback and the short form used in panel titles.
-"""
+language.
 
-# metric -> (English, 中文): short forms for panel titles and legends.
-METRICS = {
-    "firms": ("Active firms", "在区企业数"),
-    "projects": ("Pre-incubation projects", "预孵化项目"),
-    "firms_startup": ("Start-ups", "初创企业"),
-    "firms_backbone": ("Backbone firms", "骨干企业"),
-    "firms_leader": ("Leader firms", "领军企业"),
-    "firms_future": ("Future-industry firms", "未来产业企业"),
-    "hightech": ("High-tech enterprises", "高新技术企业"),
-    "unicorns": ("Unicorns", "独角兽企业"),
-    "gazelles": ("Gazelles", "瞪羚企业"),
-    "listed": ("Listed firms", "上市企业"),
-    "valued_1e8": ("Firms valued ≥ 1亿", "估值1亿元以上企业"),
-    "valued_1e9": ("Firms valued ≥ 10亿", "估值10亿元以上企业"),
-    "valuation": ("Total valuation", "估值合计"),
-    "revenue": ("Total revenue", "营业收入"),
-    "employees": ("Employees", "从业人员"),
-    "alliance_committed": ("Fund alliance, committed", "基金联盟认缴规模"),
-    "public_spend": ("Public spending", "财政支出"),
-}
+Metric names are not kept here: model/metrics.def defines each metric's long_name
+and long_name_zh once, and every results file carries them as attributes of the
+metric's variables; metric(name, attrs) builds the label from those attributes
+(neobay_py.io.metric_attrs finds them in a run, impact, sweep or sensitivity file).
+
+Scenario titles: a run file carries its scenario's title / title_zh (in the resolved
+scenario text), and those win; SCENARIOS is only for files that do not carry them
+(impact files name their two scenarios only).
+
+PARAMS stays a table: the parameter registry (model/params.def) has an English
+description but no Chinese label and no short form, so PARAMS is not a copy of it;
+a parameter not in PARAMS is labelled with its registry name.  UNITS, TEXT and
+TITLES are the figures' own wording, not in any file.
+"""
 
 # Units as printed on axes: (English, 中文).
 UNITS = {
@@ -111,16 +102,20 @@ def title(key, sep=" "):
     return bi(TITLES[key], sep)
 
 
-def metric(name, attrs=None, sep=" ", short=True):
-    """The bilingual label of metric `name`: the short table form, or the file's
-    long_name / long_name_zh (attrs) when short is False or the metric is not in the
-    table."""
+def _str(v):
+    if isinstance(v, bytes):
+        v = v.decode("utf-8", "replace")
+    return "" if v is None else str(v)
+
+
+def metric(name, attrs=None, sep=" "):
+    """The bilingual label of metric `name` from its variable's attributes `attrs`
+    (long_name, long_name_zh: the file's text of model/metrics.def); the bare name
+    when the file gives no long_name."""
     attrs = attrs or {}
-    if short and name in METRICS:
-        return bi(METRICS[name], sep)
-    en = attrs.get("long_name") or (METRICS.get(name, (name, ""))[0])
-    zh = attrs.get("long_name_zh") or (METRICS.get(name, ("", ""))[1])
-    return bi((str(en), str(zh)), sep)
+    en = _str(attrs.get("long_name")) or str(name)
+    zh = _str(attrs.get("long_name_zh"))
+    return bi((en, zh), sep)
 
 
 def unit(units, sep=" "):
@@ -131,17 +126,18 @@ def unit(units, sep=" "):
 
 
 def scenario(name, title_en=None, title_zh=None, sep=" "):
-    """A scenario's bilingual label: the table's short form, else the file's titles,
-    else the bare name."""
-    if name in SCENARIOS:
-        return bi(SCENARIOS[name], sep)
+    """A scenario's bilingual label: the file's titles when it carries them, else the
+    table's form (SCENARIOS), else the bare name."""
     if title_en or title_zh:
         return bi((title_en or name, title_zh or ""), sep)
+    if name in SCENARIOS:
+        return bi(SCENARIOS[name], sep)
     return name or "?"
 
 
 # Parameters that sweeps and calibrations usually vary: name -> (English, 中文).
-# Others are labelled with their registry name.
+# Others are labelled with their registry name.  Not a copy of the registry: it has
+# no Chinese labels (see the module's docstring).
 PARAMS = {
     "policy.strategic_forces": ("Strategic S&T forces (m1)", "战略科技力量"),
     "policy.future_industry": ("Future-industry technology (m2)", "未来产业技术"),
