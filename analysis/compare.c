@@ -778,7 +778,10 @@ static int w_impact_attrs(nb_h5w *w, hid_t ds, const void *ud)
              "numbers), of the policy run minus the base run. The metric: %s", m->def);
     if (nb_h5w_units(w, ds, m->units) ||
         nb_h5w_attr_str(w, ds, "long_name", ln) || nb_h5w_attr_str(w, ds, "long_name_zh", zh) ||
-        nb_h5w_attr_str(w, ds, "definition", def) || nb_h5w_attr_str(w, ds, "kind", m->kind))
+        nb_h5w_attr_str(w, ds, "definition", def) || nb_h5w_attr_str(w, ds, "kind", m->kind) ||
+        /* the metric's own labels, so readers need not take them out of the wording */
+        nb_h5w_attr_str(w, ds, "metric_long_name", m->long_name) ||
+        nb_h5w_attr_str(w, ds, "metric_long_name_zh", m->zh))
         return NB_EIO;
     return NB_OK;
 }

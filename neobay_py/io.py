@@ -388,9 +388,12 @@ def metric_attrs(ds, metric):
             continue
         a = ds[var].attrs
         en, zh = _text(a.get("long_name")), _text(a.get("long_name_zh"))
+        if impact and a.get("metric_long_name") is not None:     # written by compare
+            return {"long_name": _text(a.get("metric_long_name")),
+                    "long_name_zh": _text(a.get("metric_long_name_zh"))}
         if not en and not zh:
             continue
-        if impact:              # `neobay compare`'s wording; compare_runs copies as is
+        if impact:              # older files: take them out of compare's wording
             m = _IMPACT_EN.match(en)
             en = m.group(1) if m else en
             zh = zh[len(_IMPACT_ZH):] if zh.startswith(_IMPACT_ZH) else zh

@@ -51,7 +51,7 @@ DIGESTS = {
     "pillar-5-climate": "bdc93824ec3cb3e23e9c39f399c07161dc9e81db201540c73d41da28dd5823c8",
     "policy-2024": "ff655184ead46612f7b78b33d9030a0a6af376f34871fd976c434d5dd7556c0e",
     "sweep-small": "3826de247b8f0fdcb64de574c154d8f76b39ea47a40bf1ecda97f1cfb0ec35a8",
-    "compare-policy-2024": "9d0773cbfae771479c94d5913ce96764336fde7b8954bb11cbfc99992dd4b924",
+    "compare-policy-2024": "5b76d72b51d4347ef0dc27bd6499bf6d0f25c1ebb1b0be8952ace7f6f7f0a1b7",
 }
 
 

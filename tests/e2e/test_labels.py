@@ -99,6 +99,9 @@ def test_impact_panel_titles_are_the_metrics_labels(files):
                 f"Impact on {text(g[m].attrs['long_name'])} (policy - base)"
             assert text(f[f"{m}_impact"].attrs["long_name_zh"]) == \
                 "政策效应:" + text(g[m].attrs["long_name_zh"])
+            # and the metric's own labels, as they are (what metric_attrs reads)
+            assert text(f[f"{m}_impact"].attrs["metric_long_name"]) == text(g[m].attrs["long_name"])
+            assert text(f[f"{m}_impact_q"].attrs["metric_long_name_zh"]) == text(g[m].attrs["long_name_zh"])
     fig = figures.impact_over_time(c)
     assert fig.axes[0].get_title() == h5_label(files / "run.h5", "firms")
     # computed in Python from two run files: the same titles
