@@ -249,8 +249,12 @@ def test_run_with_posterior(neobay, tiny):
     # Bad uses.
     r = sh([neobay, "run", "proj2.yaml", "--posterior", "base.yaml", "-o", "d.h5"], tiny)
     assert r.returncode == 2 and "base.yaml" in r.stderr
-    r = sh([neobay, "run", "proj2.yaml", "--posterior", "post.h5", "--panel", "yearly"], tiny)
-    assert r.returncode == 2
+    # With micro-data (once refused): each panel replicate is rerun with its draw.
+    r = sh([neobay, "run", "proj2.yaml", "--posterior", "post.h5", "--panel", "yearly", "-o", "e.h5",
+            "-q"], tiny)
+    assert r.returncode == 0, r.stderr
+    with h5py.File(tiny / "e.h5") as f:
+        assert "panel" in f and "posterior_draw" in f
 
 
 # ---- the committed calibration --------------------------------------------------------
