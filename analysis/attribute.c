@@ -360,23 +360,22 @@ static int w_attr_contents(nb_h5w *w, const void *ud)
     s[2] = s[1] < 0 ? -1 : nb_h5w_scale(w, w->file, "outcome", w->str, w->str, NB_ATTR_NOUT,
                                         nb_attr_outcomes, "outcome metric in December of the year");
     int rc = s[2] < 0 ? NB_EIO : NB_OK;
-    if (rc == NB_OK)
-        rc = w_cells(w, aw, "effect", offsetof(nb_attr_cell, mean), s, "mean paired effect", "1");
-    if (rc == NB_OK)
-        rc = w_cells(w, aw, "effect_lo", offsetof(nb_attr_cell, lo), s,
-                     "lower end of the 90% interval of the mean effect (t)", "1");
-    if (rc == NB_OK)
-        rc = w_cells(w, aw, "effect_hi", offsetof(nb_attr_cell, hi), s,
-                     "upper end of the 90% interval of the mean effect (t)", "1");
-    if (rc == NB_OK)
-        rc = w_cells(w, aw, "cost", offsetof(nb_attr_cell, cost), s,
-                     "extra public money per additional unit of outcome (NaN: effect not significant)", "RMB");
-    if (rc == NB_OK)
-        rc = w_cells(w, aw, "cost_lo", offsetof(nb_attr_cell, cost_lo), s,
-                     "lower end of Fieller's 90% interval of the cost (NaN: none or unbounded)", "RMB");
-    if (rc == NB_OK)
-        rc = w_cells(w, aw, "cost_hi", offsetof(nb_attr_cell, cost_hi), s,
-                     "upper end of Fieller's 90% interval of the cost (NaN: none or unbounded)", "RMB");
+    /* The cell datasets: which field of nb_attr_cell each holds, and its text. */
+    static const struct { const char *name; size_t off; const char *desc, *units; } cells[] = {
+        {"effect", offsetof(nb_attr_cell, mean), "mean paired effect", "1"},
+        {"effect_lo", offsetof(nb_attr_cell, lo),
+         "lower end of the 90% interval of the mean effect (t)", "1"},
+        {"effect_hi", offsetof(nb_attr_cell, hi),
+         "upper end of the 90% interval of the mean effect (t)", "1"},
+        {"cost", offsetof(nb_attr_cell, cost),
+         "extra public money per additional unit of outcome (NaN: effect not significant)", "RMB"},
+        {"cost_lo", offsetof(nb_attr_cell, cost_lo),
+         "lower end of Fieller's 90% interval of the cost (NaN: none or unbounded)", "RMB"},
+        {"cost_hi", offsetof(nb_attr_cell, cost_hi),
+         "upper end of Fieller's 90% interval of the cost (NaN: none or unbounded)", "RMB"},
+    };
+    for (size_t i = 0; rc == NB_OK && i < sizeof cells / sizeof *cells; i++)
+        rc = w_cells(w, aw, cells[i].name, cells[i].off, s, cells[i].desc, cells[i].units);
     double sp[40];
     for (int j = 0; j < a->n_measures; j++) { sp[j] = a->alone[j].spend; sp[a->n_measures + j] = a->removed[j].spend; }
     hsize_t d2[2] = {2, (hsize_t)a->n_measures};
