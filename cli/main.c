@@ -65,7 +65,7 @@ static const char run_help[] =
     "                         posterior (neobay calibrate), so the projection carries\n"
     "                         parameter as well as stochastic uncertainty; the draws\n"
     "                         are stored as posterior_draw(replicate, parameter)\n"
-    "      --effect-priors    draw each replicate's effect sizes (the 44 parameters\n"
+    "      --effect-priors    draw each replicate's effect sizes (every parameter\n"
     "                         with an evidence prior, neobay params) from their\n"
     "                         priors, keyed by seed and replicate, so every scenario\n"
     "                         run with the same seed gets the same draws; values the\n"

@@ -137,7 +137,7 @@ void firms_step(nb_sim *s, const nb_model *m, int k, nb_flows *fl, nb_tally *t)
     const nb_month *d = &s->d;
     nb_firms *f = &s->f;
     const double margin = (p->cash_margin - d->wage_cost) / 12.0, ht_p = p->hightech_rate;
-    const double persist = p->support_demand_persistence, keep = p->exit_distress_cut;
+    const double keep = p->exit_distress_cut;
     const double burn = p->cash_burn_startup / 12.0, rent = d->rent_cost / 12.0;
     const double rpe = p->growth_revenue_per_employee, sep = p->talent_separation;
     const int cal_month = (m->origin + k) % 12, grace = (int)p->exit_grace_months;
@@ -168,17 +168,15 @@ void firms_step(nb_sim *s, const nb_model *m, int k, nb_flows *fl, nb_tally *t)
         if (ex < 0 && (int)(f->prio[i] * 12.0f) == cal_month && firm_yearly(s, k, i))
             ex = NB_EX_FAILED;                  /* learnt it is not worth going on */
         if (ex >= 0) { firm_leave(s, k, i, ex, counted, fl); continue; }
-        double boost = st >= NB_BACKBONE ? d->ovs_boost : 0.0;
         double rev = f->revenue[i];
         double out = (st == NB_STARTUP ? burn : 0.0) * (f->distress[i] ? keep : 1.0)
                    + (st >= NB_BACKBONE ? rent * rev : 0.0);
         double crev = programme_revenue(s, i, k);      /* public contracts (m10) */
-        f->cash[i] += (float)(margin * (rev * (1.0 + boost) + crev) - out);
+        f->cash[i] += (float)(margin * (rev + crev) - out);
         if (f->debt[i] > 0) capital_service(s, i, fl);
         float g = f->gmul[i] * d->gmul[NB_GC(st, age < young)] * d->gsec[f->sector[i]]
                 * growth_noise(m, f->u2[i]) * pgm;
         if (g > 1.0f) g = 1.0f + (g - 1.0f) * slow;   /* dear hires slow expansion */
-        g *= (float)(1.0 + persist * boost);
         hires += (g > 1.0f ? (g - 1.0f) * rev : 0.0);
         quits += sep * rev;
         f->revenue[i] = (float)(rev * g);

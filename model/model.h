@@ -28,7 +28,10 @@ enum nb_instr_id {
 };
 
 enum nb_selection { NB_SEL_LOTTERY, NB_SEL_MERIT };
-enum nb_eligible { NB_EL_YOUNG = 1u, NB_EL_HIGHTECH = 2u };   /* programmes.def */
+/* Eligibility flags of programmes.def: young firms only; certified high-tech firms
+ * only; compute-intensive sectors (robotics, IC, AI) only; instrument-intensive
+ * sectors (future energy, life sciences, materials) only. */
+enum nb_eligible { NB_EL_YOUNG = 1u, NB_EL_HIGHTECH = 2u, NB_EL_COMPUTE = 4u, NB_EL_LAB = 8u };
 enum nb_award_kind { NB_AW_CASH, NB_AW_CONTRACT };
 
 /* One programme's settings for the month (programme_month), read by every firm. */
@@ -80,7 +83,6 @@ typedef struct nb_month {
     double wage_cost;               /* cash margin lost to wages above the base */
     double rent_cost;               /* cash margin lost to rent above the base (scale-ups) */
     double places;                  /* scale-up places this month */
-    double ovs_boost;               /* revenue multiplier of backbones and leaders */
     double credit_pool;             /* loans available this month */
     double round_avail;             /* alliance scarcity factor on round chances */
     double round_price;             /* ... and on round prices (and so sizes) */
@@ -108,7 +110,7 @@ typedef struct nb_tally {
     int no_cash, future, incubated, no_space;
     int incub_demand, space_demand, grant_demand;
     int list_demand, list_members;  /* firms eligible for, and holding, a list place */
-    double employees, revenue, valuation, ovs_base, debt;
+    double employees, revenue, valuation, debt;
     double hire_demand;             /* gross hires wanted (growth and replacement) */
     double separations;             /* employees leaving their firm this month */
     int age[NB_NAGES];              /* firms by age band */
@@ -148,7 +150,6 @@ typedef struct nb_zone {
     nb_applicants app[NB_NPROG];            /* this month's applicants so far */
     nb_applicants app_prev[NB_NPROG];       /* last month's */
     int awarded;                            /* some award was ever made in this replicate */
-    double ovs_base;                        /* eligible revenue last month */
     double n_leaders;
     double n_firms;                         /* incorporated firms counted last month */
     double credit_left;                     /* loans still available this month */
@@ -298,13 +299,8 @@ static inline __attribute__((always_inline)) void tally_firm(const nb_sim *s, nb
     uint8_t fg = f->flags[i];
     int st = f->stage[i], age = k - f->birth[i];
     double val = f->valuation[i], rev = f->revenue[i];
-    /* Public demand adds revenue while it is paid (it does not compound). */
-    double boost = 0.0;
-    if (st >= NB_BACKBONE) {
-        t->ovs_base += rev;
-        boost += d->ovs_boost;
-    }
-    rev = rev * (1.0 + boost) + programme_revenue(s, i, k);
+    /* Public contracts add revenue while they run (they do not compound). */
+    rev += programme_revenue(s, i, k);
     double emp = rev * d->per_head;
     t->stage[st]++;
     if (st != NB_PRE) t->age[age_band(age)]++;

@@ -101,7 +101,10 @@ static void policy_hazard(const nb_params *p, const nb_zone *z, nb_month *d)
     d->acq_base = monthly(p->exit_acquire_rate);
 }
 
-/* Growth multipliers by stage and youth, and by sector (measures 2, 8, 9, 10, 15). */
+/* Growth multipliers by stage and youth (leader spill-overs, measure 9) and by sector
+ * (future industries, measure 2).  Cultivation grants, vouchers, compute and
+ * instrument vouchers and overseas-market support act on their winners only
+ * (programme.c), not on every firm of a stage or sector. */
 static void policy_growth(const nb_params *p, const nb_zone *z, nb_month *d)
 {
     const double *sp = d->spend;
@@ -113,13 +116,9 @@ static void policy_growth(const nb_params *p, const nb_zone *z, nb_month *d)
             if (st == NB_STARTUP) g += spill;
             d->gmul[NB_GC(st, young)] = (float)exp(g / 12.0);
         }
-    double compute = p->support_compute_effect * sp[NB_I_compute] / YI;
-    double instr = p->support_instrument_effect * sp[NB_I_instruments] / YI;
     for (int sec = 0; sec < NB_NSECTORS; sec++) {
         int fut = sec == NB_SEC_ENERGY || sec == NB_SEC_ROBOTICS;
-        int cmp = sec == NB_SEC_ROBOTICS || sec == NB_SEC_IC || sec == NB_SEC_AI;
-        double g = (fut ? p->sector_future_drift : 0.0) + (cmp ? compute : instr);
-        d->gsec[sec] = (float)exp(g / 12.0);
+        d->gsec[sec] = (float)exp((fut ? p->sector_future_drift : 0.0) / 12.0);
     }
 }
 
@@ -183,8 +182,6 @@ static void policy_capacity(const nb_params *p, const nb_zone *z, nb_month *d)
     const double *sp = d->spend;
     double slots = p->incubator_slots + sp[NB_I_incubator] / p->incubator_slot_cost;
     d->incub_share = z->incub_demand > 0 ? fmin(1.0, slots / z->incub_demand) : 1.0;
-    d->ovs_boost = z->ovs_base > 0
-                 ? 12.0 * p->support_overseas_multiplier * sp[NB_I_overseas] / z->ovs_base : 0.0;
     d->grant_p = z->grant_demand > 0
                ? fmin(1.0, floor(sp[NB_I_grant_equity] / p->pol_grant_ticket) / z->grant_demand) : 0.0;
     double places = 12.0 * sp[NB_I_lists] / p->list_cost_per_place;

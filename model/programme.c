@@ -52,6 +52,15 @@ static contract_row contract_of(int g)
     return c;
 }
 
+/* The sector class of a firm in sector sec: NB_EL_COMPUTE for the compute-intensive
+ * sectors (robotics, integrated circuits, AI and software), NB_EL_LAB for the
+ * instrument-intensive ones (future energy, life sciences, advanced materials). */
+static unsigned sector_class(int sec)
+{
+    assert(sec >= 0 && sec < NB_NSECTORS);
+    return sec == NB_SEC_ROBOTICS || sec == NB_SEC_IC || sec == NB_SEC_AI ? NB_EL_COMPUTE : NB_EL_LAB;
+}
+
 /* Whether instrument j pays a programme's awards (and so is booked as awarded). */
 int programme_instrument(int j)
 {
@@ -120,6 +129,7 @@ void programme_consider(nb_sim *s, int k, int i, int st, int age, nb_flows *fl)
         if (pm->awards <= 0 || !(r->stages & (1u << st))) continue;
         if ((r->elig & NB_EL_YOUNG) && age >= (int)s->p.support_young_age) continue;
         if ((r->elig & NB_EL_HIGHTECH) && !(fg & NB_FL_HIGHTECH)) continue;
+        if ((r->elig & (NB_EL_COMPUTE | NB_EL_LAB)) && !(r->elig & sector_class(f->sector[i]))) continue;
         if (a[g] && k - (a[g] - 1) < pm->reapply) continue;
         nb_ctr w = nb_philox4x32(s->key, nb_rng_ctr(f->eid[i], (uint32_t)k, NB_RS_PROG, (uint32_t)g));
         if (nb_u01(w.v[0]) >= pm->apply) continue;

@@ -76,7 +76,7 @@ int nb_zone_sanity(const nb_zone *z)
     if (!(z->avail >= 0 && z->avail <= 1) || !OK_NONNEG(z->supply_q) || !OK_NONNEG(z->demand_q)) return 0;
     const double amounts[] = {z->spent_fund, z->cum_strategic, z->cum_space, z->incub_demand,
                               z->space_demand, z->hire_demand, z->separations, z->grant_demand,
-                              z->ovs_base, z->n_leaders, z->demand_prev};
+                              z->n_leaders, z->demand_prev};
     for (size_t j = 0; j < sizeof amounts / sizeof amounts[0]; j++)
         if (!OK_NONNEG(amounts[j])) return 0;
     if (!(z->credit_left >= -tol) || !(z->guarantee_left >= 0)) return 0;     /* HUGE_VAL: no cap */

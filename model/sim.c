@@ -144,7 +144,6 @@ static void record_queues(nb_zone *z, const nb_tally *t)
     z->list_demand = t->list_demand;
     memcpy(z->app_prev, z->app, sizeof z->app);
     memset(z->app, 0, sizeof z->app);
-    z->ovs_base = t->ovs_base;
     z->n_leaders = t->stage[NB_LEADER];
     z->n_firms = t->stage[NB_STARTUP] + t->stage[NB_BACKBONE] + t->stage[NB_LEADER];
     z->hire_demand = t->hire_demand;

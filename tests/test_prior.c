@@ -100,9 +100,9 @@ static void test_prior_values(void **state)
     const nb_prior *g = nb_prior_of(nb_registry_find("grant.round_mult"));
     assert_non_null(g);
     assert_float_equal(nb_prior_quantile(g, 0.5), 1.6, 1e-4);
-    const nb_prior *c = nb_prior_of(nb_registry_find("support.compute_effect"));
+    const nb_prior *c = nb_prior_of(nb_registry_find("compute.growth"));
     assert_non_null(c);
-    assert_float_equal(nb_prior_quantile(c, 0.25), 0.04, 1e-12);
+    assert_float_equal(nb_prior_quantile(c, 0.25), 0.0075, 1e-12);
     const nb_prior *r = nb_prior_of(nb_registry_find("conversion.reform_effect"));
     assert_non_null(r);
     /* F0 = Phi(-0.874547) = 0.190905; u = 0 maps to x = 0 (the cut) */
