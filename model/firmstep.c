@@ -113,13 +113,15 @@ static int project_step(nb_sim *s, int k, int i, int incub, int counted, nb_flow
     nb_firms *f = &s->f;
     const nb_month *d = &s->d;
     const nb_params *p = &s->p;
-    if (nb_u01(f->u0[i]) < (incub ? d->h_proj_incub : d->h_proj)) {
+    double hm, gm;
+    programme_project(s, i, k, &hm, &gm);                  /* proof-of-concept awards (m5) */
+    if (nb_u01(f->u0[i]) < (incub ? d->h_proj_incub : d->h_proj) * hm) {
         if (counted) fl->abandoned += 1;
         f->flags[i] |= NB_FL_DEAD;
         f->dead++;
         return 1;
     }
-    if (nb_u01(f->u1[i]) < (incub ? d->grad_p_incub : d->grad_p)) {
+    if (nb_u01(f->u1[i]) < (incub ? d->grad_p_incub : d->grad_p) * gm) {
         f->stage[i] = NB_STARTUP;
         f->birth[i] = (int16_t)k;                /* a firm's age runs from incorporation */
         f->revenue[i] = (float)(p->growth_start_revenue * f->rmul[i]);
@@ -127,6 +129,8 @@ static int project_step(nb_sim *s, int k, int i, int incub, int counted, nb_flow
         if (!(f->flags[i] & NB_FL_FUNDED)) f->valuation[i] = (float)(f->revenue[i] * d->mult);
         firm_year_draw(s, k, i);
         if (counted) fl->graduations += 1;
+    } else if (d->prog_open) {
+        programme_consider(s, k, i, NB_PRE, k - f->birth[i], fl);
     }
     return 0;
 }

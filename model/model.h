@@ -42,6 +42,7 @@ typedef struct nb_prog_month {
     double apply, noise;        /* monthly application chance; score noise s.d. */
     double share, cut;          /* lottery: win chance; merit: the score to beat */
     double rmult, hmult;        /* effects while an award lasts */
+    double gradm;               /* project rows: incorporation-chance multiplier (1 elsewhere) */
     float gmul;                 /* monthly growth factor while an award lasts */
     int contract;               /* NB_AW_CONTRACT: the award is paid as revenue */
     double crev;                /* contract: new annual revenue while it runs (RMB/year) */
@@ -274,6 +275,21 @@ static inline void programme_effects(const nb_sim *s, int i, int k, double *rm, 
         *rm *= pm->rmult;
         *hm *= pm->hmult;
         *gm *= pm->gmul;
+    }
+}
+
+/* The effects on project i in step k of the awards it holds: its abandonment-hazard
+ * and incorporation-chance multipliers (project rows: proof of concept). */
+static inline void programme_project(const nb_sim *s, int i, int k, double *hm, double *gm)
+{
+    *hm = *gm = 1.0;
+    if (!s->z.awarded) return;
+    const uint16_t *a = &s->f.award[NB_NPROG * i];
+    for (int g = 0; g < NB_NPROG; g++) {
+        const nb_prog_month *pm = &s->d.prog[g];
+        if (!a[g] || k - (a[g] - 1) >= pm->term) continue;
+        *hm *= pm->hmult;
+        *gm *= pm->gradm;
     }
 }
 

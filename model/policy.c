@@ -55,7 +55,8 @@ static void policy_budget(nb_sim *s, nb_month *d)
     for (j = 0; j < NB_NINSTR; j++) d->spend[j] = j == NB_I_guidance_fund ? plan[j] : plan[j] * scale;
 }
 
-/* Research output and the entry rates of the month (measures 1-5, 16-19). */
+/* Research output and the entry rates of the month (measures 1-4, 16-19; proof of
+ * concept, measure 5, is a programme for projects, programme.c). */
 static void policy_entry(const nb_params *p, const nb_zone *z, nb_month *d)
 {
     const double *sp = d->spend;
@@ -65,7 +66,7 @@ static void policy_entry(const nb_params *p, const nb_zone *z, nb_month *d)
                + p->research_capacity_per_yi * z->cum_strategic / YI;
     double conv = p->conversion_prob * (1.0 + p->conversion_reform_effect * z->reform)
                 * (1.0 + p->conversion_culture_effect * sp[NB_I_culture] / YI);
-    d->rate[NB_OR_SPINOFF] = d->results * fmin(1.0, conv) + sp[NB_I_poc] / p->pol_poc_cost;
+    d->rate[NB_OR_SPINOFF] = d->results * fmin(1.0, conv);
     d->rate[NB_OR_RELOCATION] = p->entry_relocation_rate
         * (1.0 + p->entry_attract_effect * sp[NB_I_planning] / YI);
     /* Founders from outside the zone's institutions, and projects spawned by the
@@ -87,15 +88,14 @@ static void policy_entry(const nb_params *p, const nb_zone *z, nb_month *d)
     d->sector_cdf[5] = 1.0;
 }
 
-/* Exit, abandonment, acquisition and relocation hazards of the month (measures 5, 6,
+/* Exit, abandonment, acquisition and relocation hazards of the month (measures 6,
  * 7, 9): monthly rates from annual ones; the relocation hazard rises with rent. */
 static void policy_hazard(const nb_params *p, const nb_zone *z, nb_month *d)
 {
-    double poc_cut = fmin(p->pol_poc_cut_max, p->pol_poc_hazard_cut * d->spend[NB_I_poc] / YI);
     d->h_firm = monthly(p->exit_background);
     d->honeymoon = (int)p->exit_honeymoon;
     d->h_firm_incub = d->h_firm * p->incubator_hazard_factor;
-    d->h_proj = fmin(1.0, p->exit_project_abandon * (1.0 - poc_cut));
+    d->h_proj = fmin(1.0, p->exit_project_abandon);
     d->h_proj_incub = d->h_proj * p->incubator_hazard_factor;
     d->h_move = monthly(fmin(0.99, p->space_move_rate * pow(z->rent, p->space_rent_elasticity)));
     d->acq_base = monthly(p->exit_acquire_rate);

@@ -61,6 +61,17 @@ static unsigned sector_class(int sec)
     return sec == NB_SEC_ROBOTICS || sec == NB_SEC_IC || sec == NB_SEC_AI ? NB_EL_COMPUTE : NB_EL_LAB;
 }
 
+/* The incorporation-multiplier parameter of project rows (NB_PROJECT lines), -1 elsewhere. */
+static int project_of(int g)
+{
+#define NB_PROG(...)
+#define NB_PROJECT(id) if (g == NB_PG_##id) return NB_P_prog_##id##_grad_mult;
+#include "programmes.def"
+#undef NB_PROJECT
+#undef NB_PROG
+    return -1;
+}
+
 /* Whether instrument j pays a programme's awards (and so is booked as awarded). */
 int programme_instrument(int j)
 {
@@ -90,6 +101,8 @@ void programme_month(nb_sim *s)
         pm->rmult = nb_params_get(p, r->p_round);
         pm->hmult = nb_params_get(p, r->p_hazard);
         pm->gmul = (float)exp(nb_params_get(p, r->p_growth) / 12.0);
+        int pg = project_of(g);
+        pm->gradm = pg >= 0 ? nb_params_get(p, pg) : 1.0;
         pm->contract = r->kind == NB_AW_CONTRACT;
         pm->crev = pm->followon = pm->lasting = 0.0;
         if (pm->contract) {

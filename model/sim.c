@@ -210,9 +210,14 @@ static void record(nb_sim *s, const nb_model *m, int k, const nb_flows *fl, cons
         total += fl->spend[j];
     }
     v[NB_M_public_spend] = total;
+    static const int app_metric[NB_NPROG] = {
+#define NB_PROG(id, ...) NB_M_applicants_##id,
+#include "programmes.def"
+#undef NB_PROG
+    };
     for (int g = 0; g < NB_NPROG; g++) {
-        v[NB_M_applicants_grant + 2 * g] = z->app_prev[g].n;   /* this month's, moved by record_queues */
-        v[NB_M_awards_grant + 2 * g] = fl->awards[g];
+        v[app_metric[g]] = z->app_prev[g].n;   /* this month's, moved by record_queues */
+        v[app_metric[g] + 1] = fl->awards[g];  /* awards_<id> follows applicants_<id> (metrics.def) */
     }
     if (s->d.reporting) s->z.spent_fund += total - fl->spend[NB_I_guidance_fund];
     if (k >= m->n_hist) {

@@ -68,10 +68,10 @@ static const measure_case cases[] = {
      NB_M_entries_spinoff, +1, H_SUM, "conversion.prob x (1 + reform_effect x coverage), coverage ramping to 1"},
     {4, "grant_equity->grants_equity", {{NB_P_pol_grant_equity, 3e7}}, {{0}},
      NB_M_grants_equity, +1, H_SUM, "10 tickets of 300万 a month"},
-    {5, "poc_budget->entries_spinoff", {{NB_P_pol_poc_budget, 1e7}}, {{0}},
-     NB_M_entries_spinoff, +1, H_SUM, "budget / poc_cost extra spin-offs a month"},
-    {5, "poc_budget->projects_abandoned", {{NB_P_pol_poc_budget, YI}}, {{NB_P_pol_poc_cost, 1e9}},
-     NB_M_projects_abandoned, -1, H_SUM, "pre-incubation hazard cut (poc_cost high: few extra entrants)"},
+    {5, "poc_budget->graduations", {{NB_P_pol_poc_budget, 1e7}}, {{0}},
+     NB_M_graduations, +1, H_SUM, "20 grants a month on merit to projects: incorporation x poc.grad_mult"},
+    {5, "poc_budget->projects_abandoned", {{NB_P_pol_poc_budget, 1e7}}, {{0}},
+     NB_M_projects_abandoned, -1, H_SUM, "funded projects' abandonment x poc.hazard_mult"},
     {6, "incubator_budget->incubated", {{NB_P_pol_incubator_budget, 1e7}}, {{0}},
      NB_M_incubated, +1, H_LAST, "500 more places at 2万 a month"},
     {6, "incubator_budget->firms_startup", {{NB_P_pol_incubator_budget, 1e7}}, {{0}},
@@ -699,9 +699,100 @@ static void test_recipient_growth(void **state)
     }
 }
 
+/* Proof-of-concept grants against the projects' own counterfactual: the projects
+ * that win a grant in the first year are followed month by month through their
+ * award's term in both arms; each month a project is still a project it is at risk
+ * of incorporating.  The ratio of the two arms' incorporation hazards (incorporations
+ * per project-month at risk) is the in-model effect on incorporation: above 1 and
+ * inside the 90% interval of poc.grad_mult's evidence prior.  Winners that are not
+ * a live project in the no-policy arm at their award month are left out. */
+typedef struct { uint64_t eid; int k, out, done[2]; long risk[2], grads[2]; } poc_winner;
+typedef struct { int term, arm, n, cap; poc_winner *w; } poc_follow;
+
+static void poc_event(void *ud, uint32_t rep, const nb_event *ev)
+{
+    (void)rep;
+    poc_follow *fo = ud;
+    if (fo->arm != 1 || ev->kind != NB_EV_AWARD || ev->exit_kind != NB_PG_poc || ev->k > 12) return;
+    if (fo->n == fo->cap) {
+        fo->cap = fo->cap ? 2 * fo->cap : 1024;
+        fo->w = realloc(fo->w, (size_t)fo->cap * sizeof *fo->w);
+        assert_non_null(fo->w);
+    }
+    fo->w[fo->n++] = (poc_winner){.eid = ev->eid, .k = ev->k};
+}
+
+static int slot_of(const nb_firms *f, uint64_t eid)
+{
+    for (int i = 0; i < f->n; i++)
+        if (f->eid[i] == eid) return (f->flags[i] & NB_FL_DEAD) ? -1 : i;
+    return -1;
+}
+
+static void poc_panel(void *ud, uint32_t rep, int k, const nb_firms *f)
+{
+    (void)rep;
+    poc_follow *fo = ud;
+    for (int j = 0; j < fo->n; j++) {
+        poc_winner *w = &fo->w[j];
+        if (k == w->k && fo->arm == 0) {
+            int i = slot_of(f, w->eid);
+            w->out = i < 0 || f->stage[i] != NB_PRE;
+        }
+        if (k <= w->k || k > w->k + fo->term - 1 || w->done[fo->arm]) continue;
+        int i = slot_of(f, w->eid);
+        w->risk[fo->arm]++;
+        if (i < 0) w->done[fo->arm] = 1;                        /* abandoned */
+        else if (f->stage[i] != NB_PRE) { w->grads[fo->arm]++; w->done[fo->arm] = 1; }
+    }
+}
+
+static void test_recipient_poc(void **state)
+{
+    (void)state;
+    nb_paramset *base = base_set(NULL), *pol = base_set(NULL);
+    nb_paramset_set_const(pol, NB_P_pol_poc_budget, 1e7);
+    poc_follow fo = {.term = (int)nb_registry[NB_P_prog_poc_term].def};
+    long risk[2] = {0, 0}, grads[2] = {0, 0}, used = 0, winners = 0;
+    for (uint32_t rep = 0; rep < 4; rep++) {
+        fo.n = 0;
+        for (fo.arm = 1; fo.arm >= 0; fo.arm--) {
+            nb_model *m = nb_model_alloc(fo.arm ? pol : base);
+            nb_sim *s = nb_sim_alloc();
+            nb_results *r = nb_results_alloc((int)rep + 1, nb_model_n_time(m), nb_model_start(m));
+            assert_true(m && s && r);
+            nb_event_sink sink = {poc_event, poc_panel, 1, &fo};
+            nb_sim_set_sink(s, &sink);
+            assert_int_equal(nb_sim_run(m, s, rep, r), NB_OK);
+            nb_results_free(r);
+            nb_sim_free(s);
+            nb_model_free(m);
+        }
+        winners += fo.n;
+        for (int j = 0; j < fo.n; j++) {
+            if (fo.w[j].out) continue;
+            used++;
+            for (int a = 0; a < 2; a++) { risk[a] += fo.w[j].risk[a]; grads[a] += fo.w[j].grads[a]; }
+        }
+    }
+    double ratio = ((double)grads[1] / risk[1]) / ((double)grads[0] / risk[0]);
+    const nb_prior *pr = nb_prior_of(NB_P_prog_poc_grad_mult);
+    double lo = nb_prior_quantile(pr, 0.05), hi = nb_prior_quantile(pr, 0.95);
+    printf("  recipients poc (m5): %ld winners, %ld followed; incorporations %ld in %ld "
+           "project-months vs %ld in %ld without: hazard ratio %.3g (poc.grad_mult %.3g, "
+           "prior 90%% [%.3g, %.3g])\n", winners, used, grads[1], risk[1], grads[0], risk[0],
+           ratio, nb_registry[NB_P_prog_poc_grad_mult].def, lo, hi);
+    assert_true(used >= 200 && grads[0] >= 50);
+    assert_true(ratio > 1.0);
+    assert_true(ratio >= lo && ratio <= hi);
+    free(fo.w);
+    free(base);
+    free(pol);
+}
+
 int main(void)
 {
-    struct CMUnitTest tests[NCASES + 6];
+    struct CMUnitTest tests[NCASES + 7];
     for (int c = 0; c < NCASES; c++)
         tests[c] = (struct CMUnitTest){cases[c].label, test_measure, NULL, NULL, (void *)&cases[c]};
     tests[NCASES] = (struct CMUnitTest){"special_fund_cap", test_special_fund_cap, NULL, NULL, NULL};
@@ -711,7 +802,8 @@ int main(void)
     tests[NCASES + 4] = (struct CMUnitTest){"recipient_additionality", test_recipient_additionality,
                                             NULL, NULL, NULL};
     tests[NCASES + 5] = (struct CMUnitTest){"recipient_growth", test_recipient_growth, NULL, NULL, NULL};
+    tests[NCASES + 6] = (struct CMUnitTest){"recipient_poc", test_recipient_poc, NULL, NULL, NULL};
     printf("paired effects, %d replicates, 2024-07..%d-12 (POLICY - BASE, mean +- s.e.):\n",
            NREP, END_YEAR);
-    return _cmocka_run_group_tests("measures", tests, NCASES + 6, NULL, free_runs);
+    return _cmocka_run_group_tests("measures", tests, NCASES + 7, NULL, free_runs);
 }

@@ -39,7 +39,6 @@ static void test_lever_effects_are_flagged(void **state)
         "multiplier", "leverage", "quality", "tilt", "persistence", "_cut", "cost", "per_yi",
         "spillover", "acquire_rate", ".growth", NULL};
     static const char *const not_effect[] = {
-        "policy.poc_cut_max",        /* a cap the design sets, not an estimate */
         "policy.grant_ticket",       /* award size: a design choice */
         "space.rent_elasticity",     /* the market's response (DYNAMICS-EVIDENCE.md) */
         "funding.revenue_multiple",  /* venture valuation per revenue: the market's */

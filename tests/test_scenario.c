@@ -602,7 +602,7 @@ static void test_to_yaml(void **state)
     sc = load_ok("tests/data/scenarios/sub/grandchild.yaml");
     nb_err e;
     const char *sets[] = {"growth.drift=0.1234567890123456789", "def.usd_cny={2024-07: 7.1, 2027-01: 6.9}",
-                          "growth.lumpy_rate=1e-300", "policy.poc_cost=123456789.25", "run.seed=4294967295",
+                          "growth.lumpy_rate=1e-300", "poc.ticket=123456789.25", "run.seed=4294967295",
                           "title=\"quote \\\" and backslash \\\\ and tab\\t: # not a comment\"",
                           "description=\"line one\\nline two\\n\"", "alliance.initial=1万亿"};
     for (size_t i = 0; i < sizeof sets / sizeof *sets; i++)
