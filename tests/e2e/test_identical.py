@@ -42,16 +42,16 @@ SCENARIOS = ("baseline", "fund-shortfall", "pillar-1-source", "pillar-2-conversi
 # changes meant to alter results (issue 9: valuations priced only, marks, follow-on
 # rounds, spawning, honeymoon exits, lagged recycling, fund-shortfall at 250亿).
 DIGESTS = {
-    "baseline": "c2c5f91b71ef381407652bf81703698d366dfd0cb9d1e690254c229b58d80bd9",
-    "fund-shortfall": "a21dc67c20ba664718564ec2872bdb566f76ab0f8b7661470009cdca0fb86ffa",
-    "pillar-1-source": "bcc56d0f5d65e04cf76df0721a62d2a3f79fc2f3f5e06c1af1ae3c2e111cc986",
-    "pillar-2-conversion": "07439596cb3ce51fa6b131c489e09a25f4fac9191172c674e03aab73b3f4f5ae",
-    "pillar-3-firms": "55cdb998f3ba4b2b87d0cc6e418d4f779edd2a92620d593adbaa9b74e3b3753f",
-    "pillar-4-factors": "08ad61e808b5355b899f48cbff4beb469c6b83825e1bf7c6c821fcfd235e590f",
-    "pillar-5-climate": "bdc93824ec3cb3e23e9c39f399c07161dc9e81db201540c73d41da28dd5823c8",
-    "policy-2024": "ff655184ead46612f7b78b33d9030a0a6af376f34871fd976c434d5dd7556c0e",
-    "sweep-small": "3826de247b8f0fdcb64de574c154d8f76b39ea47a40bf1ecda97f1cfb0ec35a8",
-    "compare-policy-2024": "5b76d72b51d4347ef0dc27bd6499bf6d0f25c1ebb1b0be8952ace7f6f7f0a1b7",
+    "baseline": "f74f774f4e002b6209f2fbb63d96c57e5e1092e81439abe158e15af1c79dd9ac",
+    "fund-shortfall": "879d3acea9e1a61b5223405b6b84e1646ae341bf95c24fa078bab1452264f33e",
+    "pillar-1-source": "3b31f2fba8f5d3a73ef4a63b05fb3c98c83978d1cab1c591494fc3667419a0c6",
+    "pillar-2-conversion": "2844989e07efa587944f2b41546a7f687cb4dc001a341718b5bcae5b1fd4d19b",
+    "pillar-3-firms": "afe271e99a40feb17941fe1f55a21dd97c9584c02cfe9d4d3f4fd9f0193d113d",
+    "pillar-4-factors": "fb4d21cc0e30be5497de91400637a9500ba582efdb90685b11b62710bcb0a5ab",
+    "pillar-5-climate": "dcdb7a3c59c410dc1586066652c2a33b5fd748c6da50ed259a1fa430b79496c6",
+    "policy-2024": "6219544403348a5fc62ceaa912f3857a790cbe916d5615e9588dabfb603c67b1",
+    "sweep-small": "d0d78f327e1e5978e9a3f707569458cbbdc094655bb1fabe78caa2e7e6407c35",
+    "compare-policy-2024": "d5a1891442eaac6e2e77387ca523716a305983f04b2357113375d816509f0f4d",
 }
 
 
