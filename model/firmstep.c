@@ -49,7 +49,7 @@ static inline float listed_value(const nb_params *p, float v, float rev)
 
 /* The exit ladder of firm i (start-up or later); returns the exit kind or -1. */
 static inline int firm_exit(const nb_sim *s, int i, int st, uint8_t fg, int incub, int age,
-                            double u0, double hm)
+                            double u0, double hm, double am)
 {
     const nb_month *d = &s->d;
     const nb_firms *f = &s->f;
@@ -60,7 +60,7 @@ static inline int firm_exit(const nb_sim *s, int i, int st, uint8_t fg, int incu
         if (u0 < h) return NB_EX_RELOCATED;
     }
     if ((fg & NB_FL_FUNDED) && !(fg & NB_FL_LISTED) && st <= NB_BACKBONE &&
-        u0 < h + d->acq_base * exp(s->p.exit_acquire_quality * f->belief[i]))
+        u0 < h + d->acq_base * am * exp(s->p.exit_acquire_quality * f->belief[i]))
         return NB_EX_ACQUIRED;
     return -1;
 }
@@ -165,10 +165,10 @@ void firms_step(nb_sim *s, const nb_model *m, int k, nb_flows *fl, nb_tally *t)
             if (!project_step(s, k, i, incub, counted, fl) && counted) tally_firm(s, t, i, k);
             continue;   /* projects raise no rounds and hold no certificates */
         }
-        double prm, phm;
+        double prm, phm, pam;
         float pgm;
-        programme_effects(s, i, k, &prm, &phm, &pgm);
-        int ex = firm_exit(s, i, st, fg, incub, age, nb_u01(f->u0[i]), phm);
+        programme_effects(s, i, k, &prm, &phm, &pam, &pgm);
+        int ex = firm_exit(s, i, st, fg, incub, age, nb_u01(f->u0[i]), phm, pam);
         if (ex < 0 && (int)(f->prio[i] * 12.0f) == cal_month && firm_yearly(s, k, i))
             ex = NB_EX_FAILED;                  /* learnt it is not worth going on */
         if (ex >= 0) { firm_leave(s, k, i, ex, counted, fl); continue; }

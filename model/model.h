@@ -43,6 +43,7 @@ typedef struct nb_prog_month {
     double share, cut;          /* lottery: win chance; merit: the score to beat */
     double rmult, hmult;        /* effects while an award lasts */
     double gradm;               /* project rows: incorporation-chance multiplier (1 elsewhere) */
+    double amult;               /* NB_ACQUIRE rows: acquisition-hazard multiplier (1 elsewhere) */
     float gmul;                 /* monthly growth factor while an award lasts */
     int contract;               /* NB_AW_CONTRACT: the award is paid as revenue */
     double crev;                /* contract: new annual revenue while it runs (RMB/year) */
@@ -261,11 +262,12 @@ static inline int list_member(const nb_firms *f, const nb_month *d, int i, int k
 }
 
 /* The effects on firm i in step k of the programme awards it holds (programmes.def):
- * its round-chance and exit-hazard multipliers and its monthly growth factor. */
+ * its round-chance, exit-hazard and acquisition-hazard multipliers and its monthly
+ * growth factor. */
 static inline void programme_effects(const nb_sim *s, int i, int k, double *rm, double *hm,
-                                     float *gm)
+                                     double *am, float *gm)
 {
-    *rm = *hm = 1.0;
+    *rm = *hm = *am = 1.0;
     *gm = 1.0f;
     if (!s->z.awarded) return;
     const uint16_t *a = &s->f.award[NB_NPROG * i];
@@ -274,6 +276,7 @@ static inline void programme_effects(const nb_sim *s, int i, int k, double *rm, 
         if (!a[g] || k - (a[g] - 1) >= pm->term) continue;
         *rm *= pm->rmult;
         *hm *= pm->hmult;
+        *am *= pm->amult;
         *gm *= pm->gmul;
     }
 }

@@ -101,15 +101,13 @@ static void policy_hazard(const nb_params *p, const nb_zone *z, nb_month *d)
     d->acq_base = monthly(p->exit_acquire_rate);
 }
 
-/* Growth multipliers by stage and youth (leader spill-overs, measure 9) and by sector
- * (future industries, measure 2).  Cultivation grants, vouchers, compute and
- * instrument vouchers and overseas-market support act on their winners only
- * (programme.c), not on every firm of a stage or sector. */
+/* Growth multipliers by stage and youth (leader spill-overs, without policy) and by
+ * sector (future industries, measure 2).  Cultivation grants, vouchers, open-innovation
+ * pilots, compute and instrument vouchers, IP support and overseas-market support act
+ * on their winners only (programme.c), not on every firm of a stage or sector. */
 static void policy_growth(const nb_params *p, const nb_zone *z, nb_month *d)
 {
-    const double *sp = d->spend;
-    double spill = p->support_spillover * z->n_leaders
-                 * (1.0 + p->support_oic_effect * sp[NB_I_open_innovation] / YI);
+    double spill = p->support_spillover * z->n_leaders;
     for (int st = 0; st < NB_NSTAGES; st++)
         for (int young = 0; young < 2; young++) {
             double g = 0.0;     /* cultivation and vouchers act on winners (programme.c) */
@@ -188,11 +186,9 @@ static void policy_capacity(const nb_params *p, const nb_zone *z, nb_month *d)
     d->list_share = z->list_demand > 0 ? fmin(1.0, places / z->list_demand) : 0.0;
     d->list_term = (int)p->list_term;
     d->credit_pool = sp[NB_I_tech_credit] * p->credit_leverage;
-    d->acq_base += monthly(fmin(0.99, 12.0 * p->support_acquire_rate * z->n_leaders
-                 * (1.0 + p->support_oic_effect * sp[NB_I_open_innovation] / YI)));
-    double ip = 1.0 + p->support_ip_effect * sp[NB_I_ip] / YI;
-    d->mult = p->fund_revenue_multiple * ip;
-    d->comp = p->listing_multiple * ip;
+    d->acq_base += monthly(fmin(0.99, 12.0 * p->support_acquire_rate * z->n_leaders));
+    d->mult = p->fund_revenue_multiple;
+    d->comp = p->listing_multiple;
 }
 
 void policy_month(nb_sim *s, const nb_model *m, int k, nb_flows *fl)

@@ -72,6 +72,17 @@ static int project_of(int g)
     return -1;
 }
 
+/* The acquisition-multiplier parameter of NB_ACQUIRE rows, -1 elsewhere. */
+static int acquire_of(int g)
+{
+#define NB_PROG(...)
+#define NB_ACQUIRE(id) if (g == NB_PG_##id) return NB_P_prog_##id##_acquire_mult;
+#include "programmes.def"
+#undef NB_ACQUIRE
+#undef NB_PROG
+    return -1;
+}
+
 /* Whether instrument j pays a programme's awards (and so is booked as awarded). */
 int programme_instrument(int j)
 {
@@ -103,6 +114,8 @@ void programme_month(nb_sim *s)
         pm->gmul = (float)exp(nb_params_get(p, r->p_growth) / 12.0);
         int pg = project_of(g);
         pm->gradm = pg >= 0 ? nb_params_get(p, pg) : 1.0;
+        int pq = acquire_of(g);
+        pm->amult = pq >= 0 ? nb_params_get(p, pq) : 1.0;
         pm->contract = r->kind == NB_AW_CONTRACT;
         pm->crev = pm->followon = pm->lasting = 0.0;
         if (pm->contract) {

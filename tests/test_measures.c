@@ -89,9 +89,9 @@ static const measure_case cases[] = {
     {9, "rnd_vouchers->revenue", {{NB_P_pol_rnd_vouchers, 1e7}}, {{0}},
      NB_M_revenue, +1, H_LAST, "100 vouchers a month by lottery among young applicants: voucher.growth for a year"},
     {9, "open_innovation->revenue", {{NB_P_pol_open_innovation, YI}}, {{0}},
-     NB_M_revenue, +1, H_LAST, "leader spill-overs to start-ups"},
+     NB_M_revenue, +1, H_LAST, "pilots with leaders on merit for young start-ups: oic.growth for a year"},
     {9, "open_innovation->exits_acquired", {{NB_P_pol_open_innovation, YI}}, {{0}},
-     NB_M_exits_acquired, +1, H_SUM, "leaders acquire more funded start-ups"},
+     NB_M_exits_acquired, +1, H_SUM, "leaders acquire funded pilot firms: acquisition hazard x oic.acquire_mult"},
     {10, "procurement->revenue", {{NB_P_pol_procurement, YI}}, {{0}},
      NB_M_revenue, +1, H_LAST, "contracts to certified start-ups/backbones: revenue while they run, a kept customer after"},
     {10, "compute->revenue", {{NB_P_pol_compute, YI}}, {{0}},
@@ -110,8 +110,8 @@ static const measure_case cases[] = {
      NB_M_loans, +1, H_SUM, "guaranteed pool x credit.leverage"},
     {13, "tech_credit->exits_failed", {{NB_P_pol_tech_credit, 1e7}}, {{0}},
      NB_M_exits_failed, -1, H_SUM, "loans lift firms out of distress"},
-    {14, "ip->valued_1e8", {{NB_P_pol_ip, 3 * YI}}, {{0}},
-     NB_M_valued_1e8, +1, H_LAST, "revenue multiple rises (the total valuation is too fat-tailed to test; 3亿 a month, as at 1亿 the effect is under 3 s.e. of 16 pairs)"},
+    {14, "ip->rounds", {{NB_P_pol_ip, 1e7}}, {{NB_P_alliance_recycle, 0}},
+     NB_M_rounds, +1, H_SUM, "IP support by lottery to start-ups and backbones: round chance x ip.round_mult for 3 years"},
     {15, "instruments->revenue", {{NB_P_pol_instruments, YI}}, {{0}},
      NB_M_revenue, +1, H_LAST, "shared-instrument vouchers by lottery to young energy/life/materials firms"},
     {16, "international->valued_1e8", {{NB_P_pol_international, YI}}, {{0}},
@@ -657,6 +657,7 @@ static const growth_case growth_cases[] = {
     {"compute (m10)", NB_PG_compute, NB_P_pol_compute, 1e7, NB_P_prog_compute_growth, NB_P_prog_compute_term},
     {"instrument (m15)", NB_PG_instrument, NB_P_pol_instruments, 1e7, NB_P_prog_instrument_growth, NB_P_prog_instrument_term},
     {"overseas (2nd half)", NB_PG_overseas, NB_P_pol_overseas, 1e7, NB_P_prog_overseas_growth, NB_P_prog_overseas_term},
+    {"oic (m9 pilots)", NB_PG_oic, NB_P_pol_open_innovation, 1e7, NB_P_prog_oic_growth, NB_P_prog_oic_term},
 };
 
 static void test_recipient_growth(void **state)
