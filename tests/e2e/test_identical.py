@@ -42,16 +42,16 @@ SCENARIOS = ("baseline", "fund-shortfall", "pillar-1-source", "pillar-2-conversi
 # changes meant to alter results (issue 9: valuations priced only, marks, follow-on
 # rounds, spawning, honeymoon exits, lagged recycling, fund-shortfall at 250亿).
 DIGESTS = {
-    "baseline": "f74f774f4e002b6209f2fbb63d96c57e5e1092e81439abe158e15af1c79dd9ac",
-    "fund-shortfall": "879d3acea9e1a61b5223405b6b84e1646ae341bf95c24fa078bab1452264f33e",
-    "pillar-1-source": "3b31f2fba8f5d3a73ef4a63b05fb3c98c83978d1cab1c591494fc3667419a0c6",
-    "pillar-2-conversion": "2844989e07efa587944f2b41546a7f687cb4dc001a341718b5bcae5b1fd4d19b",
-    "pillar-3-firms": "afe271e99a40feb17941fe1f55a21dd97c9584c02cfe9d4d3f4fd9f0193d113d",
-    "pillar-4-factors": "fb4d21cc0e30be5497de91400637a9500ba582efdb90685b11b62710bcb0a5ab",
-    "pillar-5-climate": "dcdb7a3c59c410dc1586066652c2a33b5fd748c6da50ed259a1fa430b79496c6",
-    "policy-2024": "6219544403348a5fc62ceaa912f3857a790cbe916d5615e9588dabfb603c67b1",
-    "sweep-small": "d0d78f327e1e5978e9a3f707569458cbbdc094655bb1fabe78caa2e7e6407c35",
-    "compare-policy-2024": "d5a1891442eaac6e2e77387ca523716a305983f04b2357113375d816509f0f4d",
+    "baseline": "7582da0d063394d7f9ef8351e72f4ea3c273f763a272c471b6a1f26dd71bf708",
+    "fund-shortfall": "1facc842270d0922c4a0ced2baa14e6488d0b1fefa29cc7480c96868ffe7b07f",
+    "pillar-1-source": "71dbf01a0318e57c94e77f26eae37ecdb952ed80caf7f0b9fa88d61ef1090212",
+    "pillar-2-conversion": "21bf91a05b48c767bf4f189a19e5af4f3ad9341327869d9535773688e6ee706f",
+    "pillar-3-firms": "38234a346f614211e979d741d87e3c83c3cdceff8f7f434e13ae6c07bc08ae66",
+    "pillar-4-factors": "b5bc74c13497c11366e9cd4874e3ff30fcc3db5e686eeb584a5bfe52f34d2597",
+    "pillar-5-climate": "41d0d18d1b1daa1a48bc6df8310bc263f0444332b3f857384cf7d044404d0dd2",
+    "policy-2024": "9ce504ea644fa1fddb30dc10aeaf4343aba6f2d6daf9199d026c99544930936b",
+    "sweep-small": "3487459f3f65e65515ea1300c822ad2d3246bec647bb31b760e02de9a837077b",
+    "compare-policy-2024": "1d1935605c048129e043718055f5e89e71a625caed541df8bee4441f9db7b782",
 }
 
 
