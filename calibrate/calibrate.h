@@ -342,4 +342,56 @@ int nb_post_ensemble_run(const nb_post_draws *d, nb_results *res,
  *   posterior_hash, posterior_calibration. */
 int nb_post_draws_write(nb_h5w *w, const void *ud);
 
+/* ==== simulation-based calibration (calibrate_sbc.c) ================================= */
+
+typedef struct nb_sbc_opts {
+    int n_truth;                /* truths to calibrate on */
+    const double *truths;       /* [n_truth][n_par] given truths, or NULL: drawn from the
+                                 * calibration's prior, keyed by (seed, truth) */
+    uint32_t seed;              /* of the truths and of their synthetic histories */
+    int particles, generations; /* > 0: override the calibration file's (smaller runs) */
+    const char *journal_fmt;    /* printf format with one %d (the truth): each truth's
+                                 * ABC-SMC journal, so a killed run resumes; NULL: none */
+    nb_abc_opts abc;            /* threads, restart, log (quiet: no progress lines) */
+} nb_sbc_opts;
+
+typedef struct nb_sbc_result {
+    int n_truth, n_par, n_ok, bins;
+    double *truth;              /* [n_truth][n_par] parameter units */
+    double *rank;               /* [n_truth][n_par] posterior weight below the truth (+ half
+                                 * of that equal to it): uniform on [0, 1] if calibrated */
+    unsigned char *covered;     /* [n_truth][n_par] truth inside the weighted 5-95% interval */
+    double *width;              /* [n_truth][n_par] posterior 90% width / prior 90% width */
+    int *ok;                    /* [n_truth] 0: skipped (the truth broke a scenario rule, or
+                                 * its synthetic history gave a statistic no value) */
+    double *coverage;           /* [n_par] share of the truths covered */
+    double *chisq_p;            /* [n_par] chi-square test of the ranks against uniform (bins) */
+    double *mean_width;         /* [n_par] mean width ratio */
+    int *identified;            /* [n_par] p >= 0.01, coverage above its binomial 1% quantile
+                                 * and mean width ratio <= 0.5 */
+    long runs;                  /* model runs of the calibrations in this call (a resumed
+                                 * run replays journaled truths without running them) */
+    double seconds;             /* their wall time */
+} nb_sbc_result;
+
+/* Simulation-based calibration (Talts et al. 2018) of calibration c: for each truth,
+ * simulate its targets' statistics (one replicate), calibrate on them with c's ABC-SMC
+ * (and o's overrides), and record the truth's posterior rank, coverage and width.
+ * Deterministic in (c, o) and independent of the thread count.  NB_OK and *out (free
+ * with nb_sbc_result_free); NB_EINVAL (n_truth < 1, a journal of another run),
+ * NB_EIO, NB_ENOMEM with e->msg. */
+int nb_sbc_run(const nb_calib *c, const nb_sbc_opts *o, nb_sbc_result **out, nb_err *e);
+void nb_sbc_result_free(nb_sbc_result *r);
+
+/* The SBC table (coverage, rank uniformity, width ratio, identified; English and
+ * Chinese headers). */
+void nb_sbc_print(const nb_calib *c, const nb_sbc_result *r, FILE *out);
+
+/* Write the SBC file (atomically; dimension scales truth(truth), parameter(parameter)):
+ * truth, rank, covered, width_ratio (truth, parameter); ran (truth); coverage,
+ * rank_uniformity_p, mean_width_ratio, identified, prior_min, prior_max, prior_log
+ * (parameter); root attributes name the calibration and the SBC settings. */
+int nb_sbc_write(const char *path, const nb_calib *c, const nb_sbc_opts *o,
+                 const nb_sbc_result *r, nb_err *e);
+
 #endif

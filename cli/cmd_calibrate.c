@@ -26,6 +26,8 @@ static const char cal_help[] =
     "Usage: neobay calibrate CALIBRATION.yaml [options]\n"
     "       neobay calibrate report POSTERIOR.h5\n"
     "       neobay calibrate check CALIBRATION.yaml [--set NAME=VALUE]...\n"
+    "       neobay calibrate sbc CALIBRATION.yaml [--truths N] [--particles N]\n"
+    "                            [--generations N] [--seed N] [-o FILE]\n"
     "       neobay calibrate --msm CALIBRATION.yaml [--iterations N]\n\n"
     "Calibrate the model to observed figures by ABC-SMC (approximate Bayesian\n"
     "computation, sequential Monte Carlo): the calibration file names a base scenario,\n"
@@ -48,6 +50,13 @@ static const char cal_help[] =
     "check    validate the calibration and targets files and print each fitted\n"
     "         target's statistic simulated at the base scenario's values (or at\n"
     "         --set NAME=VALUE for calibrated parameters) with the distance\n"
+    "sbc      simulation-based calibration (Talts et al. 2018): draw --truths\n"
+    "         (default 50) parameter values from the prior, simulate the targets at\n"
+    "         each (one replicate), calibrate on them (--particles, --generations\n"
+    "         override the file's, for smaller runs) and report per parameter the\n"
+    "         coverage of the 90% interval, a rank-uniformity test and the\n"
+    "         posterior/prior width ratio; writes output/<name>-sbc.h5 (or -o) and\n"
+    "         resumes after a kill (one journal per truth)\n"
     "--msm    a point estimate by the method of simulated moments: GSL's Nelder-Mead\n"
     "         on the same distance, common random numbers (one seed) across points\n\n"
     "A calibration killed part way resumes: accepted candidates and finished batches\n"
@@ -150,6 +159,101 @@ static int cmd_check(int argc, char **argv)
     return st == NB_OK ? 0 : nb_cli_fail(st, e.msg);
 }
 
+/* ---- sbc --------------------------------------------------------------------------- */
+
+/* `calibrate sbc CALIBRATION.yaml`: simulation-based calibration of a calibration. */
+static int cmd_sbc(int argc, char **argv)
+{
+    static const struct option opts[] = {
+        {"output", required_argument, 0, 'o'}, {"threads", required_argument, 0, 't'},
+        {"truths", required_argument, 0, 'T'}, {"particles", required_argument, 0, 'P'},
+        {"generations", required_argument, 0, 'G'}, {"seed", required_argument, 0, 's'},
+        {"quiet", no_argument, 0, 'q'}, {"restart", no_argument, 0, 'R'},
+        {"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};
+    const char *output = NULL;
+    long threads = 0, truths = 50, particles = 0, generations = 0, seed = -1;
+    int quiet = 0, restart = 0, ch;
+    char msg[128];
+    optind = 1;
+    while ((ch = getopt_long(argc, argv, ":o:t:s:qh", opts, NULL)) != -1) {
+        switch (ch) {
+        case 'o': output = optarg; break;
+        case 't':
+            if (nb_cli_parse_long(optarg, 1, 4096, &threads))
+                return nb_cli_usage("calibrate", "calibrate sbc: --threads: not a whole number from 1 to 4096");
+            break;
+        case 'T':
+            if (nb_cli_parse_long(optarg, 1, 100000, &truths))
+                return nb_cli_usage("calibrate", "calibrate sbc: --truths: not a whole number from 1 to 100000");
+            break;
+        case 'P':
+            if (nb_cli_parse_long(optarg, 2, 1000000, &particles))
+                return nb_cli_usage("calibrate", "calibrate sbc: --particles: not a whole number from 2 to 1000000");
+            break;
+        case 'G':
+            if (nb_cli_parse_long(optarg, 1, 1000, &generations))
+                return nb_cli_usage("calibrate", "calibrate sbc: --generations: not a whole number from 1 to 1000");
+            break;
+        case 's':
+            if (nb_cli_parse_long(optarg, 0, 4294967295L, &seed))
+                return nb_cli_usage("calibrate", "calibrate sbc: --seed: not a whole number from 0 to 4294967295");
+            break;
+        case 'q': quiet = 1; break;
+        case 'R': restart = 1; break;
+        case 'h': fputs(cal_help, stdout); return 0;
+        default: return nb_cli_usage("calibrate", nb_opt_problem(ch, argv, msg, sizeof msg));
+        }
+    }
+    if (optind + 1 != argc)
+        return nb_cli_usage("calibrate", "calibrate sbc: give exactly one calibration file");
+    nb_calib *c;
+    nb_err e;
+    int st = nb_calib_load(argv[optind], &c, &e);
+    if (st != NB_OK) return nb_cli_fail(st, e.msg);
+    char defout[PATH_MAX], base[PATH_MAX], fmt[2 * PATH_MAX + 16];
+    snprintf(defout, sizeof defout, "output/%s-sbc.h5", c->name);
+    const char *out = output ? output : defout;
+    const char *in[] = {argv[optind], c->path, c->tg ? c->tg->path : NULL};
+    if (nb_outpath_dir_check(out, &e) != NB_OK || nb_outpath_check(out, in, 3, c->base, &e) != NB_OK ||
+        nb_ckpt_path(out, base, sizeof base, &e) != NB_OK) {
+        nb_calib_free(c);
+        return nb_cli_fail(NB_EINVAL, e.msg);
+    }
+    /* Each truth journals to BASE-<truth> ('%' in the path doubled for the format). */
+    size_t n = 0;
+    for (const char *p = base; *p && n + 4 < sizeof fmt; p++) {
+        if (*p == '%') fmt[n++] = '%';
+        fmt[n++] = *p;
+    }
+    snprintf(fmt + n, sizeof fmt - n, "-%%d");
+    nb_sbc_opts o = {(int)truths, NULL, seed >= 0 ? (uint32_t)seed : c->seed, (int)particles,
+                     (int)generations, fmt, {(int)threads, NULL, restart, quiet, stderr, 0}};
+    if (!quiet)
+        fprintf(stderr, "neobay: simulation-based calibration of %s: %ld truths, %d parameters, %d targets, "
+                        "%d particles, up to %d generations each\n",
+                c->name, truths, c->n_par, c->n_fit, particles > 0 ? (int)particles : c->particles,
+                generations > 0 ? (int)generations : c->generations);
+    nb_sbc_result *r = NULL;
+    st = nb_sbc_run(c, &o, &r, &e);
+    int code = 0;
+    if (st != NB_OK) code = nb_cli_fail(st, e.msg);
+    else if (nb_sbc_write(out, c, &o, r, &e) != NB_OK) code = nb_cli_fail(NB_EIO, e.msg);
+    if (code == 0) {
+        nb_sbc_print(c, r, stdout);
+        for (long t = 0; t < truths; t++) {
+            char j[sizeof fmt + 32];
+            snprintf(j, sizeof j, fmt, (int)t);
+            if (nb_ckpt_delete(j, &e) != NB_OK) fprintf(stderr, "neobay: warning: %s\n", e.msg);
+        }
+        if (!quiet)
+            fprintf(stderr, "neobay: wrote %s: %d of %ld truths calibrated, %ld model runs in %.1f s\n", out,
+                    r->n_ok, truths, r->runs, r->seconds);
+    }
+    nb_sbc_result_free(r);
+    nb_calib_free(c);
+    return code;
+}
+
 /* ---- msm --------------------------------------------------------------------------- */
 
 static int cmd_msm(const char *path, long threads, long iters, int quiet)
@@ -179,6 +283,7 @@ int nb_cmd_calibrate(int argc, char **argv)
 {
     if (argc >= 2 && !strcmp(argv[1], "report")) return cmd_report(argc - 1, argv + 1);
     if (argc >= 2 && !strcmp(argv[1], "check")) return cmd_check(argc - 1, argv + 1);
+    if (argc >= 2 && !strcmp(argv[1], "sbc")) return cmd_sbc(argc - 1, argv + 1);
     static const struct option opts[] = {
         {"output", required_argument, 0, 'o'}, {"threads", required_argument, 0, 't'},
         {"quiet", no_argument, 0, 'q'}, {"restart", no_argument, 0, 'R'},

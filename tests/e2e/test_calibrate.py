@@ -299,3 +299,59 @@ def test_committed_calibration_report(neobay, root):
         assert tid in rows
     readme = (root / "calibration" / "README.md").read_text()
     assert "neobay calibrate calibration/gnb-2024.yaml" in readme
+
+
+def sbc(neobay, cwd, out, *extra):
+    return sh([neobay, "calibrate", "sbc", "cal.yaml", "--truths", "4", "--particles", "40",
+               "--generations", "3", "-o", out, *extra], cwd)
+
+
+def test_sbc_file_opens_in_xarray(neobay, tiny):
+    """`calibrate sbc` (issue 11): truths from the prior, each calibrated on its own
+    synthetic history; the table names every parameter, the file has named dimensions,
+    ranks lie in [0, 1], and no journal is left behind."""
+    r = sbc(neobay, tiny, "sbc.h5", "-t", "2")
+    assert r.returncode == 0, r.stderr
+    for name in ("entry.other_rate", "hightech.rate", "origin.firms", "coverage", "width ratio"):
+        assert name in r.stdout, r.stdout
+    ds = xr.open_dataset(tiny / "sbc.h5")
+    assert dict(ds.sizes) == {"truth": 4, "parameter": 3}
+    assert ds["rank"].dims == ("truth", "parameter")
+    ran = ds["ran"].values == 1
+    assert ran.sum() >= 3
+    rk = ds["rank"].values[ran]
+    assert ((rk >= 0) & (rk <= 1)).all()
+    assert set(np.unique(ds["covered"].values[ran])) <= {0.0, 1.0}
+    assert ds["coverage"].dims == ("parameter",)
+    assert ds.attrs["truths"] == 4
+    assert not list(tiny.glob("sbc.h5.ckpt*"))
+
+
+def test_sbc_killed_then_rerun_gives_the_same_file(neobay, tiny, tmp_path):
+    exe = shutil.copy(neobay, tmp_path / "neobay")
+    assert sbc(exe, tiny, "whole.h5", "-t", "2").returncode == 0
+    p = subprocess.Popen([exe, "calibrate", "sbc", "cal.yaml", "--truths", "4", "--particles", "40",
+                          "--generations", "3", "-o", "cut.h5", "-q", "-t", "2"], cwd=tiny,
+                         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    t0 = time.monotonic()
+    while time.monotonic() - t0 < 60 and p.poll() is None:
+        if list(tiny.glob("cut.h5.ckpt-2")):     # truths 0 and 1 are done
+            break
+        time.sleep(0.005)
+    assert p.poll() is None, "the SBC ended before it could be killed"
+    p.send_signal(signal.SIGKILL)
+    p.wait()
+    assert not (tiny / "cut.h5").exists()
+    r = sbc(exe, tiny, "cut.h5", "-t", "1")
+    assert r.returncode == 0, r.stderr
+    assert (tiny / "cut.h5").read_bytes() == (tiny / "whole.h5").read_bytes()
+    assert not list(tiny.glob("cut.h5.ckpt*"))
+
+
+@pytest.mark.parametrize("args, want", [
+    (["--truths", "0"], "--truths: not a whole number from 1"),
+    (["--particles", "x"], "--particles: not a whole number"),
+])
+def test_sbc_bad_options_exit_2(neobay, tiny, args, want):
+    r = sh([neobay, "calibrate", "sbc", "cal.yaml", *args], tiny)
+    assert r.returncode == 2 and want in r.stderr, r.stderr
