@@ -18,16 +18,6 @@
 #include "neobay.h"
 #include "model.h"
 
-/* Report an event of firm i at step k to the sink, if any (reported steps only). */
-void model_emit(nb_sim *s, int kind, int k, int i, int investor, double amount,
-                 double pre, double value, int exit_kind)
-{
-    if (!s->sink || !s->sink->event || k <= s->m->n_hist) return;   /* history, time point 0 */
-    nb_event ev = {kind, k - s->m->n_hist, s->f.eid[i], s->f.rounds[i], investor, exit_kind,
-                   amount, pre, value};
-    s->sink->event(s->sink->ud, s->rep, &ev);
-}
-
 /* Vintage j of the live ring (0 = the oldest). */
 static nb_vintage *vintage_at(nb_zone *z, int j)
 {
@@ -175,7 +165,7 @@ void capital_round(nb_sim *s, int k, int i, nb_flows *fl)
     if (f->rounds[i] < 255) f->rounds[i]++;
     fl->rounds += 1;
     fl->raised += amount;
-    model_emit(s, NB_EV_ROUND, k, i, NB_INV_MARKET, amount, pre, post, 0);
+    sim_emit(s, NB_EV_ROUND, k, i, NB_INV_MARKET, amount, pre, post, 0);
 }
 
 /* Grant-to-equity (拨投结合): a public seed investment of policy.grant_ticket in an
@@ -194,7 +184,7 @@ void capital_grant(nb_sim *s, int k, int i, nb_flows *fl)
     fl->grants += 1;
     fl->raised += ticket;
     fl->spend[NB_I_grant_equity] += ticket;
-    model_emit(s, NB_EV_GRANT, k, i, NB_INV_PUBLIC, ticket, pre, post, 0);
+    sim_emit(s, NB_EV_GRANT, k, i, NB_INV_PUBLIC, ticket, pre, post, 0);
 }
 
 /* Tech credit: a firm out of cash borrows credit.loan_months of its burn while the
@@ -213,7 +203,7 @@ void capital_credit(nb_sim *s, int k, int i, nb_flows *fl)
     f->debt[i] += (float)loan;
     f->pay[i] += (float)(loan / p->credit_term_months);   /* equal principal parts */
     fl->loans += loan;
-    model_emit(s, NB_EV_LOAN, k, i, NB_INV_BANK, loan, f->valuation[i], f->valuation[i], 0);
+    sim_emit(s, NB_EV_LOAN, k, i, NB_INV_BANK, loan, f->valuation[i], f->valuation[i], 0);
 }
 
 /* Firm i's month of debt service: interest on the balance and the loans' fixed
@@ -264,8 +254,8 @@ void capital_exit(nb_sim *s, int k, int i, int kind, double value, nb_flows *fl)
     nb_firms *f = &s->f;
     double val = f->valuation[i];
     if (kind >= 0) capital_settle(s, i, kind, fl);
-    if (kind < 0) model_emit(s, NB_EV_LISTING, k, i, NB_INV_MARKET, 0, val, value, 0);
-    else model_emit(s, NB_EV_EXIT, k, i, NB_INV_MARKET, 0, val,
+    if (kind < 0) sim_emit(s, NB_EV_LISTING, k, i, NB_INV_MARKET, 0, val, value, 0);
+    else sim_emit(s, NB_EV_EXIT, k, i, NB_INV_MARKET, 0, val,
               kind == NB_EX_ACQUIRED ? value : kind == NB_EX_FAILED ? 0 : val, kind);
     /* No proceeds from failures and moves, for unfunded firms, or a second time for a
      * listed firm (booked at listing). */

@@ -59,7 +59,7 @@ static void firm_incorporate(nb_sim *s, int k, int i, double rev)
     f->stage[i] = stage_of_revenue(p, rev);
     f->cash[i] = (float)founders_cash(p, gsl_ran_gaussian_ziggurat(s->r, 1.0));
     f->valuation[i] = (float)(rev * s->d.mult);
-    firm_year_draw(s, k, i);
+    firms_year_draw(s, k, i);
 }
 
 /* The founding population of run.origin: origin.firms university spin-offs just

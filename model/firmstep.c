@@ -127,7 +127,7 @@ static int project_step(nb_sim *s, int k, int i, int incub, int counted, nb_flow
         f->revenue[i] = (float)(p->growth_start_revenue * f->rmul[i]);
         f->cash[i] += (float)founders_cash(p, gsl_cdf_ugaussian_Pinv(nb_u01(f->u3[i])));
         if (!(f->flags[i] & NB_FL_FUNDED)) f->valuation[i] = (float)(f->revenue[i] * d->mult);
-        firm_year_draw(s, k, i);
+        firms_year_draw(s, k, i);
         if (counted) fl->graduations += 1;
     } else if (d->prog_open) {
         programme_consider(s, k, i, NB_PRE, k - f->birth[i], fl);
@@ -169,7 +169,7 @@ void firms_step(nb_sim *s, const nb_model *m, int k, nb_flows *fl, nb_tally *t)
         float pgm;
         programme_effects(s, i, k, &prm, &phm, &pam, &pgm);
         int ex = firm_exit(s, i, st, fg, incub, age, nb_u01(f->u0[i]), phm, pam);
-        if (ex < 0 && (int)(f->prio[i] * 12.0f) == cal_month && firm_yearly(s, k, i))
+        if (ex < 0 && (int)(f->prio[i] * 12.0f) == cal_month && firms_yearly(s, k, i))
             ex = NB_EX_FAILED;                  /* learnt it is not worth going on */
         if (ex >= 0) { firm_leave(s, k, i, ex, counted, fl); continue; }
         double rev = f->revenue[i];
@@ -230,8 +230,8 @@ void firms_january(nb_sim *s, int k)
  * multiplier for the next 12 months -- drift, quality, the size effect, and a
  * Subbotin shock whose scale falls with revenue as a power (Stanley et al. 1996) --
  * and, for a firm with a year behind it, the signal it learns its quality from.
- * Returns the standard normal signal noise (for firm_yearly). */
-double firm_year_draw(nb_sim *s, int k, int i)
+ * Returns the standard normal signal noise (for firms_yearly). */
+double firms_year_draw(nb_sim *s, int k, int i)
 {
     const nb_params *p = &s->p;
     nb_firms *f = &s->f;
@@ -252,11 +252,11 @@ double firm_year_draw(nb_sim *s, int k, int i)
  * and update the firm's belief about its quality from this year's signal
  * (normal learning, prior N(0,1): after n signals the posterior mean is
  * sum/(noise^2 + n)).  Returns 1 when the belief falls below exit.belief_cutoff. */
-int firm_yearly(nb_sim *s, int k, int i)
+int firms_yearly(nb_sim *s, int k, int i)
 {
     const nb_params *p = &s->p;
     nb_firms *f = &s->f;
-    double z = firm_year_draw(s, k, i);
+    double z = firms_year_draw(s, k, i);
     double v = p->exit_signal_noise * p->exit_signal_noise;
     int n = f->seen[i];
     double sum = f->belief[i] * (v + n) + f->quality[i] + p->exit_signal_noise * z;

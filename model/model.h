@@ -210,15 +210,15 @@ void entry_annex(nb_sim *s, nb_flows *fl);
 /* firmstep.c */
 void firms_step(nb_sim *s, const nb_model *m, int k, nb_flows *fl, nb_tally *t);
 void firms_january(nb_sim *s, int k);
-double firm_year_draw(nb_sim *s, int k, int i);
-int firm_yearly(nb_sim *s, int k, int i);
+double firms_year_draw(nb_sim *s, int k, int i);
+int firms_yearly(nb_sim *s, int k, int i);
 
 /* capital.c */
 void programme_month(nb_sim *s);
 int programme_instrument(int j);
 void programme_consider(nb_sim *s, int k, int i, int st, int age, nb_flows *fl);
 void programme_follow(nb_sim *s, int k, int i);
-void model_emit(nb_sim *s, int kind, int k, int i, int investor, double amount,
+void sim_emit(nb_sim *s, int kind, int k, int i, int investor, double amount,
                 double pre, double value, int exit_kind);
 void capital_start(nb_sim *s);
 void capital_alliance(nb_sim *s, int k);

@@ -168,7 +168,7 @@ void programme_consider(nb_sim *s, int k, int i, int st, int age, nb_flows *fl)
         a[g] = (uint16_t)(k + 1);
         f->cash[i] += (float)(pm->ticket * pm->keep_cash);
         fl->awards[g] += 1;
-        model_emit(s, NB_EV_AWARD, k, i, NB_INV_PUBLIC, pm->ticket, 0, 0, g);
+        sim_emit(s, NB_EV_AWARD, k, i, NB_INV_PUBLIC, pm->ticket, 0, 0, g);
         fl->spend[r->instr] += pm->ticket;
         z->awarded = 1;
     }

@@ -230,6 +230,16 @@ static void record(nb_sim *s, const nb_model *m, int k, const nb_flows *fl, cons
     }
 }
 
+/* Report an event of firm i at step k to the sink, if any (reported steps only). */
+void sim_emit(nb_sim *s, int kind, int k, int i, int investor, double amount,
+              double pre, double value, int exit_kind)
+{
+    if (!s->sink || !s->sink->event || k <= s->m->n_hist) return;   /* history, time point 0 */
+    nb_event ev = {kind, k - s->m->n_hist, s->f.eid[i], s->f.rounds[i], investor, exit_kind,
+                   amount, pre, value};
+    s->sink->event(s->sink->ud, s->rep, &ev);
+}
+
 /* Hand the population at step k to the sink's panel, when it asks for it
  * (compacted first, so the sink sees live firms only): reported time points only. */
 static void panel(nb_sim *s, const nb_model *m, int k)

@@ -218,3 +218,39 @@ def test_finds_declarations_and_definitions():
     assert "nb_sweep_h5_write" in functions(ROOT / "sweep/sweep_h5.h", False)
     assert "nb_sweep_h5_write" in functions(ROOT / "sweep/sweep_h5.c", True)
     assert definers().get("nb_sweep_load") == ROOT / "sweep/sweep.c"
+
+
+# The module prefix of each model source whose file name is not its prefix.
+PREFIX = {"firmstep": "firms_"}
+
+
+def test_model_functions_name_their_module():
+    """Every external function of the model core is either the library's API (nb_*,
+    exported) or an internal function named after its module (capital_* in
+    capital.c, firms_* in firmstep.c, ...) and hidden from libneobay.so (issue 12)."""
+    import shutil
+    import subprocess
+    lib = ROOT / "build" / "libneobay.a"
+    so = sorted((ROOT / "build").glob("libneobay.so.*"))
+    if shutil.which("nm") is None or not lib.exists() or not so:
+        pytest.skip("needs nm and a built library (make)")
+    out = subprocess.run(["nm", "--defined-only", "-A", str(lib)], capture_output=True, text=True,
+                         check=True).stdout
+    bad = []
+    for line in out.splitlines():
+        parts = line.split()
+        if len(parts) != 3 or parts[1] != "T":
+            continue
+        obj = parts[0].rsplit(":", 1)[0].split(":")[-1]
+        stem = pathlib.Path(obj).stem
+        name = parts[2]
+        if name.startswith("nb_"):
+            continue
+        if not name.startswith(PREFIX.get(stem, stem + "_")):
+            bad.append(f"{stem}.c: {name}")
+    assert not bad, "internal functions not named after their module: " + ", ".join(bad)
+    dyn = subprocess.run(["nm", "-D", "--defined-only", str(so[-1])], capture_output=True, text=True,
+                         check=True).stdout
+    exported = [ln.split()[-1] for ln in dyn.splitlines() if ln.split() and ln.split()[-2] in "TDBR"]
+    leaked = [n for n in exported if not n.startswith("nb_") and not n.startswith(".gomp")]
+    assert not leaked, "libneobay.so exports internal symbols: " + ", ".join(leaked)
