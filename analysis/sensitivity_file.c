@@ -49,7 +49,7 @@ enum { SOBOL, MORRIS };
 /* One outcome analysed: a metric at December of a year. */
 typedef struct s_output {
     char metric[64], label[80];      /* label: "firms@2035" */
-    char long_name[128], zh[128];
+    char long_name[320], zh[320];
     int year, t;                     /* t: time index of December `year` */
     int constant;                    /* the output does not vary over the design */
     double mean, var;                /* over the design points (Sobol: A and B) */
@@ -63,6 +63,8 @@ typedef struct sens {
     hid_t file;
     nb_err *e;
     char design[32];
+    char cf[256];                    /* counterfactual of an impact sweep ("" none) */
+    char scenario[256];              /* the sweep's base scenario */
     int method;                      /* SOBOL or MORRIS */
     int64_t points, n_points, replicates, seed;
     int k;                           /* factors */
@@ -238,6 +240,8 @@ static int s_open(sens *s)
     else if (nb_h5r_attr_i64(s->file, "seed", &s->seed)) miss = "seed";
     if (miss) return s_bad(s, "not a neobay sweep file (no '%s' attribute)", miss);
     if (nb_h5r_attr_i64(s->file, "replicates", &s->replicates)) s->replicates = 0;
+    if (nb_h5r_attr_str(s->file, "counterfactual", s->cf, sizeof s->cf)) s->cf[0] = '\0';
+    if (nb_h5r_attr_str(s->file, "scenario_name", s->scenario, sizeof s->scenario)) s->scenario[0] = '\0';
     int64_t shard_k, shard_n;
     if (nb_h5r_attr_i64(s->file, "shard_index", &shard_k) == 0 &&
         nb_h5r_attr_i64(s->file, "shard_count", &shard_n) == 0)
@@ -672,6 +676,9 @@ static void s_print(const sens *s, FILE *out)
               "σ (标准差): non-linearity or interactions with other factors.  Ranked by μ*.\n",
               out);
     }
+    if (s->cf[0])
+        fprintf(out, "Outcome is the impact (政策影响): each replicate of %s minus the same replicate of "
+                "%s, at the same factor values and seed.\n", s->scenario, s->cf);
     for (int i = 0; i < s->n_out; i++) s_print_output(s, &s->out[i], out);
 }
 

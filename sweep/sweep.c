@@ -48,10 +48,10 @@ static const char *const design_names[] = {"grid", "lhs", "sobol", "saltelli", "
 #define N_DESIGNS 5
 
 enum { K_BASE, K_DESIGN, K_POINTS, K_REPLICATES, K_SEED, K_LEVELS, K_FULL, K_OUTPUTS,
-       K_FACTORS, K_TITLE, K_TITLE_ZH, K_DESCRIPTION, N_TOP };
+       K_FACTORS, K_TITLE, K_TITLE_ZH, K_DESCRIPTION, K_CF, N_TOP };
 static const char *const top_keys[N_TOP] = {
     "base", "design", "points", "replicates", "seed", "levels", "full_series", "outputs",
-    "factors", "title", "title_zh", "description"};
+    "factors", "title", "title_zh", "description", "counterfactual"};
 
 enum { F_MIN, F_MAX, F_LOG, F_SCALE, F_LEVELS, N_FKEYS };
 static const char *const factor_keys[N_FKEYS] = {"min", "max", "log", "scale", "levels"};
@@ -228,6 +228,40 @@ static int read_base(sw_ctx *c)
     if (rc == NB_OK) rc = nb_scenario_validate(c->sw->base, c->e);
     free(path);
     return rc == NB_EIO ? NB_EINVAL : rc;
+}
+
+/* `counterfactual` (optional): load and validate it, and check that its run has the
+ * base's dates and seed, so base and counterfactual are paired replicate by replicate. */
+static int read_cf(sw_ctx *c)
+{
+    if (!c->key[K_CF]) return NB_OK;
+    const char *text;
+    sw_loc at;
+    int rc = top_text(c, K_CF, "the path of a scenario file", &text, &at);
+    if (rc) return rc;
+    if (!*text) return ctx_fail(c, at, "counterfactual", "expected the path of a scenario file, found an empty text");
+    char *path = nb_path_relative(c->file, text);
+    if (!path || !(c->sw->cf_written = nb_strdup(text))) { free(path); return nb_err_code(c->e, NB_ENOMEM, "out of memory"); }
+    struct stat st;
+    int missing = stat(path, &st) != 0, err = errno;
+    if (missing || S_ISDIR(st.st_mode)) {
+        rc = ctx_fail(c, at, "counterfactual", "cannot read '%s': %s", path, missing ? strerror(err) : "is a directory");
+        free(path);
+        return rc;
+    }
+    rc = nb_scenario_load(path, &c->sw->cf, c->e);
+    if (rc == NB_OK) rc = nb_scenario_validate(c->sw->cf, c->e);
+    free(path);
+    if (rc != NB_OK) return rc == NB_EIO ? NB_EINVAL : rc;
+    static const int same[] = {NB_P_run_start, NB_P_run_end, NB_P_run_origin, NB_P_run_seed};
+    for (size_t i = 0; i < sizeof same / sizeof same[0]; i++) {
+        double a = nb_paramset_at(&c->sw->base->ps, same[i], nb_paramset_start(&c->sw->base->ps));
+        double b = nb_paramset_at(&c->sw->cf->ps, same[i], nb_paramset_start(&c->sw->cf->ps));
+        if (a != b)
+            return ctx_fail(c, at, "counterfactual", "%s is %.17g in the counterfactual but %.17g in the base: "
+                            "the two must share their run's dates and seed to be paired", nb_registry[same[i]].name, b, a);
+    }
+    return NB_OK;
 }
 
 /* `design`. */
@@ -995,6 +1029,29 @@ int nb_sweep_paramset(const nb_sweep *sw, int point, nb_paramset *ps, nb_err *e)
     return rc;
 }
 
+int nb_sweep_cf_paramset(const nb_sweep *sw, int point, nb_paramset *ps, nb_err *e)
+{
+    assert(sw && sw->cf && ps);
+    if (point < 0 || point >= sw->n_points)
+        return nb_err_set(e, "%s: design point %d does not exist (the sweep has points 0 to %d)", sw->path,
+                          point, sw->n_points - 1);
+    nb_scenario *s = malloc(sizeof *s);
+    if (!s) return nb_err_code(e, NB_ENOMEM, "out of memory");
+    *s = *sw->cf;
+    for (int j = 0; j < sw->n_factors; j++) s->origin[sw->f[j].param] = sw->f[j].origin;
+    apply_point(sw, point, &s->ps);
+    int rc = NB_OK;
+    for (int j = 0; j < sw->n_factors && rc == NB_OK; j++) rc = check_factor(sw, point, j, &s->ps, e);
+    if (rc == NB_OK && nb_scenario_validate(s, e) != NB_OK) {
+        size_t len = strlen(e->msg);
+        snprintf(e->msg + len, sizeof e->msg - len, " (design point %d, counterfactual)", point);
+        rc = NB_EINVAL;
+    }
+    if (rc == NB_OK) *ps = s->ps;
+    free(s);
+    return rc;
+}
+
 static int check_points(const nb_sweep *sw, nb_err *e)
 {
     nb_scenario *scratch = scratch_new(sw);
@@ -1002,6 +1059,12 @@ static int check_points(const nb_sweep *sw, nb_err *e)
     int rc = NB_OK;
     for (int p = 0; p < sw->n_points && rc == NB_OK; p++) rc = check_point(sw, p, scratch, e);
     free(scratch);
+    if (rc == NB_OK && sw->cf) {
+        nb_paramset *ps = malloc(sizeof *ps);
+        if (!ps) return nb_err_code(e, NB_ENOMEM, "out of memory");
+        for (int p = 0; p < sw->n_points && rc == NB_OK; p++) rc = nb_sweep_cf_paramset(sw, p, ps, e);
+        free(ps);
+    }
     return rc;
 }
 
@@ -1060,6 +1123,10 @@ static char *sweep_yaml(const nb_sweep *sw, const sw_ctx *c)
         }
     nb_buf_printf(&b, "base: ");
     nb_buf_quoted(&b, c->base_written);
+    if (sw->cf_written) {
+        nb_buf_printf(&b, "\ncounterfactual: ");
+        nb_buf_quoted(&b, sw->cf_written);
+    }
     nb_buf_printf(&b, "\ndesign: %s\n", design_names[sw->design]);
     if (sw->points) nb_buf_printf(&b, "points: %d\n", sw->points);
     nb_buf_printf(&b, "# n_points: %d (design points after expansion)\n", sw->n_points);
@@ -1083,10 +1150,11 @@ static char *sweep_yaml(const nb_sweep *sw, const sw_ctx *c)
 }
 
 /* The identity of the sweep's results: see sweep.h. */
-static uint64_t sweep_hash(const nb_sweep *sw, const char *base_yaml)
+static uint64_t sweep_hash(const nb_sweep *sw, const char *base_yaml, const char *cf_yaml)
 {
     uint64_t h = nb_fnv_str(NB_FNV_OFFSET, "neobay sweep " NB_VERSION " commit " NB_GIT_COMMIT);
     h = nb_fnv_str(h, base_yaml);
+    if (cf_yaml) h = nb_fnv_str(nb_fnv_str(h, "counterfactual"), cf_yaml);
     int64_t ints[9] = {sw->design, sw->points, sw->levels, sw->n_points, sw->replicates,
                        sw->seed, sw->full_series, sw->n_factors, NB_NMETRICS};
     for (int i = 0; i < 9; i++) h = nb_fnv_u64(h, (uint64_t)ints[i]);
@@ -1182,6 +1250,7 @@ static int load_doc(sw_ctx *c, struct fy_node *root)
                         "a sweep is a mapping of keys (base, design, points, factors, ...), not %s", node_kind(root));
     int rc = read_top(c, root);
     if (!rc) rc = read_base(c);
+    if (!rc) rc = read_cf(c);
     if (!rc) rc = read_design(c);
     if (!rc) rc = read_sizes(c);
     if (!rc) rc = read_factors(c);
@@ -1191,10 +1260,12 @@ static int load_doc(sw_ctx *c, struct fy_node *root)
     if (!rc) rc = check_points(sw, c->e);
     if (rc) return rc;
     char *base_yaml = nb_scenario_to_yaml(sw->base);
+    char *cf_yaml = sw->cf ? nb_scenario_to_yaml(sw->cf) : NULL;
     sw->yaml = sweep_yaml(sw, c);
-    if (!base_yaml || !sw->yaml) rc = nb_err_code(c->e, NB_ENOMEM, "out of memory");
-    else sw->hash = sweep_hash(sw, base_yaml);
+    if (!base_yaml || !sw->yaml || (sw->cf && !cf_yaml)) rc = nb_err_code(c->e, NB_ENOMEM, "out of memory");
+    else sw->hash = sweep_hash(sw, base_yaml, cf_yaml);
     free(base_yaml);
+    free(cf_yaml);
     return rc;
 }
 
@@ -1237,6 +1308,8 @@ void nb_sweep_free(nb_sweep *sw)
 {
     if (!sw) return;
     nb_scenario_free(sw->base);
+    nb_scenario_free(sw->cf);
+    free(sw->cf_written);
     free(sw->path);
     free(sw->unit);
     free(sw->value);

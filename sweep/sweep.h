@@ -68,6 +68,11 @@ typedef struct nb_factor {
 typedef struct nb_sweep {
     char *path;
     nb_scenario *base;
+    nb_scenario *cf;            /* `counterfactual`: every point also runs this scenario with
+                                 * the same factor values and seed, and the point's results
+                                 * are the paired differences base - counterfactual (the
+                                 * impact); NULL: none, the results are the base's own */
+    char *cf_written;           /* the counterfactual's path as written (NULL: none) */
     int design;                 /* enum nb_design */
     int n_factors;
     nb_factor f[NB_SWEEP_MAX_FACTORS];
@@ -95,6 +100,10 @@ void nb_sweep_free(nb_sweep *sw);
  * validated against the registry ranges (a point outside them is an error naming the
  * factor).  Replicates are set to sw->replicates. */
 int nb_sweep_paramset(const nb_sweep *sw, int point, nb_paramset *ps, nb_err *e);
+
+/* The counterfactual's parameter set at design point `point` (sw->cf != NULL): the
+ * counterfactual with every factor applied as to the base, validated likewise. */
+int nb_sweep_cf_paramset(const nb_sweep *sw, int point, nb_paramset *ps, nb_err *e);
 
 /* "grid", "lhs", "sobol", "saltelli", "morris" ("?" for anything else). */
 const char *nb_design_name(int design);

@@ -48,6 +48,7 @@ void nb_sweep_meta_free(nb_sweep_meta *mt)
     free(mt->sweep_yaml);
     free(mt->scenario_yaml);
     free(mt->scenario_name);
+    free(mt->counterfactual);
     free(mt->output_metrics);
     free(mt->output_years);
     for (int j = 0; j < mt->n_factors; j++) {
@@ -125,6 +126,7 @@ int nb_sweep_meta_init(nb_sweep_meta *mt, const nb_sweep *sw, int k, int n)
     mt->sweep_yaml = nb_strdup(sw->yaml);
     mt->scenario_yaml = nb_scenario_to_yaml(sw->base);
     mt->scenario_name = nb_strdup(sw->base->name);
+    mt->counterfactual = nb_strdup(sw->cf ? sw->cf->name : "");
     for (int j = 0; j < sw->n_factors; j++) {
         const nb_factor *f = &sw->f[j];
         mt->factor_name[j] = nb_strdup(nb_registry[f->param].name);
@@ -139,7 +141,8 @@ int nb_sweep_meta_init(nb_sweep_meta *mt, const nb_sweep *sw, int k, int n)
     memcpy(mt->unit, sw->unit, nd * sizeof *mt->unit);
     memcpy(mt->value, sw->value, nd * sizeof *mt->value);
     for (int i = 0; i < mt->n_morris; i++) mt->morris_factor[i] = sw->morris_factor[i];
-    if (!mt->version || !mt->commit || !mt->sweep_yaml || !mt->scenario_yaml || !mt->scenario_name) rc = NB_ENOMEM;
+    if (!mt->version || !mt->commit || !mt->sweep_yaml || !mt->scenario_yaml || !mt->scenario_name ||
+        !mt->counterfactual) rc = NB_ENOMEM;
     if (rc) nb_sweep_meta_free(mt);
     return rc;
 }
@@ -237,11 +240,29 @@ static int w_design(nb_h5w *w, const sw_out *o, const hid_t *s)
 }
 
 /* The metadata attributes of a metric (ud: its nb_metric_info). */
+/* A metric's labels in a sweep file: its own, or for an impact sweep (a
+ * counterfactual) "Impact on ..." with the two scenarios named, so a dataset read
+ * alone says it holds differences, not levels. */
+typedef struct metric_lab {
+    const nb_metric_info *mi;
+    const nb_sweep_meta *mt;
+} metric_lab;
+
 static int w_metric_attrs(nb_h5w *w, hid_t ds, const void *ud)
 {
-    const nb_metric_info *mi = ud;
-    if (nb_h5w_units(w, ds, mi->unit) || nb_h5w_attr_str(w, ds, "long_name", mi->long_name) ||
-        nb_h5w_attr_str(w, ds, "long_name_zh", mi->long_name_zh) ||
+    const metric_lab *ml = ud;
+    const nb_metric_info *mi = ml->mi;
+    char en[512], zh[512];
+    if (*ml->mt->counterfactual) {
+        snprintf(en, sizeof en, "Impact on %s (%s - %s)", mi->long_name, ml->mt->scenario_name,
+                 ml->mt->counterfactual);
+        snprintf(zh, sizeof zh, "政策影响:%s", mi->long_name_zh);
+    } else {
+        snprintf(en, sizeof en, "%s", mi->long_name);
+        snprintf(zh, sizeof zh, "%s", mi->long_name_zh);
+    }
+    if (nb_h5w_units(w, ds, mi->unit) || nb_h5w_attr_str(w, ds, "long_name", en) ||
+        nb_h5w_attr_str(w, ds, "long_name_zh", zh) ||
         nb_h5w_attr_str(w, ds, "definition", mi->definition) ||
         nb_h5w_attr_str(w, ds, "kind", mi->kind == NB_STOCK ? "stock" : "flow"))
         return NB_EIO;
@@ -254,6 +275,7 @@ static int w_metric(nb_h5w *w, const sw_out *o, int m, const hid_t *s, double *b
 {
     const nb_sweep_meta *mt = o->mt;
     const nb_metric_info *mi = &nb_metrics[m];
+    const metric_lab ml = {mi, mt};
     size_t nt = (size_t)mt->n_time, rows = (size_t)o->rows;
     size_t reps = (size_t)mt->replicates;
     char name[160];
@@ -262,20 +284,20 @@ static int w_metric(nb_h5w *w, const sw_out *o, int m, const hid_t *s, double *b
     hsize_t d2[2] = {rows, nt}, c2[2] = {cp, nt};
     hid_t s2[2] = {s[S_POINT], s[S_TIME]};
     snprintf(name, sizeof name, "%s_mean", mi->name);
-    int rc = nb_h5w_array(w, w->file, name, 2, d2, rows ? c2 : NULL, buf, s2, w_metric_attrs, mi);
+    int rc = nb_h5w_array(w, w->file, name, 2, d2, rows ? c2 : NULL, buf, s2, w_metric_attrs, &ml);
     for (size_t i = 0; !rc && i < rows; i++)
         memcpy(buf + i * NB_NQUANT * nt, nb_results_row(o->table, m, (int)i) + nt, NB_NQUANT * nt * sizeof *buf);
     hsize_t d3[3] = {rows, NB_NQUANT, nt}, c3[3] = {cq, NB_NQUANT, nt};
     hid_t s3[3] = {s[S_POINT], s[S_QUANT], s[S_TIME]};
     snprintf(name, sizeof name, "%s_q", mi->name);
-    if (!rc) rc = nb_h5w_array(w, w->file, name, 3, d3, rows ? c3 : NULL, buf, s3, w_metric_attrs, mi);
+    if (!rc) rc = nb_h5w_array(w, w->file, name, 3, d3, rows ? c3 : NULL, buf, s3, w_metric_attrs, &ml);
     if (rc || !mt->full_series) return rc;
     for (size_t i = 0; i < rows; i++)
         memcpy(buf + i * reps * nt, nb_results_row(o->table, m, (int)i) + (1 + NB_NQUANT) * nt,
                reps * nt * sizeof *buf);
     hsize_t dr[3] = {rows, reps, nt}, cr[3] = {rows ? 1 : 0, reps < 64 ? reps : 64, nt};
     hid_t sr[3] = {s[S_POINT], s[S_REP], s[S_TIME]};
-    return nb_h5w_array(w, w->file, mi->name, 3, dr, rows ? cr : NULL, buf, sr, w_metric_attrs, mi);
+    return nb_h5w_array(w, w->file, mi->name, 3, dr, rows ? cr : NULL, buf, sr, w_metric_attrs, &ml);
 }
 
 /* The root attributes. */
@@ -298,6 +320,10 @@ static int w_root_attrs(nb_h5w *w, const sw_out *o)
         nb_h5w_attr_str(w, f, "sweep_yaml", mt->sweep_yaml) ||
         nb_h5w_attr_str(w, f, "scenario_yaml", mt->scenario_yaml) ||
         nb_h5w_attr_str(w, f, "scenario_name", mt->scenario_name) ||
+        nb_h5w_attr_str(w, f, "counterfactual", mt->counterfactual) ||
+        nb_h5w_attr_str(w, f, "outcome", *mt->counterfactual
+                        ? "impact: each replicate's base minus its counterfactual (same seed and factor values)"
+                        : "level: the base scenario's own results") ||
         nb_h5w_attr_str(w, f, "output_metrics", mt->output_metrics) ||
         nb_h5w_attr_str(w, f, "output_years", mt->output_years) ||
         nb_h5w_attr_str(w, f, "Conventions", "CF-1.8") || nb_h5w_attr_str(w, f, "title", title))
@@ -504,6 +530,8 @@ static int meta_read(nb_sweep_meta *mt, const shard *s, nb_err *e)
     mt->sweep_yaml = r_attr_str(f, "sweep_yaml");
     mt->scenario_yaml = r_attr_str(f, "scenario_yaml");
     mt->scenario_name = r_attr_str(f, "scenario_name");
+    mt->counterfactual = r_attr_str(f, "counterfactual");
+    if (!mt->counterfactual) mt->counterfactual = nb_strdup("");   /* files before impact sweeps */
     mt->output_metrics = r_attr_str(f, "output_metrics");
     mt->output_years = r_attr_str(f, "output_years");
     hsize_t nk = (hsize_t)mt->n_factors, nm = (hsize_t)mt->n_morris;

@@ -75,6 +75,8 @@ typedef struct nb_sweep_meta {
     int start, n_time;                     /* month index of time point 0; months */
     char *version, *commit;                /* of the neobay that ran the points */
     char *sweep_yaml, *scenario_yaml, *scenario_name, *output_metrics, *output_years;
+    char *counterfactual;                  /* name of the counterfactual scenario of an impact
+                                            * sweep (its points are base - counterfactual), "" none */
     int n_factors;
     char **factor_name, **factor_units;    /* [n_factors] */
     double *factor_min, *factor_max;       /* [n_factors] */

@@ -80,6 +80,38 @@ static void payload_fill(const nb_results *res, int full, nb_results *table, int
     }
 }
 
+/* An impact sweep: run the counterfactual at the point's factor values (same seed,
+ * so replicate i of both shares its random numbers) and replace res by the paired
+ * differences res - counterfactual, with their quantiles. */
+static int cf_subtract(const nb_sweep *sw, int point, int threads, nb_results *res,
+                       uint64_t *firm_steps, nb_err *e)
+{
+    nb_paramset *ps = malloc(sizeof *ps);
+    if (!ps) return nb_err_code(e, NB_ENOMEM, "out of memory");
+    int rc = nb_sweep_cf_paramset(sw, point, ps, e);
+    nb_model *m = rc ? NULL : nb_model_alloc(ps);
+    nb_results *cf = m ? nb_results_alloc(res->n_rep, nb_model_n_time(m), nb_model_start(m)) : NULL;
+    if (!rc && !cf) rc = nb_err_code(e, NB_ENOMEM, "design point %d: out of memory", point);
+    if (!rc && (cf->n_time != res->n_time || cf->start != res->start))
+        rc = nb_err_code(e, NB_EINVAL, "design point %d: the counterfactual's months differ from the base's", point);
+    nb_ensemble_opts o = {threads, NULL, NULL, NULL};
+    if (!rc && nb_ensemble_run(m, cf, &o, firm_steps) != NB_OK)
+        rc = nb_err_code(e, NB_ENOMEM, "design point %d: out of memory", point);
+    if (!rc) {
+        for (int k = 0; k < NB_NMETRICS; k++)
+            for (int i = 0; i < res->n_rep; i++) {
+                double *x = nb_results_row(res, k, i);
+                const double *y = nb_results_row(cf, k, i);
+                for (int t = 0; t < res->n_time; t++) x[t] -= y[t];
+            }
+        if (nb_results_quantiles(res) != NB_OK) rc = nb_err_code(e, NB_ENOMEM, "out of memory");
+    }
+    nb_results_free(cf);
+    nb_model_free(m);
+    free(ps);
+    return rc;
+}
+
 int nb_sweep_point_run(const nb_sweep *sw, int point, int threads, void (*on_rep)(void *ud),
                        void *ud, nb_results *table, int row, uint64_t *firm_steps, nb_err *e)
 {
@@ -96,6 +128,7 @@ int nb_sweep_point_run(const nb_sweep *sw, int point, int threads, void (*on_rep
     nb_ensemble_opts o = {threads, on_rep ? rep_done : NULL, &cb, NULL};
     if (!rc && nb_ensemble_run(m, res, &o, firm_steps) != NB_OK)
         rc = nb_err_code(e, NB_ENOMEM, "design point %d: out of memory", point);
+    if (!rc && sw->cf) rc = cf_subtract(sw, point, threads, res, firm_steps, e);
     if (!rc) payload_fill(res, sw->full_series, table, row);
     nb_results_free(res);
     nb_model_free(m);
