@@ -41,4 +41,7 @@ int nb_cmd_sensitivity(int argc, char **argv);
 /* `neobay attribute ...`: 0, 2 for bad input or command line, 1 for a failed write. */
 int nb_cmd_attribute(int argc, char **argv);
 
+/* `neobay uncertainty ...`: 0, 2 for bad input or command line, 1 otherwise. */
+int nb_cmd_uncertainty(int argc, char **argv);
+
 #endif

@@ -730,6 +730,7 @@ static const char main_help[] =
     "  summary FILE       print a results file's key table\n"
     "  compare BASE POLICY  the impact of a policy, paired by replicate\n"
     "  attribute POLICY   the policy's impact measure by measure (alone, removed)\n"
+    "  uncertainty POLICY the variance of the impact by source (stochastic, evidence, parameter)\n"
     "  export FILE --csv DIR  a results file as tidy CSV tables\n"
     "  sweep SWEEP.yaml   run a design of parameter points (MPI, Slurm shards, resumable)\n"
     "  sensitivity SWEEP.h5  Sobol indices or Morris effects of a sweep's outcomes\n"
@@ -743,7 +744,8 @@ int main(int argc, char **argv)
         {"run", cmd_run}, {"check", cmd_check}, {"params", cmd_params},
         {"summary", cmd_summary}, {"compare", cmd_compare}, {"export", cmd_export},
         {"sensitivity", nb_cmd_sensitivity}, {"sweep", nb_cmd_sweep},
-        {"calibrate", nb_cmd_calibrate}, {"attribute", nb_cmd_attribute}};
+        {"calibrate", nb_cmd_calibrate}, {"attribute", nb_cmd_attribute},
+        {"uncertainty", nb_cmd_uncertainty}};
     int kept = 1;                 /* --allow-extends-outside: any command, any place */
     for (int i = 1; i < argc; i++)
         if (strcmp(argv[i], "--allow-extends-outside")) argv[kept++] = argv[i];
