@@ -61,4 +61,9 @@ int nb_decompose(const nb_scenario *base, const nb_scenario *pol, const nb_decom
 void nb_decompose_print(const nb_decomposition *d, const char *pol_name, const char *base_name,
                         FILE *out);
 
+/* Write the decomposition to `path` (HDF5, atomically): variance(outcome, source),
+ * mean_impact, total_variance, plain_variance (outcome).  NB_OK or NB_EIO with e. */
+int nb_decompose_write(const char *path, const nb_decomposition *d, const char *pol_name,
+                       const char *base_name, nb_err *e);
+
 #endif

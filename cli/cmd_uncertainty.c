@@ -9,6 +9,7 @@
 #include "calibrate.h"
 #include "decompose.h"
 #include "error.h"
+#include "outpath.h"
 #include "scenario.h"
 #include "cli.h"
 
@@ -29,6 +30,8 @@ static const char uncertainty_help[] =
     "  -m, --per-draw M       replicates per draw (default 5)\n"
     "  -y, --year Y           December of year Y (default 2030)\n"
     "  -t, --threads N        OpenMP threads (default: all)\n"
+    "  -o, --output FILE      also write the decomposition as HDF5 (dimensions outcome,\n"
+    "                         source)\n"
     "  -h, --help             this text\n\n"
     "Exit codes: 0 done, 2 bad input or command line, 1 anything else.\n";
 
@@ -59,15 +62,16 @@ int nb_cmd_uncertainty(int argc, char **argv)
         {"base", required_argument, 0, 'b'}, {"posterior", required_argument, 0, 'P'},
         {"draws", required_argument, 0, 'd'}, {"per-draw", required_argument, 0, 'm'},
         {"year", required_argument, 0, 'y'}, {"threads", required_argument, 0, 't'},
-        {"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};
-    const char *base_path = "scenarios/baseline.yaml", *post_path = NULL;
+        {"output", required_argument, 0, 'o'}, {"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};
+    const char *base_path = "scenarios/baseline.yaml", *post_path = NULL, *output = NULL;
     long year = 2030, draws = 40, per = 5, threads = 0;
     char msg[160];
     int c;
     optind = 1;
-    while ((c = getopt_long(argc, argv, ":b:d:m:y:t:h", opts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, ":b:d:m:y:t:o:h", opts, NULL)) != -1) {
         switch (c) {
         case 'b': base_path = optarg; break;
+        case 'o': output = optarg; break;
         case 'P': post_path = optarg; break;
         case 'd':
             if (nb_cli_parse_long(optarg, 2, 100000, &draws)) return nb_cli_usage("uncertainty", "--draws: a whole number from 2");
@@ -93,6 +97,15 @@ int nb_cmd_uncertainty(int argc, char **argv)
     if (!base) { nb_scenario_free(pol); return code; }
     nb_err e;
     nb_post_draws *pd = NULL;
+    const char *in[] = {base_path, post_path};
+    if (output && (nb_outpath_dir_check(output, &e) != NB_OK ||
+                   nb_outpath_check(output, in, post_path ? 2 : 1, pol, &e) != NB_OK ||
+                   nb_outpath_check(output, NULL, 0, base, &e) != NB_OK)) {
+        code = nb_cli_fail(NB_EINVAL, e.msg);
+        nb_scenario_free(base);
+        nb_scenario_free(pol);
+        return code;
+    }
     int st = post_path ? nb_post_draws_make(post_path, pol, (int)draws, &pd, stderr, &e) : NB_OK;
     if (st != NB_OK) {
         code = nb_cli_fail(nb_cli_input(st), e.msg);
@@ -101,6 +114,10 @@ int nb_cmd_uncertainty(int argc, char **argv)
         nb_decomposition d;
         st = nb_decompose(base, pol, &o, &d, &e);
         if (st == NB_OK) nb_decompose_print(&d, pol->name, base->name, stdout);
+        if (st == NB_OK && output) {
+            st = nb_decompose_write(output, &d, pol->name, base->name, &e);
+            if (st == NB_OK) fprintf(stderr, "neobay: wrote %s\n", output);
+        }
         code = st == NB_OK ? 0 : nb_cli_fail(st, e.msg);
     }
     nb_post_draws_free(pd);

@@ -5,7 +5,9 @@ parameter and interaction parts are 0; bad options exit 2.  Short horizon (2025-
 import re
 import subprocess
 
+import numpy as np
 import pytest
+import xarray as xr
 
 import test_calibrate as tc
 
@@ -41,7 +43,7 @@ def run(neobay, d, *extra):
 
 
 def test_effect_priors_only(neobay, arms):
-    r = run(neobay, arms, "--draws", "6", "--per-draw", "3", "-t", "2")
+    r = run(neobay, arms, "--draws", "6", "--per-draw", "3", "-t", "2", "-o", "dec.h5")
     assert r.returncode == 0, r.stderr
     got = rows(r.stdout)
     assert set(got) == {"firms", "firms_backbone", "unicorns", "listed", "hightech"}, r.stdout
@@ -50,6 +52,16 @@ def test_effect_priors_only(neobay, arms):
     assert par == 0 and inter == 0
     assert abs(stoch + evid - 100) <= 0.15            # rounded to 0.1% each
     assert "no posterior" in r.stdout
+    ds = xr.open_dataset(arms / "dec.h5", engine="h5netcdf")
+    assert dict(ds.sizes) == {"outcome": 5, "source": 4}
+    assert ds.variance.dims == ("outcome", "source")
+    np.testing.assert_allclose(ds.variance.sum("source"), ds.total_variance, rtol=1e-12)
+    assert float(ds.variance.sel(outcome="firms", source="parameter")) == 0
+    assert ds.attrs["effect_draws"] == 6 and ds.attrs["parameter_draws"] == 1
+    # the components estimate the impacts' plain variance (6 x 3 impacts: loosely)
+    tot, plain = float(ds.total_variance.sel(outcome="firms")), float(ds.plain_variance.sel(outcome="firms"))
+    assert 0.5 < tot / plain < 1.5
+    ds.close()
 
 
 def test_with_a_posterior(neobay, arms):
