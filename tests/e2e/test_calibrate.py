@@ -355,3 +355,20 @@ def test_sbc_killed_then_rerun_gives_the_same_file(neobay, tiny, tmp_path):
 def test_sbc_bad_options_exit_2(neobay, tiny, args, want):
     r = sh([neobay, "calibrate", "sbc", "cal.yaml", *args], tiny)
     assert r.returncode == 2 and want in r.stderr, r.stderr
+
+
+def test_committed_sbc_matches_the_readme(root):
+    """calibration/gnb-2024-sbc.h5 (issue 11): at least 50 truths, every parameter of
+    gnb-2024.yaml, and calibration/README.md's SBC table gives its numbers."""
+    path = root / "calibration" / "gnb-2024-sbc.h5"
+    ds = xr.open_dataset(path, engine="h5netcdf")
+    assert ds.sizes["truth"] >= 50 and ds.attrs["truths_ran"] >= 50
+    readme = (root / "calibration" / "README.md").read_text()
+    for name in ds["parameter"].values:
+        k = str(name)
+        cov = float(ds.coverage.sel(parameter=k))
+        p = float(ds.rank_uniformity_p.sel(parameter=k))
+        w = float(ds.mean_width_ratio.sel(parameter=k))
+        row = f"| `{k}` | {100 * cov:.0f}% | {p:.3f} | {w:.2f} |"
+        assert row in readme, row
+    ds.close()
