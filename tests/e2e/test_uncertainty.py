@@ -89,3 +89,10 @@ def test_with_a_posterior(neobay, arms):
 def test_bad_options_exit_2(neobay, arms, args, want):
     r = run(neobay, arms, *args)
     assert r.returncode == 2 and want in r.stderr, r.stderr
+
+
+def test_same_numbers_for_any_thread_count(neobay, arms):
+    a = run(neobay, arms, "--draws", "3", "--per-draw", "2", "-t", "1")
+    b = run(neobay, arms, "--draws", "3", "--per-draw", "2", "-t", "2")
+    assert a.returncode == 0 and b.returncode == 0, a.stderr + b.stderr
+    assert a.stdout == b.stdout
