@@ -278,6 +278,14 @@ typedef struct nb_posterior {
     char cal_name[256];
 } nb_posterior;
 
+/* The attributes of a dataset of a calibration file (posterior, SBC): long_name and
+ * units (ud: an nb_cal_lu; units NULL: none).  A dataset whose rows carry different
+ * units (one per parameter or target) has no CF units: "see X" names the variable
+ * holding them and goes into `comment`, as /parameters/value of a run file does, so
+ * every `units` attribute parses as a UDUNITS-2 unit.  An nb_h5w_attrs_fn. */
+typedef struct nb_cal_lu { const char *long_name, *units; } nb_cal_lu;
+int nb_cal_attrs_lu(nb_h5w *w, hid_t ds, const void *ud);
+
 /* Read a posterior file.  NB_OK and *out; NB_EINVAL (not a posterior file: message
  * names the file and what is missing); NB_ENOMEM. */
 int nb_posterior_read(const char *path, nb_posterior **out, nb_err *e);

@@ -72,13 +72,9 @@ static int w_long(nb_h5w *w, hid_t ds, const void *ud)
     return nb_h5w_attr_str(w, ds, "long_name", ud);
 }
 
-typedef struct lu { const char *long_name, *units; } lu;
+typedef nb_cal_lu lu;
 
-/* Writes long_name and units.  A dataset whose rows carry different units (one per
- * parameter or target) has no CF units: "see X" names the variable holding them and
- * goes into `comment`, as /parameters/value of a run file does, so every `units`
- * attribute of the file parses as a UDUNITS-2 unit. */
-static int w_lu(nb_h5w *w, hid_t ds, const void *ud)
+int nb_cal_attrs_lu(nb_h5w *w, hid_t ds, const void *ud)
 {
     const lu *x = ud;
     if (nb_h5w_attr_str(w, ds, "long_name", x->long_name)) return NB_EIO;
@@ -96,7 +92,7 @@ static int w_vec(nb_h5w *w, const char *name, const double *v, hsize_t n, hid_t 
                  const char *long_name, const char *units)
 {
     lu x = {long_name, units};
-    return nb_h5w_array(w, w->file, name, 1, &n, NULL, v, &s, w_lu, &x);
+    return nb_h5w_array(w, w->file, name, 1, &n, NULL, v, &s, nb_cal_attrs_lu, &x);
 }
 
 /* A 1-D dataset of strings over scale s. */
@@ -137,7 +133,7 @@ static int w_post_contents(nb_h5w *w, const void *ud)
         hsize_t dims[2] = {(hsize_t)N, (hsize_t)d};
         hid_t s2[2] = {sc[S_PART], sc[S_PAR]};
         lu x = {"posterior particles (last generation), in each parameter's units", "see unit(parameter)"};
-        rc = nb_h5w_array(w, w->file, "particles", 2, dims, NULL, th, s2, w_lu, &x);
+        rc = nb_h5w_array(w, w->file, "particles", 2, dims, NULL, th, s2, nb_cal_attrs_lu, &x);
     }
     if (rc == NB_OK) rc = w_vec(w, "weights", wt, (hsize_t)N, sc[S_PART], "normalised importance weight", "1");
     if (rc == NB_OK) rc = w_vec(w, "distance", &r->dist[(size_t)last * N], (hsize_t)N, sc[S_PART], "distance of the accepted simulation from the targets", "1");
@@ -146,10 +142,10 @@ static int w_post_contents(nb_h5w *w, const void *ud)
         hsize_t dims[3] = {(hsize_t)G, (hsize_t)N, (hsize_t)d};
         hid_t s3[3] = {sc[S_GEN], sc[S_PART], sc[S_PAR]};
         lu x = {"particles of every generation", "see unit(parameter)"};
-        rc = nb_h5w_array(w, w->file, "history_particles", 3, dims, NULL, r->theta, s3, w_lu, &x);
+        rc = nb_h5w_array(w, w->file, "history_particles", 3, dims, NULL, r->theta, s3, nb_cal_attrs_lu, &x);
         lu x2 = {"weights of every generation", "1"}, x3 = {"distances of every generation", "1"};
-        if (rc == NB_OK) rc = nb_h5w_array(w, w->file, "history_weights", 2, dims, NULL, r->w, s3, w_lu, &x2);
-        if (rc == NB_OK) rc = nb_h5w_array(w, w->file, "history_distance", 2, dims, NULL, r->dist, s3, w_lu, &x3);
+        if (rc == NB_OK) rc = nb_h5w_array(w, w->file, "history_weights", 2, dims, NULL, r->w, s3, nb_cal_attrs_lu, &x2);
+        if (rc == NB_OK) rc = nb_h5w_array(w, w->file, "history_distance", 2, dims, NULL, r->dist, s3, nb_cal_attrs_lu, &x3);
     }
     double *g = rc == NB_OK ? malloc((size_t)G * 5 * sizeof *g) : NULL;
     if (rc == NB_OK && !g) rc = nb_h5w_nomem(w);
@@ -225,7 +221,7 @@ static int w_post_contents(nb_h5w *w, const void *ud)
         hsize_t dims[3] = {(hsize_t)N, (hsize_t)R, (hsize_t)F};
         hid_t s3[3] = {sc[S_PART], sc[S_PP], sc[S_TG]};
         lu x = {"posterior predictive: the statistic simulated afresh at each particle", "see units(target)"};
-        rc = nb_h5w_array(w, w->file, "predictive", 3, dims, NULL, r->pred, s3, w_lu, &x);
+        rc = nb_h5w_array(w, w->file, "predictive", 3, dims, NULL, r->pred, s3, nb_cal_attrs_lu, &x);
     }
     /* Figures not fitted. */
     int nu = 0;

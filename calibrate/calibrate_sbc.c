@@ -254,21 +254,6 @@ typedef struct sbc_out {
     const nb_sbc_result *r;
 } sbc_out;
 
-typedef struct sbc_lu { const char *long_name, *units; } sbc_lu;
-
-static int sbc_attrs(nb_h5w *w, hid_t ds, const void *ud)
-{
-    const sbc_lu *x = ud;
-    if (nb_h5w_attr_str(w, ds, "long_name", x->long_name)) return NB_EIO;
-    if (!x->units) return NB_OK;
-    if (strncmp(x->units, "see ", 4) == 0) {
-        char c[80];
-        snprintf(c, sizeof c, "units: %s", x->units);
-        return nb_h5w_attr_str(w, ds, "comment", c);
-    }
-    return nb_h5w_attr_str(w, ds, "units", x->units);
-}
-
 static int sbc_contents(nb_h5w *w, const void *ud)
 {
     const sbc_out *so = ud;
@@ -288,23 +273,23 @@ static int sbc_contents(nb_h5w *w, const void *ud)
                          "calibrated parameter (registry name)");
     int rc = sc[0] < 0 || sc[1] < 0 ? NB_EIO : NB_OK;
     hsize_t dims[2] = {(hsize_t)T, (hsize_t)d};
-    static const sbc_lu L[4] = {
+    static const nb_cal_lu L[4] = {
         {"true value (drawn from the prior), in each parameter's units", "see unit(parameter)"},
         {"posterior rank of the truth: weight share below it (uniform on [0, 1] if calibrated)", "1"},
         {"1: the truth lies inside the weighted 5-95% posterior interval", "1"},
         {"posterior 90% width over the prior's 90% width", "1"}};
-    if (rc == NB_OK) rc = nb_h5w_array(w, w->file, "truth_value", 2, dims, NULL, r->truth, sc, sbc_attrs, &L[0]);
-    if (rc == NB_OK) rc = nb_h5w_array(w, w->file, "rank", 2, dims, NULL, r->rank, sc, sbc_attrs, &L[1]);
+    if (rc == NB_OK) rc = nb_h5w_array(w, w->file, "truth_value", 2, dims, NULL, r->truth, sc, nb_cal_attrs_lu, &L[0]);
+    if (rc == NB_OK) rc = nb_h5w_array(w, w->file, "rank", 2, dims, NULL, r->rank, sc, nb_cal_attrs_lu, &L[1]);
     if (rc == NB_OK) {
         for (size_t j = 0; j < (size_t)T * d; j++) buf[j] = r->covered[j];
-        rc = nb_h5w_array(w, w->file, "covered", 2, dims, NULL, buf, sc, sbc_attrs, &L[2]);
+        rc = nb_h5w_array(w, w->file, "covered", 2, dims, NULL, buf, sc, nb_cal_attrs_lu, &L[2]);
     }
-    if (rc == NB_OK) rc = nb_h5w_array(w, w->file, "width_ratio", 2, dims, NULL, r->width, sc, sbc_attrs, &L[3]);
+    if (rc == NB_OK) rc = nb_h5w_array(w, w->file, "width_ratio", 2, dims, NULL, r->width, sc, nb_cal_attrs_lu, &L[3]);
     if (rc == NB_OK) {
         for (int t = 0; t < T; t++) buf[t] = r->ok[t];
         hsize_t n = (hsize_t)T;
-        sbc_lu x = {"1: the truth was calibrated (0: skipped, no statistic or outside the support)", "1"};
-        rc = nb_h5w_array(w, w->file, "ran", 1, &n, NULL, buf, &sc[0], sbc_attrs, &x);
+        nb_cal_lu x = {"1: the truth was calibrated (0: skipped, no statistic or outside the support)", "1"};
+        rc = nb_h5w_array(w, w->file, "ran", 1, &n, NULL, buf, &sc[0], nb_cal_attrs_lu, &x);
     }
     if (rc == NB_OK) {
         double *col = buf;
@@ -315,7 +300,7 @@ static int sbc_contents(nb_h5w *w, const void *ud)
         }
         static const char *cn[7] = {"coverage", "rank_uniformity_p", "mean_width_ratio", "identified",
                                     "prior_min", "prior_max", "prior_log"};
-        static const sbc_lu cl[7] = {
+        static const nb_cal_lu cl[7] = {
             {"share of truths inside their 90% posterior interval", "1"},
             {"chi-square test of the ranks against uniform (p-value)", "1"},
             {"mean posterior/prior 90% width ratio", "1"},
@@ -325,11 +310,11 @@ static int sbc_contents(nb_h5w *w, const void *ud)
             {"1: the prior is uniform in log(value)", "1"}};
         hsize_t n = (hsize_t)d;
         for (int j = 0; rc == NB_OK && j < 7; j++)
-            rc = nb_h5w_array(w, w->file, cn[j], 1, &n, NULL, col + (size_t)j * d, &sc[1], sbc_attrs, &cl[j]);
+            rc = nb_h5w_array(w, w->file, cn[j], 1, &n, NULL, col + (size_t)j * d, &sc[1], nb_cal_attrs_lu, &cl[j]);
         const char *units[NB_CAL_MAX_PARAMS];
         for (int k = 0; k < d; k++) units[k] = nb_registry[c->par[k].id].unit;
-        sbc_lu u = {"unit of the parameter", NULL};
-        if (rc == NB_OK) rc = nb_h5w_typed(w, w->file, "unit", w->str, w->str, 1, &n, NULL, units, &sc[1], sbc_attrs, &u);
+        nb_cal_lu u = {"unit of the parameter", NULL};
+        if (rc == NB_OK) rc = nb_h5w_typed(w, w->file, "unit", w->str, w->str, 1, &n, NULL, units, &sc[1], nb_cal_attrs_lu, &u);
     }
     nb_h5w_close(sc, 2);
     if (rc == NB_OK) {

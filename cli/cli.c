@@ -5,6 +5,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include "../model/neobay.h"
+#include "error.h"
+#include "scenario.h"
 #include "cli.h"
 
 int nb_cli_exit(int status)
@@ -37,4 +39,19 @@ int nb_cli_parse_long(const char *s, long lo, long hi, long *v)
     if (errno || end == s || *end || x < lo || x > hi) return -1;
     *v = x;
     return 0;
+}
+
+nb_scenario *nb_cli_scenario(const char *path, const char *const *sets, int n_sets, int *code)
+{
+    nb_scenario *sc = NULL;
+    nb_err e;
+    int st = nb_scenario_load(path, &sc, &e);
+    for (int i = 0; st == NB_OK && i < n_sets; i++) st = nb_scenario_set(sc, sets[i], &e);
+    if (st == NB_OK) st = nb_scenario_validate(sc, &e);
+    if (st != NB_OK) {
+        *code = nb_cli_fail(nb_cli_input(st), e.msg);
+        nb_scenario_free(sc);
+        return NULL;
+    }
+    return sc;
 }

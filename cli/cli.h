@@ -25,6 +25,11 @@ int nb_cli_fail(int status, const char *msg);
 /* Print "neobay: error: WHAT" and "Try 'neobay CMD --help'." to stderr; exit code 2. */
 int nb_cli_usage(const char *cmd, const char *what);
 
+/* Load scenario `path`, apply the n_sets --set assignments, validate.  NULL after
+ * printing the error, with *code the exit code (an unreadable file is bad input). */
+struct nb_scenario;
+struct nb_scenario *nb_cli_scenario(const char *path, const char *const *sets, int n_sets, int *code);
+
 /* A whole number in [lo, hi] from all of s into *v: 0, or -1 (*v unchanged). */
 int nb_cli_parse_long(const char *s, long lo, long hi, long *v);
 

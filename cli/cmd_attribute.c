@@ -29,21 +29,6 @@ static const char attribute_help[] =
     "  -h, --help             this text\n\n"
     "Exit codes: 0 done, 2 bad input or command line, 1 the output could not be written.\n";
 
-/* Load and validate scenario `path`: NULL after printing the error (*code set). */
-static nb_scenario *open_scenario(const char *path, int *code)
-{
-    nb_scenario *sc = NULL;
-    nb_err e;
-    int st = nb_scenario_load(path, &sc, &e);
-    if (st == NB_OK) st = nb_scenario_validate(sc, &e);
-    if (st != NB_OK) {
-        *code = nb_cli_fail(nb_cli_input(st), e.msg);
-        nb_scenario_free(sc);
-        return NULL;
-    }
-    return sc;
-}
-
 /* See cli.h. */
 int nb_cmd_attribute(int argc, char **argv)
 {
@@ -74,9 +59,9 @@ int nb_cmd_attribute(int argc, char **argv)
     }
     if (argc - optind != 1) return nb_cli_usage("attribute", "give one policy scenario");
     int code = 0;
-    nb_scenario *pol = open_scenario(argv[optind], &code);
+    nb_scenario *pol = nb_cli_scenario(argv[optind], NULL, 0, &code);
     if (!pol) return code;
-    nb_scenario *base = open_scenario(base_path, &code);
+    nb_scenario *base = nb_cli_scenario(base_path, NULL, 0, &code);
     if (!base) { nb_scenario_free(pol); return code; }
     nb_err e;
     const char *in[] = {base_path};

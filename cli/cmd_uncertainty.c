@@ -35,20 +35,6 @@ static const char uncertainty_help[] =
     "  -h, --help             this text\n\n"
     "Exit codes: 0 done, 2 bad input or command line, 1 anything else.\n";
 
-static nb_scenario *open_scenario(const char *path, int *code)
-{
-    nb_scenario *sc = NULL;
-    nb_err e;
-    int st = nb_scenario_load(path, &sc, &e);
-    if (st == NB_OK) st = nb_scenario_validate(sc, &e);
-    if (st != NB_OK) {
-        *code = nb_cli_fail(nb_cli_input(st), e.msg);
-        nb_scenario_free(sc);
-        return NULL;
-    }
-    return sc;
-}
-
 /* nb_draw_fn over posterior draws: draw j is the posterior's replicate-j particle. */
 static void post_draw(const void *ud, int draw, nb_paramset *ps)
 {
@@ -91,9 +77,9 @@ int nb_cmd_uncertainty(int argc, char **argv)
     }
     if (argc - optind != 1) return nb_cli_usage("uncertainty", "give one policy scenario");
     int code = 0;
-    nb_scenario *pol = open_scenario(argv[optind], &code);
+    nb_scenario *pol = nb_cli_scenario(argv[optind], NULL, 0, &code);
     if (!pol) return code;
-    nb_scenario *base = open_scenario(base_path, &code);
+    nb_scenario *base = nb_cli_scenario(base_path, NULL, 0, &code);
     if (!base) { nb_scenario_free(pol); return code; }
     nb_err e;
     nb_post_draws *pd = NULL;

@@ -208,23 +208,6 @@ static int run_parse(int argc, char **argv, run_args *a)
     return 0;
 }
 
-/* Load the scenario, apply overrides, validate.  NULL after printing the error. */
-static nb_scenario *scenario_open(const char *path, const char *const *sets, int n_sets,
-                                  int *code)
-{
-    nb_scenario *sc = NULL;
-    nb_err e;
-    int st = nb_scenario_load(path, &sc, &e);
-    for (int i = 0; st == NB_OK && i < n_sets; i++) st = nb_scenario_set(sc, sets[i], &e);
-    if (st == NB_OK) st = nb_scenario_validate(sc, &e);
-    if (st != NB_OK) {
-        *code = nb_cli_fail(nb_cli_input(st), e.msg);
-        nb_scenario_free(sc);
-        return NULL;
-    }
-    return sc;
-}
-
 /* Open the checkpoint of results file `out` (deleting it first when `restart`),
  * restoring into res and skip what an earlier run of the same command finished, and
  * say so on stderr.  Sets pg->ck and pg->resumed.  0, or the exit code after
@@ -367,7 +350,7 @@ static int cmd_run(int argc, char **argv)
     run_args a;
     int code = run_parse(argc, argv, &a);
     if (code) return code;
-    nb_scenario *sc = scenario_open(a.scenario, a.sets, a.n_sets, &code);
+    nb_scenario *sc = nb_cli_scenario(a.scenario, a.sets, a.n_sets, &code);
     if (!sc) return code;
     if (a.replicates > 0) nb_paramset_set_const(&sc->ps, NB_P_run_replicates, (double)a.replicates);
     if (a.seed >= 0) nb_paramset_set_const(&sc->ps, NB_P_run_seed, (double)a.seed);
@@ -498,7 +481,7 @@ static int cmd_check(int argc, char **argv)
         sets[n_sets++] = optarg;
     }
     if (optind + 1 != argc) return nb_cli_usage("check", "give exactly one scenario file");
-    nb_scenario *sc = scenario_open(argv[optind], sets, n_sets, &code);
+    nb_scenario *sc = nb_cli_scenario(argv[optind], (const char *const *)sets, n_sets, &code);
     if (!sc) return code;
     char *yaml = nb_scenario_to_yaml(sc);
     if (!yaml) code = nb_cli_fail(NB_ENOMEM, "out of memory");

@@ -480,6 +480,40 @@ static void test_abc_damaged_journal(void **state)
 
 /* ---- parameter recovery ----------------------------------------------------------------- */
 
+/* The four statistics of the recovery and SBC set-ups (tiny zone). */
+enum { REC_F = 4, REC_NR = 20 };
+static const char *const rec_stat[REC_F] = {"{metric: firms, at: 2024-02}", "{metric: projects, at: 2024-02}",
+                                            "{metric: hightech, at: 2024-02}", "{metric: hightech, at: 2023-08}"};
+
+/* The s.d. of each statistic of c over REC_NR replicates at theta (seed `seed`), at
+ * least 1: the stochastic scale of a synthetic target. */
+static void rec_sds(const nb_calib *c, const double *theta, uint32_t seed, double sd[REC_F])
+{
+    nb_cal_ws *w = nb_cal_ws_alloc(c);
+    double many[REC_NR * REC_F];
+    assert_int_equal(nb_cal_simulate(c, theta, seed, REC_NR, w, many, NULL), NB_OK);
+    for (int i = 0; i < REC_F; i++) {
+        double m = 0, v = 0;
+        for (int r = 0; r < REC_NR; r++) m += many[r * REC_F + i] / REC_NR;
+        for (int r = 0; r < REC_NR; r++) v += (many[r * REC_F + i] - m) * (many[r * REC_F + i] - m) / (REC_NR - 1);
+        sd[i] = sqrt(v) > 1 ? sqrt(v) : 1;
+    }
+    nb_cal_ws_free(w);
+}
+
+/* Write targets file `name` with the four statistics, observed values obs (NULL: 1)
+ * and scales sd. */
+static void rec_targets(const char *name, const double *obs, const double *sd)
+{
+    char text[2048];
+    size_t len = (size_t)snprintf(text, sizeof text, "targets:\n");
+    for (int i = 0; i < REC_F; i++)
+        len += (size_t)snprintf(text + len, sizeof text - len,
+                                "  - {id: t%d, figure: x, when: w, source: s, value: %.17g, sd: %.17g, uncertainty: u, statistic: %s}\n",
+                                i, obs ? obs[i] : 1.0, sd[i], rec_stat[i]);
+    put(name, text);
+}
+
 /* Synthetic data at known values: one replicate (seed `seed`) of the tiny scenario at
  * entry.other_rate = 12, hightech.rate = 0.02, stochastic sds from 20 other replicates;
  * calibrate; count the true values inside their 90% posterior intervals. */
@@ -499,27 +533,12 @@ static int recovery(uint32_t seed, int verbose)
         "  - {id: m, figure: x, when: w, source: s, value: 1, sd: 1, uncertainty: u, statistic: {metric: hightech, at: 2023-08}}\n");
     nb_calib *c0 = load_cal("rec.yaml");
     nb_cal_ws *w = nb_cal_ws_alloc(c0);
-    enum { NR = 20, F = 4 };
-    double obs[F], many[NR * F], sd[F];
+    double obs[REC_F], sd[REC_F];
     assert_int_equal(nb_cal_simulate_rep(c0, truth, seed, 0, w, obs, NULL), NB_OK);
-    assert_int_equal(nb_cal_simulate(c0, truth, seed ^ 0x5bd1e995u, NR, w, many, NULL), NB_OK);
-    for (int i = 0; i < F; i++) {
-        double m = 0, v = 0;
-        for (int r = 0; r < NR; r++) m += many[r * F + i] / NR;
-        for (int r = 0; r < NR; r++) v += (many[r * F + i] - m) * (many[r * F + i] - m) / (NR - 1);
-        sd[i] = sqrt(v) > 1 ? sqrt(v) : 1;
-    }
     nb_cal_ws_free(w);
+    rec_sds(c0, truth, seed ^ 0x5bd1e995u, sd);
     nb_calib_free(c0);
-    static const char *const stat[F] = {"{metric: firms, at: 2024-02}", "{metric: projects, at: 2024-02}",
-                                        "{metric: hightech, at: 2024-02}", "{metric: hightech, at: 2023-08}"};
-    char text[2048];
-    size_t len = (size_t)snprintf(text, sizeof text, "targets:\n");
-    for (int i = 0; i < F; i++)
-        len += (size_t)snprintf(text + len, sizeof text - len,
-                                "  - {id: t%d, figure: x, when: w, source: s, value: %.17g, sd: %.17g, uncertainty: u, statistic: %s}\n",
-                                i, obs[i], sd[i], stat[i]);
-    put("rec_t.yaml", text);
+    rec_targets("rec_t.yaml", obs, sd);
     char cal[512];
     snprintf(cal, sizeof cal,
              "scenario: base.yaml\ntargets: rec_t.yaml\n"
@@ -579,27 +598,10 @@ static void sbc_files(void)
         "  - {id: h, figure: x, when: w, source: s, value: 1, sd: 1, uncertainty: u, statistic: {metric: hightech, at: 2024-02}}\n"
         "  - {id: m, figure: x, when: w, source: s, value: 1, sd: 1, uncertainty: u, statistic: {metric: hightech, at: 2023-08}}\n");
     nb_calib *c0 = load_cal("sbc.yaml");
-    nb_cal_ws *w = nb_cal_ws_alloc(c0);
-    enum { NR = 20, F = 4 };
-    double many[NR * F], sd[F];
-    assert_int_equal(nb_cal_simulate(c0, centre, 77, NR, w, many, NULL), NB_OK);
-    for (int i = 0; i < F; i++) {
-        double m = 0, v = 0;
-        for (int r = 0; r < NR; r++) m += many[r * F + i] / NR;
-        for (int r = 0; r < NR; r++) v += (many[r * F + i] - m) * (many[r * F + i] - m) / (NR - 1);
-        sd[i] = sqrt(v) > 1 ? sqrt(v) : 1;
-    }
-    nb_cal_ws_free(w);
+    double sd[REC_F];
+    rec_sds(c0, centre, 77, sd);
     nb_calib_free(c0);
-    static const char *const stat[F] = {"{metric: firms, at: 2024-02}", "{metric: projects, at: 2024-02}",
-                                        "{metric: hightech, at: 2024-02}", "{metric: hightech, at: 2023-08}"};
-    char text[2048];
-    size_t len = (size_t)snprintf(text, sizeof text, "targets:\n");
-    for (int i = 0; i < F; i++)
-        len += (size_t)snprintf(text + len, sizeof text - len,
-                                "  - {id: t%d, figure: x, when: w, source: s, value: 1, sd: %.17g, uncertainty: u, statistic: %s}\n",
-                                i, sd[i], stat[i]);
-    put("sbc_t.yaml", text);
+    rec_targets("sbc_t.yaml", NULL, sd);
     put("sbc.yaml",
         "scenario: base.yaml\ntargets: sbc_t.yaml\n"
         "parameters:\n"

@@ -524,20 +524,26 @@ static void log_event(void *ud, uint32_t rep, const nb_event *ev)
     l->n++;
 }
 
-/* One replicate of ps with its award and market-round events in *l. */
-static void run_logged(const nb_paramset *ps, uint32_t rep, ev_log *l)
+/* One replicate of ps, reporting to `sink`. */
+static void run_with_sink(const nb_paramset *ps, uint32_t rep, const nb_event_sink *sink)
 {
     nb_model *m = nb_model_alloc(ps);
     nb_sim *s = nb_sim_alloc();
     nb_results *r = nb_results_alloc((int)rep + 1, nb_model_n_time(m), nb_model_start(m));
     assert_true(m && s && r);
-    nb_event_sink sink = {log_event, NULL, 0, l};
-    nb_sim_set_sink(s, &sink);
-    l->n = 0;
+    nb_sim_set_sink(s, sink);
     assert_int_equal(nb_sim_run(m, s, rep, r), NB_OK);
     nb_results_free(r);
     nb_sim_free(s);
     nb_model_free(m);
+}
+
+/* One replicate of ps with its award and market-round events in *l. */
+static void run_logged(const nb_paramset *ps, uint32_t rep, ev_log *l)
+{
+    nb_event_sink sink = {log_event, NULL, 0, l};
+    l->n = 0;
+    run_with_sink(ps, rep, &sink);
 }
 
 /* Market rounds of firm eid in steps (k0, k1] of log l. */
@@ -637,16 +643,8 @@ static void follow_panel(void *ud, uint32_t rep, int k, const nb_firms *f)
 
 static void run_followed(const nb_paramset *ps, uint32_t rep, follow *fo)
 {
-    nb_model *m = nb_model_alloc(ps);
-    nb_sim *s = nb_sim_alloc();
-    nb_results *r = nb_results_alloc((int)rep + 1, nb_model_n_time(m), nb_model_start(m));
-    assert_true(m && s && r);
     nb_event_sink sink = {follow_event, follow_panel, 1, fo};
-    nb_sim_set_sink(s, &sink);
-    assert_int_equal(nb_sim_run(m, s, rep, r), NB_OK);
-    nb_results_free(r);
-    nb_sim_free(s);
-    nb_model_free(m);
+    run_with_sink(ps, rep, &sink);
 }
 
 typedef struct { const char *label; int prog, lever; double budget; int growth, term; } growth_case;
@@ -757,18 +755,8 @@ static void test_recipient_poc(void **state)
     long risk[2] = {0, 0}, grads[2] = {0, 0}, used = 0, winners = 0;
     for (uint32_t rep = 0; rep < 4; rep++) {
         fo.n = 0;
-        for (fo.arm = 1; fo.arm >= 0; fo.arm--) {
-            nb_model *m = nb_model_alloc(fo.arm ? pol : base);
-            nb_sim *s = nb_sim_alloc();
-            nb_results *r = nb_results_alloc((int)rep + 1, nb_model_n_time(m), nb_model_start(m));
-            assert_true(m && s && r);
-            nb_event_sink sink = {poc_event, poc_panel, 1, &fo};
-            nb_sim_set_sink(s, &sink);
-            assert_int_equal(nb_sim_run(m, s, rep, r), NB_OK);
-            nb_results_free(r);
-            nb_sim_free(s);
-            nb_model_free(m);
-        }
+        nb_event_sink sink = {poc_event, poc_panel, 1, &fo};
+        for (fo.arm = 1; fo.arm >= 0; fo.arm--) run_with_sink(fo.arm ? pol : base, rep, &sink);
         winners += fo.n;
         for (int j = 0; j < fo.n; j++) {
             if (fo.w[j].out) continue;
