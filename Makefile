@@ -19,7 +19,7 @@ PYTHON  ?= /usr/bin/python3
 # whatever -march says.  No -ffast-math anywhere, for the same reason.
 CFLAGS  ?= -O3 -g
 # Flags neobay needs whatever CFLAGS says (a command-line CFLAGS replaces the line above).
-NB_CFLAGS = -std=c17 -Wall -Wextra -Wshadow -Wno-unused-parameter -ffp-contract=off \
+NB_CFLAGS = -std=c17 -Wall -Wextra -Wshadow -Wno-unused-parameter -ffp-contract=off -fno-trapping-math \
            -fopenmp -D_POSIX_C_SOURCE=200809L
 LDFLAGS ?=
 

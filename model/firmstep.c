@@ -53,14 +53,17 @@ static inline int firm_exit(const nb_sim *s, int i, int st, uint8_t fg, int incu
 {
     const nb_month *d = &s->d;
     const nb_firms *f = &s->f;
-    double h = age < d->honeymoon ? 0.0 : (incub ? d->h_firm_incub : d->h_firm) * f->hmul[i] * hm;
+    double hb = incub ? d->h_firm_incub : d->h_firm;
+    double h = hb * f->hmul[i] * hm;
+    h = age < d->honeymoon ? 0.0 : h;
     if (u0 < h) return NB_EX_FAILED;
     if (st >= NB_BACKBONE) {
         h += d->h_move;
         if (u0 < h) return NB_EX_RELOCATED;
     }
-    if ((fg & NB_FL_FUNDED) && !(fg & NB_FL_LISTED) && st <= NB_BACKBONE &&
-        u0 < h + d->acq_base * am * exp(s->p.exit_acquire_quality * f->belief[i]))
+    /* funded, not listed, not a leader: one test of the flags, not three branches */
+    int can = ((fg & (NB_FL_FUNDED | NB_FL_LISTED)) == NB_FL_FUNDED) & (st <= NB_BACKBONE);
+    if (can && u0 < h + d->acq_base * am * exp(s->p.exit_acquire_quality * f->belief[i]))
         return NB_EX_ACQUIRED;
     return -1;
 }
@@ -86,7 +89,7 @@ static inline void firm_capital(nb_sim *s, int k, int i, int st, uint8_t fg, dou
     double pr = d->round_p[r] * d->round_avail * d->cycle_round * f->rmul[i] * rm;
     if (list_member(f, d, i, k, fg)) pr *= d->list_boost;
     if (u3 < pr) { capital_round(s, k, i, fl); return; }
-    double pg = (!(fg & NB_FL_FUNDED) && st == NB_STARTUP) ? d->grant_p : 0.0;
+    double pg = (!(fg & NB_FL_FUNDED) & (st == NB_STARTUP)) ? d->grant_p : 0.0;
     if (u3 < pr + pg) { capital_grant(s, k, i, fl); return; }
     if (f->valuation[i] >= p->listing_min_valuation && u3 < pr + pg + p->listing_rate) {
         f->flags[i] |= NB_FL_LISTED;
@@ -113,15 +116,15 @@ static int project_step(nb_sim *s, int k, int i, int incub, int counted, nb_flow
     nb_firms *f = &s->f;
     const nb_month *d = &s->d;
     const nb_params *p = &s->p;
-    double hm, gm;
-    programme_project(s, i, k, &hm, &gm);                  /* proof-of-concept awards (m5) */
-    if (nb_u01(f->u0[i]) < (incub ? d->h_proj_incub : d->h_proj) * hm) {
+    nb_held h;
+    programme_held(s, i, k, &h);                            /* proof-of-concept awards (m5) */
+    if (nb_u01(f->u0[i]) < (incub ? d->h_proj_incub : d->h_proj) * h.hm) {
         if (counted) fl->abandoned += 1;
         f->flags[i] |= NB_FL_DEAD;
         f->dead++;
         return 1;
     }
-    if (nb_u01(f->u1[i]) < (incub ? d->grad_p_incub : d->grad_p) * gm) {
+    if (nb_u01(f->u1[i]) < (incub ? d->grad_p_incub : d->grad_p) * h.gradm) {
         f->stage[i] = NB_STARTUP;
         f->birth[i] = (int16_t)k;                /* a firm's age runs from incorporation */
         f->revenue[i] = (float)(p->growth_start_revenue * f->rmul[i]);
@@ -148,7 +151,7 @@ void firms_step(nb_sim *s, const nb_model *m, int k, nb_flows *fl, nb_tally *t)
     const float slow = (float)d->hire_slow, mark = (float)p->fund_mark_elasticity;
     const float list_move = (float)d->list_move;
     const int incub_age = (int)p->incubator_max_age, young = (int)p->support_young_age;
-    const int ht_age = (int)p->hightech_min_age;
+    const int ht_age = (int)p->hightech_min_age, outer_in = d->outer_in != 0;
     double hires = 0, quits = 0;
     const int n = f->n;
     uint64_t live = (uint64_t)(n - f->dead);
@@ -158,33 +161,34 @@ void firms_step(nb_sim *s, const nb_model *m, int k, nb_flows *fl, nb_tally *t)
         uint8_t fg = f->flags[i];
         if (fg & NB_FL_DEAD) continue;
         int age = k - f->birth[i], st = f->stage[i];
-        int counted = !(fg & NB_FL_OUTER) || d->outer_in;
-        int incub = (st == NB_PRE || (st == NB_STARTUP && age < incub_age))
-                  && f->prio[i] < d->incub_share;
+        /* bitwise, not short-circuit: these are not predictable firm by firm */
+        int counted = ((fg & NB_FL_OUTER) == 0) | outer_in;
+        int incub = ((st == NB_PRE) | ((st == NB_STARTUP) & (age < incub_age)))
+                  & (f->prio[i] < d->incub_share);
         if (st == NB_PRE) {
             if (!project_step(s, k, i, incub, counted, fl) && counted) tally_firm(s, t, i, k);
             continue;   /* projects raise no rounds and hold no certificates */
         }
-        double prm, phm, pam;
-        float pgm;
-        programme_effects(s, i, k, &prm, &phm, &pam, &pgm);
-        int ex = firm_exit(s, i, st, fg, incub, age, nb_u01(f->u0[i]), phm, pam);
+        nb_held h;
+        programme_held(s, i, k, &h);
+        int ex = firm_exit(s, i, st, fg, incub, age, nb_u01(f->u0[i]), h.hm, h.am);
         if (ex < 0 && (int)(f->prio[i] * 12.0f) == cal_month && firms_yearly(s, k, i))
             ex = NB_EX_FAILED;                  /* learnt it is not worth going on */
         if (ex >= 0) { firm_leave(s, k, i, ex, counted, fl); continue; }
         double rev = f->revenue[i];
         double out = (st == NB_STARTUP ? burn : 0.0) * (f->distress[i] ? keep : 1.0)
                    + (st >= NB_BACKBONE ? rent * rev : 0.0);
-        double crev = programme_revenue(s, i, k);      /* public contracts (m10) */
-        f->cash[i] += (float)(margin * (rev + crev) - out);
+        f->cash[i] += (float)(margin * (rev + h.crev) - out);   /* h.crev: public contracts (m10) */
         if (f->debt[i] > 0) capital_service(s, i, fl);
         float g = f->gmul[i] * d->gmul[NB_GC(st, age < young)] * d->gsec[f->sector[i]]
-                * growth_noise(m, f->u2[i]) * pgm;
-        if (g > 1.0f) g = 1.0f + (g - 1.0f) * slow;   /* dear hires slow expansion */
-        hires += (g > 1.0f ? (g - 1.0f) * rev : 0.0);
+                * growth_noise(m, f->u2[i]) * h.gm;
+        float gs = 1.0f + (g - 1.0f) * slow;           /* dear hires slow expansion */
+        g = g > 1.0f ? gs : g;
+        double grown = (g - 1.0f) * rev;
+        hires += g > 1.0f ? grown : 0.0;
         quits += sep * rev;
         f->revenue[i] = (float)(rev * g);
-        if (s->z.awarded) programme_follow(s, k, i);   /* a contract's lasting customer */
+        if (h.ending) programme_follow(s, k, i, h.ending);   /* a contract's lasting customer */
         /* Listed firms move with their revenue and the market multiple from their
          * listing price; venture-backed firms are marked by performance between
          * rounds (funding.mark_elasticity); others are valued on revenue. */
@@ -193,15 +197,16 @@ void firms_step(nb_sim *s, const nb_model *m, int k, nb_flows *fl, nb_tally *t)
                                               : (float)(f->revenue[i] * d->mult);
         uint8_t up = stage_of_revenue(p, f->revenue[i]);
         if (up > st) f->stage[i] = up;             /* stages never go back */
-        if (!(fg & NB_FL_HIGHTECH) && age >= ht_age && nb_u01(f->u1[i]) < ht_p)
+        if (!(fg & NB_FL_HIGHTECH) & (age >= ht_age) & (nb_u01(f->u1[i]) < ht_p))
             f->flags[i] = (fg |= NB_FL_HIGHTECH);
-        if (d->prog_open) programme_consider(s, k, i, f->stage[i], age, fl);
+        int won = d->prog_open ? programme_consider(s, k, i, f->stage[i], age, fl) : 0;
         if (f->cash[i] < 0 && s->z.credit_left > 0) capital_credit(s, k, i, fl);
-        if (!(fg & NB_FL_LISTED)) firm_capital(s, k, i, f->stage[i], fg, nb_u01(f->u3[i]), prm, fl);
+        if (!(fg & NB_FL_LISTED)) firm_capital(s, k, i, f->stage[i], fg, nb_u01(f->u3[i]), h.rm, fl);
         if (f->cash[i] >= 0) f->distress[i] = 0;
         else if (f->distress[i] < 255) f->distress[i]++;
         if (f->distress[i] > grace) { firm_leave(s, k, i, NB_EX_FAILED, counted, fl); continue; }
-        if (counted) tally_firm(s, t, i, k);
+        /* a contract won this month runs already this month */
+        if (counted) tally_firm_rev(s, t, i, k, won ? programme_revenue(s, i, k) : h.crev);
     }
     t->hire_demand += (hires + quits) / rpe;
     t->separations += quits / rpe;

@@ -9,6 +9,9 @@
 #ifndef NB_MODEL_H
 #define NB_MODEL_H
 #include <stdint.h>
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 #include <gsl/gsl_rng.h>
 #include "firms.h"
 #include "paramset.h"
@@ -53,6 +56,13 @@ typedef struct nb_prog_month {
 /* Applicants to one programme in a month: count and the moments of their scores. */
 typedef struct nb_applicants { double n, s1, s2; } nb_applicants;
 
+/* Firm classes of programme eligibility: stage (2 bits), young, certified high-tech,
+ * instrument-intensive sector (else compute-intensive); programme_month sets, for
+ * each class, the mask of programmes with awards this month that it may apply to. */
+#define NB_ELIG(stage, young, hightech, lab) ((unsigned)(stage) | (unsigned)(young) << 2 \
+                                             | (unsigned)(hightech) << 3 | (unsigned)(lab) << 4)
+#define NB_ELIG_N 32
+
 /* Growth classes: stage (2 bits) x young. */
 #define NB_GC(stage, young) (((stage) << 1) | (young))
 #define NB_GC_N 8
@@ -61,7 +71,8 @@ typedef struct nb_applicants { double n, s1, s2; } nb_applicants;
 #define NB_NAGES 5
 static inline int age_band(int months)
 {
-    return months < 12 ? 0 : months < 24 ? 1 : months < 36 ? 2 : months < 84 ? 3 : 4;
+    /* a sum of comparisons, not a ladder of branches: ages are not predictable */
+    return (months >= 12) + (months >= 24) + (months >= 36) + (months >= 84);
 }
 
 /* Everything the firm loop needs for one month, derived from the parameters and the
@@ -95,6 +106,7 @@ typedef struct nb_month {
     int honeymoon;                  /* months after incorporation free of the background hazard */
     nb_prog_month prog[NB_NPROG];   /* the programme engine (programme.c) */
     int prog_open;                  /* some programme makes awards this month */
+    unsigned prog_elig[NB_ELIG_N];  /* programmes with awards open to each firm class (NB_ELIG) */
     double results;                 /* technology results this month */
     double rate[NB_NORIGINS + 1];   /* expected entrants by origin, then the wider area */
     double qshift_spin, qshift_all; /* mean quality of new projects */
@@ -216,8 +228,8 @@ int firms_yearly(nb_sim *s, int k, int i);
 /* capital.c */
 void programme_month(nb_sim *s);
 int programme_instrument(int j);
-void programme_consider(nb_sim *s, int k, int i, int st, int age, nb_flows *fl);
-void programme_follow(nb_sim *s, int k, int i);
+int programme_consider(nb_sim *s, int k, int i, int st, int age, nb_flows *fl);
+void programme_follow(nb_sim *s, int k, int i, unsigned ending);
 void sim_emit(nb_sim *s, int kind, int k, int i, int investor, double amount,
                 double pre, double value, int exit_kind);
 void capital_start(nb_sim *s);
@@ -232,8 +244,8 @@ void capital_exit(nb_sim *s, int k, int i, int kind, double value, nb_flows *fl)
 /* Stage implied by annual revenue for a firm past pre-incubation. */
 static inline uint8_t stage_of_revenue(const nb_params *p, double rev)
 {
-    return rev >= p->stage_leader_revenue ? NB_LEADER
-         : rev >= p->stage_backbone_revenue ? NB_BACKBONE : NB_STARTUP;
+    uint8_t st = rev >= p->stage_backbone_revenue ? NB_BACKBONE : NB_STARTUP;
+    return rev >= p->stage_leader_revenue ? NB_LEADER : st;     /* selects, not branches */
 }
 
 /* A fixed priority in [0,1) for firm identity eid (incubation and space queues):
@@ -254,45 +266,62 @@ static inline double firm_priority(uint64_t eid)
  * re-awarded without storing any state. */
 static inline int list_member(const nb_firms *f, const nb_month *d, int i, int k, uint8_t fg)
 {
-    if (d->list_share <= 0 || !(fg & (NB_FL_GAZELLE | NB_FL_HIGHTECH)) || (fg & NB_FL_LISTED))
+    if ((d->list_share <= 0) | !(fg & (NB_FL_GAZELLE | NB_FL_HIGHTECH)) | ((fg & NB_FL_LISTED) != 0))
         return 0;
     uint64_t e = f->eid[i];
     uint64_t period = (uint64_t)(k + (int)(e % (uint64_t)d->list_term)) / (uint64_t)d->list_term;
     return firm_priority(e ^ (period * 0xD1B54A32D192ED03ull)) < d->list_share;
 }
 
-/* The effects on firm i in step k of the programme awards it holds (programmes.def):
- * its round-chance, exit-hazard and acquisition-hazard multipliers and its monthly
- * growth factor. */
-static inline void programme_effects(const nb_sim *s, int i, int k, double *rm, double *hm,
-                                     double *am, float *gm)
+/* The programmes of which firm i holds, or once held, an award (a bit per
+ * programme: its award month is not zero).  Most firms never win one, so this one
+ * test spares them the loops over programmes below. */
+static inline unsigned programme_mask(const nb_firms *f, int i)
 {
-    *rm = *hm = *am = 1.0;
-    *gm = 1.0f;
-    if (!s->z.awarded) return;
-    const uint16_t *a = &s->f.award[NB_NPROG * i];
-    for (int g = 0; g < NB_NPROG; g++) {
-        const nb_prog_month *pm = &s->d.prog[g];
-        if (!a[g] || k - (a[g] - 1) >= pm->term) continue;
-        *rm *= pm->rmult;
-        *hm *= pm->hmult;
-        *am *= pm->amult;
-        *gm *= pm->gmul;
-    }
+    const uint16_t *a = &f->award[NB_NPROG * i];
+    unsigned m = 0;
+#if defined(__SSE2__) && NB_NPROG >= 8
+    __m128i v = _mm_loadu_si128((const __m128i *)a);          /* programmes 0-7 */
+    __m128i z = _mm_cmpeq_epi16(v, _mm_setzero_si128());
+    m = ~(unsigned)_mm_movemask_epi8(_mm_packs_epi16(z, z)) & 0xffu;
+    for (int g = 8; g < NB_NPROG; g++) m |= (unsigned)(a[g] != 0) << g;
+#else
+    for (int g = 0; g < NB_NPROG; g++) m |= (unsigned)(a[g] != 0) << g;
+#endif
+    return m;
 }
 
-/* The effects on project i in step k of the awards it holds: its abandonment-hazard
- * and incorporation-chance multipliers (project rows: proof of concept). */
-static inline void programme_project(const nb_sim *s, int i, int k, double *hm, double *gm)
+/* What the awards firm i holds in step k do to it (programmes.def), from one pass
+ * over its awards: multipliers of its round chance, exit hazard, acquisition hazard
+ * and (projects) incorporation chance, its monthly growth factor, the annual revenue
+ * of the public contracts it runs, and the contract programmes whose term ends this
+ * month (a bit per programme, for programme_follow). */
+typedef struct nb_held {
+    double rm, hm, am, gradm, crev;
+    float gm;
+    unsigned ending;
+} nb_held;
+
+static inline void programme_held(const nb_sim *s, int i, int k, nb_held *h)
 {
-    *hm = *gm = 1.0;
+    h->rm = h->hm = h->am = h->gradm = 1.0;
+    h->crev = 0.0;
+    h->gm = 1.0f;
+    h->ending = 0;
     if (!s->z.awarded) return;
     const uint16_t *a = &s->f.award[NB_NPROG * i];
-    for (int g = 0; g < NB_NPROG; g++) {
+    for (unsigned m = programme_mask(&s->f, i); m; m &= m - 1) {
+        int g = __builtin_ctz(m);
         const nb_prog_month *pm = &s->d.prog[g];
-        if (!a[g] || k - (a[g] - 1) >= pm->term) continue;
-        *hm *= pm->hmult;
-        *gm *= pm->gradm;
+        int held = k - (a[g] - 1);
+        if (pm->contract && held == pm->term) h->ending |= 1u << g;
+        if (held >= pm->term) continue;
+        h->rm *= pm->rmult;
+        h->hm *= pm->hmult;
+        h->am *= pm->amult;
+        h->gradm *= pm->gradm;
+        h->gm *= pm->gmul;
+        if (pm->contract) h->crev += pm->crev;
     }
 }
 
@@ -303,15 +332,18 @@ static inline double programme_revenue(const nb_sim *s, int i, int k)
     if (!s->z.awarded) return 0.0;
     const uint16_t *a = &s->f.award[NB_NPROG * i];
     double c = 0.0;
-    for (int g = 0; g < NB_NPROG; g++) {
+    for (unsigned m = programme_mask(&s->f, i); m; m &= m - 1) {
+        int g = __builtin_ctz(m);
         const nb_prog_month *pm = &s->d.prog[g];
-        if (pm->contract && a[g] && k - (a[g] - 1) < pm->term) c += pm->crev;
+        if (pm->contract && k - (a[g] - 1) < pm->term) c += pm->crev;
     }
     return c;
 }
 
-/* Add counted live firm i, at the end of step k, to the tally. */
-static inline __attribute__((always_inline)) void tally_firm(const nb_sim *s, nb_tally *t, int i, int k)
+/* Add counted live firm i, at the end of step k, to the tally; crev is the annual
+ * revenue of the public contracts it runs this month (programme_revenue). */
+static inline __attribute__((always_inline)) void tally_firm_rev(const nb_sim *s, nb_tally *t, int i,
+                                                                 int k, double crev)
 {
     const nb_firms *f = &s->f;
     const nb_month *d = &s->d;
@@ -319,21 +351,21 @@ static inline __attribute__((always_inline)) void tally_firm(const nb_sim *s, nb
     int st = f->stage[i], age = k - f->birth[i];
     double val = f->valuation[i], rev = f->revenue[i];
     /* Public contracts add revenue while they run (they do not compound). */
-    rev += programme_revenue(s, i, k);
+    rev += crev;
     double emp = rev * d->per_head;
     t->stage[st]++;
-    if (st != NB_PRE) t->age[age_band(age)]++;
+    t->age[age_band(age)] += st != NB_PRE;     /* projects have no age band */
     /* Only a market price is a valuation: a priced round or a listing (an unfunded
      * firm's revenue x multiple is a book figure, used for acquisitions; a public
      * grant-to-equity stake is not a market round). */
-    int priced = f->rounds[i] > 0 || (fg & NB_FL_LISTED);
-    t->v1e8 += priced && val >= 1e8;
-    t->v1e9 += priced && val >= 1e9;
+    int priced = (f->rounds[i] > 0) | ((fg & NB_FL_LISTED) != 0);
+    t->v1e8 += priced & (val >= 1e8);
+    t->v1e9 += priced & (val >= 1e9);
     t->gazelles += (fg & NB_FL_GAZELLE) != 0;
-    t->unicorns += priced && !(fg & NB_FL_LISTED) && val >= d->unicorn_rmb && age <= d->unicorn_age;
+    t->unicorns += priced & !(fg & NB_FL_LISTED) & (val >= d->unicorn_rmb) & (age <= d->unicorn_age);
     t->listed += (fg & NB_FL_LISTED) != 0;
     t->hightech += (fg & NB_FL_HIGHTECH) != 0;
-    t->list_demand += (fg & (NB_FL_GAZELLE | NB_FL_HIGHTECH)) && !(fg & NB_FL_LISTED);
+    t->list_demand += ((fg & (NB_FL_GAZELLE | NB_FL_HIGHTECH)) != 0) & !(fg & NB_FL_LISTED);
     t->list_members += list_member(f, d, i, k, fg);
     t->employees += emp > d->team ? emp : d->team;
     t->revenue += rev;
@@ -341,12 +373,17 @@ static inline __attribute__((always_inline)) void tally_firm(const nb_sim *s, nb
     t->debt += f->debt[i];
     t->no_cash += f->cash[i] < 0;
     t->future += f->sector[i] <= NB_SEC_ROBOTICS;
-    if (st == NB_PRE || (st == NB_STARTUP && age < (int)s->p.incubator_max_age)) {
-        t->incub_demand++;
-        t->incubated += f->prio[i] < d->incub_share;
-    }
+    int nursery = (st == NB_PRE) | ((st == NB_STARTUP) & (age < (int)s->p.incubator_max_age));
+    t->incub_demand += nursery;
+    t->incubated += nursery & (f->prio[i] < d->incub_share);
     t->space_demand += st >= NB_BACKBONE;
-    t->grant_demand += st == NB_STARTUP && !(fg & NB_FL_FUNDED);
+    t->grant_demand += (st == NB_STARTUP) & !(fg & NB_FL_FUNDED);
+}
+
+/* tally_firm_rev for a firm whose contract revenue is not yet known. */
+static inline void tally_firm(const nb_sim *s, nb_tally *t, int i, int k)
+{
+    tally_firm_rev(s, t, i, k, programme_revenue(s, i, k));
 }
 
 /* Founders' cash at incorporation for the standard normal draw z: a mean-preserving

@@ -55,10 +55,10 @@ static contract_row contract_of(int g)
 /* The sector class of a firm in sector sec: NB_EL_COMPUTE for the compute-intensive
  * sectors (robotics, integrated circuits, AI and software), NB_EL_LAB for the
  * instrument-intensive ones (future energy, life sciences, advanced materials). */
-static unsigned sector_class(int sec)
+static inline unsigned sector_class(int sec)
 {
     assert(sec >= 0 && sec < NB_NSECTORS);
-    return sec == NB_SEC_ROBOTICS || sec == NB_SEC_IC || sec == NB_SEC_AI ? NB_EL_COMPUTE : NB_EL_LAB;
+    return (sec == NB_SEC_ROBOTICS) | (sec == NB_SEC_IC) | (sec == NB_SEC_AI) ? NB_EL_COMPUTE : NB_EL_LAB;
 }
 
 /* The incorporation-multiplier parameter of project rows (NB_PROJECT lines), -1 elsewhere. */
@@ -89,6 +89,32 @@ int programme_instrument(int j)
     for (int g = 0; g < NB_NPROG; g++)
         if (prog_rows[g].instr == j) return 1;
     return 0;
+}
+
+/* Whether a firm of class c (NB_ELIG: stage, young, high-tech, sector group) may
+ * apply to programme row r. */
+static int class_eligible(const prog_row *r, unsigned c)
+{
+    unsigned st = c & 3u, young = (c >> 2) & 1u, ht = (c >> 3) & 1u, lab = (c >> 4) & 1u;
+    if (!(r->stages & (1u << st))) return 0;
+    if ((r->elig & NB_EL_YOUNG) && !young) return 0;
+    if ((r->elig & NB_EL_HIGHTECH) && !ht) return 0;
+    if ((r->elig & (NB_EL_COMPUTE | NB_EL_LAB)) && !(r->elig & (lab ? NB_EL_LAB : NB_EL_COMPUTE)))
+        return 0;
+    return 1;
+}
+
+/* The month's mask of programmes with awards open to each firm class, so a firm
+ * finds the programmes it may apply to with one look-up. */
+static void programme_classes(nb_sim *s)
+{
+    nb_month *d = &s->d;
+    for (unsigned c = 0; c < NB_ELIG_N; c++) {
+        unsigned m = 0;
+        for (int g = 0; g < NB_NPROG; g++)
+            if (d->prog[g].awards > 0 && class_eligible(&prog_rows[g], c)) m |= 1u << g;
+        d->prog_elig[c] = m;
+    }
 }
 
 /* The month's settings of every programme, from this month's parameters and budget
@@ -138,24 +164,28 @@ void programme_month(nb_sim *s)
         }
         d->prog_open |= pm->awards > 0;
     }
+    programme_classes(s);
 }
 
 /* Firm i (stage st, age in months) in step k: for each programme with money
- * this month that it is eligible for, it may apply, and may win an award while the
- * month's money lasts. */
-void programme_consider(nb_sim *s, int k, int i, int st, int age, nb_flows *fl)
+ * this month that it is eligible for (the month's mask for its class), it may
+ * apply, and may win an award while the month's money lasts.  Returns the number
+ * of awards it won. */
+int programme_consider(nb_sim *s, int k, int i, int st, int age, nb_flows *fl)
 {
-    const uint8_t fg = s->f.flags[i];
     nb_firms *f = &s->f;
     nb_zone *z = &s->z;
+    const uint8_t fg = f->flags[i];
+    unsigned c = NB_ELIG(st, age < (int)s->p.support_young_age, (fg & NB_FL_HIGHTECH) != 0,
+                         sector_class(f->sector[i]) == NB_EL_LAB);
+    unsigned m = s->d.prog_elig[c];
+    if (!m) return 0;
     uint16_t *a = &f->award[NB_NPROG * i];
-    for (int g = 0; g < NB_NPROG; g++) {
+    int won = 0;
+    for (; m; m &= m - 1) {
+        int g = __builtin_ctz(m);
         const prog_row *r = &prog_rows[g];
         const nb_prog_month *pm = &s->d.prog[g];
-        if (pm->awards <= 0 || !(r->stages & (1u << st))) continue;
-        if ((r->elig & NB_EL_YOUNG) && age >= (int)s->p.support_young_age) continue;
-        if ((r->elig & NB_EL_HIGHTECH) && !(fg & NB_FL_HIGHTECH)) continue;
-        if ((r->elig & (NB_EL_COMPUTE | NB_EL_LAB)) && !(r->elig & sector_class(f->sector[i]))) continue;
         if (a[g] && k - (a[g] - 1) < pm->reapply) continue;
         nb_ctr w = nb_philox4x32(s->key, nb_rng_ctr(f->eid[i], (uint32_t)k, NB_RS_PROG, (uint32_t)g));
         if (nb_u01(w.v[0]) >= pm->apply) continue;
@@ -171,19 +201,22 @@ void programme_consider(nb_sim *s, int k, int i, int st, int age, nb_flows *fl)
         sim_emit(s, NB_EV_AWARD, k, i, NB_INV_PUBLIC, pm->ticket, 0, 0, g);
         fl->spend[r->instr] += pm->ticket;
         z->awarded = 1;
+        won++;
     }
+    return won;
 }
 
-/* Firm i in step k: a public contract that ends this month (its term is over) leaves
- * a lasting customer with probability followon (stream NB_RS_PROG, word NB_NPROG + g,
- * apart from the application draws): the firm's own revenue rises by `lasting`. */
-void programme_follow(nb_sim *s, int k, int i)
+/* Firm i in step k: each contract programme in `ending` (a bit per programme, from
+ * programme_held) whose term is over this month leaves a lasting customer with
+ * probability followon (stream NB_RS_PROG, block NB_NPROG + g, apart from the
+ * application draws): the firm's own revenue rises by `lasting`. */
+void programme_follow(nb_sim *s, int k, int i, unsigned ending)
 {
     nb_firms *f = &s->f;
-    const uint16_t *a = &f->award[NB_NPROG * i];
-    for (int g = 0; g < NB_NPROG; g++) {
+    for (; ending; ending &= ending - 1) {
+        int g = __builtin_ctz(ending);
         const nb_prog_month *pm = &s->d.prog[g];
-        if (!pm->contract || !a[g] || k - (a[g] - 1) != pm->term) continue;
+        assert(pm->contract && g < NB_NPROG);
         nb_ctr w = nb_philox4x32(s->key, nb_rng_ctr(f->eid[i], (uint32_t)k, NB_RS_PROG,
                                                     (uint32_t)(NB_NPROG + g)));
         if (nb_u01(w.v[0]) < pm->followon) f->revenue[i] += (float)pm->lasting;
