@@ -10,7 +10,7 @@
     X(rounds, 1) X(sector, 1) X(quality, 4) X(hmul, 4) X(gmul, 4) X(rmul, 4) X(prio, 4)        \
     X(revenue, 4) X(valuation, 4) X(cash, 4) X(raised, 4) X(belief, 4) X(seen, 1)      \
     X(distress, 1) X(debt, 4) X(pay, 4) X(hist, 4 * NB_HIST) X(award, 2 * NB_NPROG) \
-    X(u0, 4) X(u1, 4) X(u2, 4) X(u3, 4)
+    X(u0, 4) X(u1, 4) X(u2, 4) X(u3, 4) X(ua, 4) X(ub, 4)
 
 enum {
 #define COUNT(field, size) FIELD_##field,

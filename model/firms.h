@@ -58,10 +58,11 @@ typedef struct nb_firms {
     float *hist;            /* [NB_HIST * cap]: January revenues 1, 2, 3 years ago */
     uint16_t *award;        /* [NB_NPROG * cap]: 1 + step of the firm's last award of each programme, 0 none */
     uint32_t *u0, *u1, *u2, *u3;   /* scratch: this month's random words, filled in bulk */
+    uint32_t *ua, *ub;      /* scratch: the seed of this month's applications (NB_RS_APPLY) */
 } nb_firms;
 
 /* Bytes of state per firm (the arrays above), for the memory budget. */
-#define NB_FIRM_BYTES (8 + 2 + 7 * 1 + 14 * 4 + NB_HIST * 4 + NB_NPROG * 2 + 4 * 4)
+#define NB_FIRM_BYTES (8 + 2 + 7 * 1 + 14 * 4 + NB_HIST * 4 + NB_NPROG * 2 + 6 * 4)
 
 /* Make room for at least `cap` firms, keeping the first f->n.  NB_OK or NB_ENOMEM
  * (then f is unchanged). */

@@ -78,16 +78,17 @@ static inline double acquire_price(const nb_sim *s, int i)
 }
 
 /* The capital ladder for firm i (not listed): round, grant-to-equity or listing;
- * rm multiplies the round chance (programme awards). */
+ * rm multiplies the round chance (programme awards); listed_place: the firm holds a
+ * place on the list of quality firms (list_member). */
 static inline void firm_capital(nb_sim *s, int k, int i, int st, uint8_t fg, double u3,
-                                double rm, nb_flows *fl)
+                                double rm, int listed_place, nb_flows *fl)
 {
     const nb_month *d = &s->d;
     const nb_params *p = &s->p;
     nb_firms *f = &s->f;
     int r = f->rounds[i] < 15 ? f->rounds[i] : 15;
     double pr = d->round_p[r] * d->round_avail * d->cycle_round * f->rmul[i] * rm;
-    if (list_member(f, d, i, k, fg)) pr *= d->list_boost;
+    if (listed_place) pr *= d->list_boost;
     if (u3 < pr) { capital_round(s, k, i, fl); return; }
     double pg = (!(fg & NB_FL_FUNDED) & (st == NB_STARTUP)) ? d->grant_p : 0.0;
     if (u3 < pr + pg) { capital_grant(s, k, i, fl); return; }
@@ -138,8 +139,11 @@ static int project_step(nb_sim *s, int k, int i, int incub, int counted, nb_flow
     return 0;
 }
 
-void firms_step(nb_sim *s, const nb_model *m, int k, nb_flows *fl, nb_tally *t)
+void firms_step(nb_sim *s, const nb_model *m, int k, nb_flows *fl, nb_tally *tally)
 {
+    /* The tally lives on the stack during the loop: the firm arrays' byte fields
+     * could alias it through *tally, and would force every count to memory. */
+    nb_tally tl = *tally, *t = &tl;
     const nb_params *p = &s->p;
     const nb_month *d = &s->d;
     nb_firms *f = &s->f;
@@ -157,6 +161,8 @@ void firms_step(nb_sim *s, const nb_model *m, int k, nb_flows *fl, nb_tally *t)
     uint64_t live = (uint64_t)(n - f->dead);
     if (d->reporting) s->firm_steps += live; else s->hist_steps += live;
     nb_philox4x32_batch(s->key, n, f->eid, (uint32_t)k, NB_RS_FIRM, f->u0, f->u1, f->u2, f->u3);
+    if (d->prog_open)           /* the seeds of the month's applications (programme_consider) */
+        nb_philox4x32_batch(s->key, n, f->eid, (uint32_t)k, NB_RS_APPLY, f->ua, f->ub, NULL, NULL);
     for (int i = 0; i < n; i++) {
         uint8_t fg = f->flags[i];
         if (fg & NB_FL_DEAD) continue;
@@ -201,15 +207,21 @@ void firms_step(nb_sim *s, const nb_model *m, int k, nb_flows *fl, nb_tally *t)
             f->flags[i] = (fg |= NB_FL_HIGHTECH);
         int won = d->prog_open ? programme_consider(s, k, i, f->stage[i], age, fl) : 0;
         if (f->cash[i] < 0 && s->z.credit_left > 0) capital_credit(s, k, i, fl);
-        if (!(fg & NB_FL_LISTED)) firm_capital(s, k, i, f->stage[i], fg, nb_u01(f->u3[i]), h.rm, fl);
+        int lm = list_member(f, d, i, k, fg);
+        if (!(fg & NB_FL_LISTED)) firm_capital(s, k, i, f->stage[i], fg, nb_u01(f->u3[i]), h.rm, lm, fl);
         if (f->cash[i] >= 0) f->distress[i] = 0;
         else if (f->distress[i] < 255) f->distress[i]++;
         if (f->distress[i] > grace) { firm_leave(s, k, i, NB_EX_FAILED, counted, fl); continue; }
         /* a contract won this month runs already this month */
-        if (counted) tally_firm_rev(s, t, i, k, won ? programme_revenue(s, i, k) : h.crev);
+        if (counted) {
+            const uint8_t lf = NB_FL_GAZELLE | NB_FL_HIGHTECH | NB_FL_LISTED;   /* list_member's flags */
+            lm = ((f->flags[i] ^ fg) & lf) ? list_member(f, d, i, k, f->flags[i]) : lm;
+            tally_firm_rev(s, t, i, k, won ? programme_revenue(s, i, k) : h.crev, lm);
+        }
     }
     t->hire_demand += (hires + quits) / rpe;
     t->separations += quits / rpe;
+    *tally = tl;
 }
 
 void firms_january(nb_sim *s, int k)

@@ -252,10 +252,7 @@ static inline uint8_t stage_of_revenue(const nb_params *p, double rev)
  * the splitmix64 finaliser, so it needs no draw; stored in nb_firms.prio at birth. */
 static inline double firm_priority(uint64_t eid)
 {
-    uint64_t z = eid + 0x9E3779B97F4A7C15ull;
-    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
-    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
-    z ^= z >> 31;
+    uint64_t z = nb_mix64(eid + 0x9E3779B97F4A7C15ull);
     return (double)(z >> 11) * (1.0 / 9007199254740992.0);
 }
 
@@ -280,14 +277,15 @@ static inline unsigned programme_mask(const nb_firms *f, int i)
 {
     const uint16_t *a = &f->award[NB_NPROG * i];
     unsigned m = 0;
-#if defined(__SSE2__) && NB_NPROG >= 8
-    __m128i v = _mm_loadu_si128((const __m128i *)a);          /* programmes 0-7 */
-    __m128i z = _mm_cmpeq_epi16(v, _mm_setzero_si128());
-    m = ~(unsigned)_mm_movemask_epi8(_mm_packs_epi16(z, z)) & 0xffu;
-    for (int g = 8; g < NB_NPROG; g++) m |= (unsigned)(a[g] != 0) << g;
-#else
-    for (int g = 0; g < NB_NPROG; g++) m |= (unsigned)(a[g] != 0) << g;
+    int g = 0;
+#if defined(__SSE2__)
+    if (NB_NPROG >= 8) {                       /* programmes 0-7 in one compare */
+        __m128i z = _mm_cmpeq_epi16(_mm_loadu_si128((const __m128i *)a), _mm_setzero_si128());
+        m = ~(unsigned)_mm_movemask_epi8(_mm_packs_epi16(z, z)) & 0xffu;
+        g = 8;
+    }
 #endif
+    for (; g < NB_NPROG; g++) m |= (unsigned)(a[g] != 0) << g;
     return m;
 }
 
@@ -341,9 +339,10 @@ static inline double programme_revenue(const nb_sim *s, int i, int k)
 }
 
 /* Add counted live firm i, at the end of step k, to the tally; crev is the annual
- * revenue of the public contracts it runs this month (programme_revenue). */
+ * revenue of the public contracts it runs this month (programme_revenue), lm
+ * whether it holds a list place (list_member). */
 static inline __attribute__((always_inline)) void tally_firm_rev(const nb_sim *s, nb_tally *t, int i,
-                                                                 int k, double crev)
+                                                                 int k, double crev, int lm)
 {
     const nb_firms *f = &s->f;
     const nb_month *d = &s->d;
@@ -366,7 +365,7 @@ static inline __attribute__((always_inline)) void tally_firm_rev(const nb_sim *s
     t->listed += (fg & NB_FL_LISTED) != 0;
     t->hightech += (fg & NB_FL_HIGHTECH) != 0;
     t->list_demand += ((fg & (NB_FL_GAZELLE | NB_FL_HIGHTECH)) != 0) & !(fg & NB_FL_LISTED);
-    t->list_members += list_member(f, d, i, k, fg);
+    t->list_members += lm;
     t->employees += emp > d->team ? emp : d->team;
     t->revenue += rev;
     t->valuation += val;
@@ -381,9 +380,9 @@ static inline __attribute__((always_inline)) void tally_firm_rev(const nb_sim *s
 }
 
 /* tally_firm_rev for a firm whose contract revenue is not yet known. */
-static inline void tally_firm(const nb_sim *s, nb_tally *t, int i, int k)
+static inline __attribute__((always_inline)) void tally_firm(const nb_sim *s, nb_tally *t, int i, int k)
 {
-    tally_firm_rev(s, t, i, k, programme_revenue(s, i, k));
+    tally_firm_rev(s, t, i, k, programme_revenue(s, i, k), list_member(&s->f, &s->d, i, k, s->f.flags[i]));
 }
 
 /* Founders' cash at incorporation for the standard normal draw z: a mean-preserving

@@ -6,9 +6,10 @@
  * and sets who wins: a lottery share, or a merit cut on a noisy score placed from the
  * moments of last month's applicants' scores (a normal approximation), so the cut
  * admits about as many as the money pays.  Awards then go first come, in slot order,
- * until the month's money is used.  Spending is booked as awarded.  The draws of a
- * programme (stream NB_RS_PROG, keyed by firm, month and programme) are made only
- * when the programme has money, so a programme without a budget changes nothing.
+ * until the month's money is used.  Spending is booked as awarded.  A programme's
+ * draws are keyed by firm, month and programme (its word of the firm's month of
+ * applications, NB_RS_APPLY; an applicant's block of NB_RS_PROG), so a programme
+ * without a budget, or another programme's budget, changes none of them.
  * A contract programme (NB_AW_CONTRACT) pays its award as revenue over its term
  * (programme_revenue, model.h) and may leave a lasting customer (programme_follow).
  */
@@ -169,8 +170,11 @@ void programme_month(nb_sim *s)
 
 /* Firm i (stage st, age in months) in step k: for each programme with money
  * this month that it is eligible for (the month's mask for its class), it may
- * apply, and may win an award while the month's money lasts.  Returns the number
- * of awards it won. */
+ * apply, and may win an award while the month's money lasts.  Whether it applies
+ * to programme g is word g of a SplitMix64 sequence seeded by one Philox block of
+ * the firm and month (NB_RS_APPLY): applications are rare (a few percent a month),
+ * so one block serves all programmes and only applicants draw their own
+ * (NB_RS_PROG, block g: score noise, lottery).  Returns the number of awards won. */
 int programme_consider(nb_sim *s, int k, int i, int st, int age, nb_flows *fl)
 {
     nb_firms *f = &s->f;
@@ -181,14 +185,17 @@ int programme_consider(nb_sim *s, int k, int i, int st, int age, nb_flows *fl)
     unsigned m = s->d.prog_elig[c];
     if (!m) return 0;
     uint16_t *a = &f->award[NB_NPROG * i];
+    /* words 0 and 1 of the firm's block NB_RS_APPLY of this month, drawn in bulk by firms_step */
+    const uint64_t seed = (uint64_t)f->ua[i] << 32 | f->ub[i];
     int won = 0;
     for (; m; m &= m - 1) {
         int g = __builtin_ctz(m);
         const prog_row *r = &prog_rows[g];
         const nb_prog_month *pm = &s->d.prog[g];
         if (a[g] && k - (a[g] - 1) < pm->reapply) continue;
+        if (nb_u01(nb_splitmix_word(seed, (uint32_t)g)) >= pm->apply) continue;
+        /* an applicant: its score noise and lottery draw */
         nb_ctr w = nb_philox4x32(s->key, nb_rng_ctr(f->eid[i], (uint32_t)k, NB_RS_PROG, (uint32_t)g));
-        if (nb_u01(w.v[0]) >= pm->apply) continue;
         double score = f->belief[i] + pm->noise * gsl_cdf_ugaussian_Pinv(nb_u01(w.v[1]));
         z->app[g].n += 1;
         z->app[g].s1 += score;

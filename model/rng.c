@@ -116,8 +116,8 @@ static int philox_batch4(nb_key key, int n, const uint64_t *eid, uint32_t step,
         }
         _mm_storeu_si128((__m128i *)(r0 + i), c0);
         _mm_storeu_si128((__m128i *)(r1 + i), c1);
-        _mm_storeu_si128((__m128i *)(r2 + i), c2);
-        _mm_storeu_si128((__m128i *)(r3 + i), c3);
+        if (r2) _mm_storeu_si128((__m128i *)(r2 + i), c2);
+        if (r3) _mm_storeu_si128((__m128i *)(r3 + i), c3);
     }
     return i;
 }
@@ -169,8 +169,8 @@ static int philox_batch8(nb_key key, int n, const uint64_t *eid, uint32_t step,
         const __m256i perm = _mm256_setr_epi32(0, 1, 4, 5, 2, 3, 6, 7);
         _mm256_storeu_si256((__m256i *)(r0 + i), _mm256_permutevar8x32_epi32(c0, perm));
         _mm256_storeu_si256((__m256i *)(r1 + i), _mm256_permutevar8x32_epi32(c1, perm));
-        _mm256_storeu_si256((__m256i *)(r2 + i), _mm256_permutevar8x32_epi32(c2, perm));
-        _mm256_storeu_si256((__m256i *)(r3 + i), _mm256_permutevar8x32_epi32(c3, perm));
+        if (r2) _mm256_storeu_si256((__m256i *)(r2 + i), _mm256_permutevar8x32_epi32(c2, perm));
+        if (r3) _mm256_storeu_si256((__m256i *)(r3 + i), _mm256_permutevar8x32_epi32(c3, perm));
     }
     return i;
 }
@@ -191,9 +191,12 @@ void nb_philox4x32_batch(nb_key key, int n, const uint64_t *eid, uint32_t step,
 #if defined(__SSE2__)
     if (__builtin_cpu_supports("avx2")) i = philox_batch8(key, n, eid, step, purpose, r0, r1, r2, r3);
 #endif
-    i += philox_batch4(key, n - i, eid + i, step, purpose, r0 + i, r1 + i, r2 + i, r3 + i);
+    i += philox_batch4(key, n - i, eid + i, step, purpose, r0 + i, r1 + i, r2 ? r2 + i : NULL,
+                       r3 ? r3 + i : NULL);
     for (; i < n; i++) {
         nb_ctr u = nb_philox4x32(key, nb_rng_ctr(eid[i], step, purpose, 0));
-        r0[i] = u.v[0]; r1[i] = u.v[1]; r2[i] = u.v[2]; r3[i] = u.v[3];
+        r0[i] = u.v[0]; r1[i] = u.v[1];
+        if (r2) r2[i] = u.v[2];
+        if (r3) r3[i] = u.v[3];
     }
 }

@@ -27,8 +27,9 @@ enum nb_purpose {
     NB_RS_BIRTH = 5,     /* attributes of a new firm */
     NB_RS_ZONE = 6,      /* other zone-level draws */
     NB_RS_YEAR = 7,      /* a firm's yearly block: growth shock, quality signal, lumpy event */
-    NB_RS_PROG = 8,      /* a firm's application to a programme (index: the programme) */
-    NB_RS_PRIOR = 9      /* a replicate's draw of an effect size (index: the prior row) */
+    NB_RS_PROG = 8,      /* an applicant's score and lottery draw (index: the programme) */
+    NB_RS_PRIOR = 9,     /* a replicate's draw of an effect size (index: the prior row) */
+    NB_RS_APPLY = 10     /* a firm's month of applications: seed of nb_splitmix_word */
 };
 
 #define NB_PHILOX_M0 0xD2511F53u
@@ -57,7 +58,8 @@ static inline nb_ctr nb_philox4x32(nb_key key, nb_ctr c)
 
 /* Block 0 of the streams (eid[i], step, purpose) for i < n, word j into rj[i]:
  * the same numbers as nb_philox4x32(key, nb_rng_ctr(eid[i], step, purpose, 0)),
- * computed four firms at a time with SSE2 where available. */
+ * computed four firms at a time with SSE2 where available (eight with AVX2).  r2
+ * and r3 may be NULL when only the first two words are wanted. */
 NB_API void nb_philox4x32_batch(nb_key key, int n, const uint64_t *eid, uint32_t step,
                          uint32_t purpose, uint32_t *r0, uint32_t *r1, uint32_t *r2,
                          uint32_t *r3);
@@ -73,6 +75,24 @@ static inline nb_ctr nb_rng_ctr(uint64_t entity, uint32_t step, uint32_t purpose
     nb_ctr c = {{(uint32_t)(entity >> 32), (uint32_t)entity, step,
                  (purpose << 16) | (block & 0xffffu)}};
     return c;
+}
+
+/* The SplitMix64 output function (Steele, Lea & Flood, OOPSLA 2014): a bijection
+ * of 64-bit words with full avalanche. */
+static inline uint64_t nb_mix64(uint64_t z)
+{
+    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+    return z ^ (z >> 31);
+}
+
+/* Word j of the SplitMix64 sequence seeded by s (the high half of its j-th
+ * output).  Many cheap uniforms from one Philox block: a firm's application draws
+ * for every programme from a single block (NB_RS_APPLY), word j for programme j, so
+ * one programme's draw never depends on another's. */
+static inline uint32_t nb_splitmix_word(uint64_t s, uint32_t j)
+{
+    return (uint32_t)(nb_mix64(s + (uint64_t)(j + 1) * 0x9E3779B97F4A7C15ull) >> 32);
 }
 
 /* A uniform double in (0,1) from a 32-bit word: never 0 or 1, so logs are safe. */

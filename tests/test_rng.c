@@ -93,6 +93,56 @@ static void test_batch_matches_scalar(void **state)
     }
 }
 
+/* The batch with r2 = r3 = NULL gives the first two words and writes nothing else. */
+static void test_batch_two_words(void **state)
+{
+    enum { N = 21 };
+    uint64_t eid[N];
+    uint32_t r0[N], r1[N];
+    for (int i = 0; i < N; i++) eid[i] = (1ull << 40) + 977u * (uint64_t)i;
+    nb_key key = nb_rng_key(7, 2);
+    nb_philox4x32_batch(key, N, eid, 55, NB_RS_APPLY, r0, r1, NULL, NULL);
+    for (int i = 0; i < N; i++) {
+        nb_ctr u = nb_philox4x32(key, nb_rng_ctr(eid[i], 55, NB_RS_APPLY, 0));
+        assert_int_equal(r0[i], u.v[0]);
+        assert_int_equal(r1[i], u.v[1]);
+    }
+}
+
+/* Application words (nb_splitmix_word): seeded by Philox blocks, words j = 0..8 of
+ * 200,000 seeds.  Each word's mean is 1/2 within 5 standard errors (1/sqrt(12 n)),
+ * the correlation of neighbouring words is 0 within 5/sqrt(n), and the words of
+ * every j pass the chi-square test of test_uniform_chisq (50 bins): one programme's
+ * draw says nothing about another's. */
+static void test_splitmix_words(void **state)
+{
+    enum { N = 200000, J = 9, BINS = 50 };
+    static double count[J][BINS];
+    double sum[J] = {0}, cross[J - 1] = {0};
+    nb_key key = nb_rng_key(99, 4);
+    for (int i = 0; i < N; i++) {
+        nb_ctr b = nb_philox4x32(key, nb_rng_ctr((uint64_t)i, 31, NB_RS_APPLY, 0));
+        uint64_t seed = (uint64_t)b.v[0] << 32 | b.v[1];
+        double u[J];
+        for (int j = 0; j < J; j++) {
+            u[j] = nb_u01(nb_splitmix_word(seed, (uint32_t)j));
+            sum[j] += u[j];
+            count[j][(int)(u[j] * BINS)] += 1;
+        }
+        for (int j = 0; j + 1 < J; j++) cross[j] += (u[j] - 0.5) * (u[j + 1] - 0.5);
+    }
+    double se = 1.0 / sqrt(12.0 * N), e = (double)N / BINS;
+    for (int j = 0; j < J; j++) {
+        assert_true(fabs(sum[j] / N - 0.5) < 5 * se);
+        double chi = 0;
+        for (int b = 0; b < BINS; b++) chi += (count[j][b] - e) * (count[j][b] - e) / e;
+        assert_true(chi > gsl_cdf_chisq_Pinv(0.0001, BINS - 1));
+        assert_true(chi < gsl_cdf_chisq_Pinv(0.9999, BINS - 1));
+    }
+    for (int j = 0; j + 1 < J; j++)    /* corr = cross / (n var), var = 1/12 */
+        assert_true(fabs(12.0 * cross[j] / N) < 5.0 / sqrt((double)N));
+}
+
 /* nb_u01 never returns 0 or 1. */
 static void test_u01_open(void **state)
 {
@@ -109,6 +159,8 @@ int main(void)
         cmocka_unit_test(test_uniform_chisq),
         cmocka_unit_test(test_u01_open),
         cmocka_unit_test(test_batch_matches_scalar),
+        cmocka_unit_test(test_batch_two_words),
+        cmocka_unit_test(test_splitmix_words),
     };
     return cmocka_run_group_tests_name("rng", tests, NULL, NULL);
 }

@@ -40,18 +40,21 @@ SCENARIOS = ("baseline", "fund-shortfall", "pillar-1-source", "pillar-2-conversi
 # again after merging main's ba4d16d (tech credit repaid in equal principal parts),
 # which changes the numbers and had not re-recorded them; and for the session's model
 # changes meant to alter results (issue 9: valuations priced only, marks, follow-on
-# rounds, spawning, honeymoon exits, lagged recycling, fund-shortfall at 250亿).
+# rounds, spawning, honeymoon exits, lagged recycling, fund-shortfall at 250亿); and
+# for the programme engine's application draws (2026-12-03: one APPLY block per firm
+# and month seeds every programme's application word, instead of a Philox block per
+# programme), which changes the scenarios that fund programmes and no other.
 DIGESTS = {
     "baseline": "7582da0d063394d7f9ef8351e72f4ea3c273f763a272c471b6a1f26dd71bf708",
-    "fund-shortfall": "1facc842270d0922c4a0ced2baa14e6488d0b1fefa29cc7480c96868ffe7b07f",
+    "fund-shortfall": "37ad1319ee5b90cc10b9f75fb5328490e801ea6ae7183f20d1e0fe225655d828",
     "pillar-1-source": "71dbf01a0318e57c94e77f26eae37ecdb952ed80caf7f0b9fa88d61ef1090212",
-    "pillar-2-conversion": "21bf91a05b48c767bf4f189a19e5af4f3ad9341327869d9535773688e6ee706f",
-    "pillar-3-firms": "38234a346f614211e979d741d87e3c83c3cdceff8f7f434e13ae6c07bc08ae66",
-    "pillar-4-factors": "b5bc74c13497c11366e9cd4874e3ff30fcc3db5e686eeb584a5bfe52f34d2597",
+    "pillar-2-conversion": "edd65794ca4019363466c6508ab97283c639055f2c2e0261d4276b943660f7af",
+    "pillar-3-firms": "d3b5e8e5457f59ead785bba994883aa893a9e2ce8533e374d3218dab9c0946cd",
+    "pillar-4-factors": "acb731e26f3464b9bb84edf99269a7bbbfb94d9a7bf5a1ac94d64207ea854887",
     "pillar-5-climate": "41d0d18d1b1daa1a48bc6df8310bc263f0444332b3f857384cf7d044404d0dd2",
-    "policy-2024": "9ce504ea644fa1fddb30dc10aeaf4343aba6f2d6daf9199d026c99544930936b",
+    "policy-2024": "b96a546c06a6e86258cedd88cae8fe8d4d623427b02a1c585945fc4db818ba13",
     "sweep-small": "8282ca75c3c35fee8e0c683ba5a7e23271f44141451385167bad621e4130cf87",
-    "compare-policy-2024": "1d1935605c048129e043718055f5e89e71a625caed541df8bee4441f9db7b782",
+    "compare-policy-2024": "651ad529f5baf0dfdb1268f6aeb8fcaee254cebbff1bfd1494ef2c3c6e6a9eef",
 }
 
 
