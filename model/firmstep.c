@@ -53,14 +53,11 @@ static inline int firm_exit(const nb_sim *s, int i, int st, uint8_t fg, int incu
 {
     const nb_month *d = &s->d;
     const nb_firms *f = &s->f;
-    double hb = incub ? d->h_firm_incub : d->h_firm;
-    double h = hb * f->hmul[i] * hm;
-    h = age < d->honeymoon ? 0.0 : h;
-    if (u0 < h) return NB_EX_FAILED;
-    if (st >= NB_BACKBONE) {
-        h += d->h_move;
-        if (u0 < h) return NB_EX_RELOCATED;
-    }
+    double hb = nb_seld(incub, d->h_firm_incub, d->h_firm);
+    double h = nb_seld(age < d->honeymoon, 0.0, hb * f->hmul[i] * hm);
+    double hr = h + (double)(st >= NB_BACKBONE) * d->h_move;   /* relocation: scale-ups only */
+    if (u0 < hr) return u0 < h ? NB_EX_FAILED : NB_EX_RELOCATED;
+    h = hr;
     /* funded, not listed, not a leader: one test of the flags, not three branches */
     int can = ((fg & (NB_FL_FUNDED | NB_FL_LISTED)) == NB_FL_FUNDED) & (st <= NB_BACKBONE);
     if (can && u0 < h + d->acq_base * am * exp(s->p.exit_acquire_quality * f->belief[i]))
@@ -90,7 +87,7 @@ static inline void firm_capital(nb_sim *s, int k, int i, int st, uint8_t fg, dou
     double pr = d->round_p[r] * d->round_avail * d->cycle_round * f->rmul[i] * rm;
     if (listed_place) pr *= d->list_boost;
     if (u3 < pr) { capital_round(s, k, i, fl); return; }
-    double pg = (!(fg & NB_FL_FUNDED) & (st == NB_STARTUP)) ? d->grant_p : 0.0;
+    double pg = d->grant_p * (double)(!(fg & NB_FL_FUNDED) & (st == NB_STARTUP));
     if (u3 < pr + pg) { capital_grant(s, k, i, fl); return; }
     if (f->valuation[i] >= p->listing_min_valuation && u3 < pr + pg + p->listing_rate) {
         f->flags[i] |= NB_FL_LISTED;
@@ -182,25 +179,25 @@ void firms_step(nb_sim *s, const nb_model *m, int k, nb_flows *fl, nb_tally *tal
             ex = NB_EX_FAILED;                  /* learnt it is not worth going on */
         if (ex >= 0) { firm_leave(s, k, i, ex, counted, fl); continue; }
         double rev = f->revenue[i];
-        double out = (st == NB_STARTUP ? burn : 0.0) * (f->distress[i] ? keep : 1.0)
-                   + (st >= NB_BACKBONE ? rent * rev : 0.0);
+        double out = burn * (double)(st == NB_STARTUP) * nb_seld(f->distress[i], keep, 1.0)
+                   + rent * rev * (double)(st >= NB_BACKBONE);
         f->cash[i] += (float)(margin * (rev + h.crev) - out);   /* h.crev: public contracts (m10) */
         if (f->debt[i] > 0) capital_service(s, i, fl);
         float g = f->gmul[i] * d->gmul[NB_GC(st, age < young)] * d->gsec[f->sector[i]]
                 * growth_noise(m, f->u2[i]) * h.gm;
         float gs = 1.0f + (g - 1.0f) * slow;           /* dear hires slow expansion */
-        g = g > 1.0f ? gs : g;
-        double grown = (g - 1.0f) * rev;
-        hires += g > 1.0f ? grown : 0.0;
+        g = nb_gt_self(g, 1.0f, gs, g);
+        hires += nb_seld(g > 1.0f, (g - 1.0f) * rev, 0.0);
         quits += sep * rev;
         f->revenue[i] = (float)(rev * g);
         if (h.ending) programme_follow(s, k, i, h.ending);   /* a contract's lasting customer */
         /* Listed firms move with their revenue and the market multiple from their
          * listing price; venture-backed firms are marked by performance between
          * rounds (funding.mark_elasticity); others are valued on revenue. */
-        f->valuation[i] = (fg & NB_FL_LISTED) ? listed_value(p, f->valuation[i] * g * list_move, f->revenue[i])
-                        : (fg & NB_FL_FUNDED) ? f->valuation[i] * (1.0f + mark * (g - 1.0f))
-                                              : (float)(f->revenue[i] * d->mult);
+        float v = nb_self(fg & NB_FL_FUNDED, f->valuation[i] * (1.0f + mark * (g - 1.0f)),
+                          (float)(f->revenue[i] * d->mult));
+        if (fg & NB_FL_LISTED) v = listed_value(p, f->valuation[i] * g * list_move, f->revenue[i]);
+        f->valuation[i] = v;
         uint8_t up = stage_of_revenue(p, f->revenue[i]);
         if (up > st) f->stage[i] = up;             /* stages never go back */
         if (!(fg & NB_FL_HIGHTECH) & (age >= ht_age) & (nb_u01(f->u1[i]) < ht_p))

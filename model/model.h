@@ -9,6 +9,7 @@
 #ifndef NB_MODEL_H
 #define NB_MODEL_H
 #include <stdint.h>
+#include <string.h>
 #if defined(__SSE2__)
 #include <emmintrin.h>
 #endif
@@ -66,6 +67,39 @@ typedef struct nb_applicants { double n, s1, s2; } nb_applicants;
 /* Growth classes: stage (2 bits) x young. */
 #define NB_GC(stage, young) (((stage) << 1) | (young))
 #define NB_GC_N 8
+
+/* c ? a : b without a branch (bit masks), for conditions that are not predictable
+ * firm by firm (a mispredicted branch costs more than computing both sides). */
+static inline double nb_seld(int c, double a, double b)
+{
+    uint64_t ua, ub, mk = -(uint64_t)(c != 0);
+    memcpy(&ua, &a, sizeof ua);
+    memcpy(&ub, &b, sizeof ub);
+    ua = (ua & mk) | (ub & ~mk);
+    memcpy(&a, &ua, sizeof a);
+    return a;
+}
+
+static inline float nb_self(int c, float a, float b)
+{
+    uint32_t ua, ub, mk = -(uint32_t)(c != 0);
+    memcpy(&ua, &a, sizeof ua);
+    memcpy(&ub, &b, sizeof ub);
+    ua = (ua & mk) | (ub & ~mk);
+    memcpy(&a, &ua, sizeof a);
+    return a;
+}
+
+/* x > y ? a : b without a branch, the mask from the comparison itself (SSE). */
+static inline float nb_gt_self(float x, float y, float a, float b)
+{
+#if defined(__SSE2__)
+    __m128 mk = _mm_cmpgt_ss(_mm_set_ss(x), _mm_set_ss(y));
+    return _mm_cvtss_f32(_mm_or_ps(_mm_and_ps(mk, _mm_set_ss(a)), _mm_andnot_ps(mk, _mm_set_ss(b))));
+#else
+    return nb_self(x > y, a, b);
+#endif
+}
 
 /* Age bands of the exit-hazard outputs (SAIC 2013's years 1, 2, 3, 4-7, 8+). */
 #define NB_NAGES 5
@@ -244,8 +278,9 @@ void capital_exit(nb_sim *s, int k, int i, int kind, double value, nb_flows *fl)
 /* Stage implied by annual revenue for a firm past pre-incubation. */
 static inline uint8_t stage_of_revenue(const nb_params *p, double rev)
 {
-    uint8_t st = rev >= p->stage_backbone_revenue ? NB_BACKBONE : NB_STARTUP;
-    return rev >= p->stage_leader_revenue ? NB_LEADER : st;     /* selects, not branches */
+    int st = NB_STARTUP + (rev >= p->stage_backbone_revenue);   /* arithmetic, not branches */
+    int lead = rev >= p->stage_leader_revenue;
+    return (uint8_t)(st + lead * (NB_LEADER - st));
 }
 
 /* A fixed priority in [0,1) for firm identity eid (incubation and space queues):
