@@ -8,6 +8,7 @@
  */
 #ifndef NB_MODEL_H
 #define NB_MODEL_H
+#include <assert.h>
 #include <stdint.h>
 #include <string.h>
 #if defined(__SSE2__)
@@ -105,8 +106,14 @@ static inline float nb_gt_self(float x, float y, float a, float b)
 #define NB_NAGES 5
 static inline int age_band(int months)
 {
-    /* a sum of comparisons, not a ladder of branches: ages are not predictable */
-    return (months >= 12) + (months >= 24) + (months >= 36) + (months >= 84);
+    /* a look-up, not a ladder of branches: ages are not predictable */
+    static const uint8_t band[85] = {
+        0,0,0,0,0,0,0,0,0,0,0,0, 1,1,1,1,1,1,1,1,1,1,1,1, 2,2,2,2,2,2,2,2,2,2,2,2,
+        3,3,3,3,3,3,3,3,3,3,3,3, 3,3,3,3,3,3,3,3,3,3,3,3, 3,3,3,3,3,3,3,3,3,3,3,3,
+        3,3,3,3,3,3,3,3,3,3,3,3, 4};
+    assert(months >= 0);
+    unsigned m = (unsigned)months;
+    return band[m < 84u ? m : 84u];
 }
 
 /* Everything the firm loop needs for one month, derived from the parameters and the
