@@ -619,6 +619,15 @@ int nb_post_draws_make(const char *path, const nb_scenario *sc, int n_rep,
     }
     for (int k = 0; k < p->n_par; k++) {
         if (p->nuisance[k]) continue;
+        const nb_param_info *ri = &nb_registry[p->id[k]];
+        if (!strncmp(ri->name, "policy.", 7) && !(ri->flags & NB_F_EFFECT)) {
+            /* a policy lever (a budget, a rule of a measure) is the scenario's choice,
+             * never a draw */
+            if (note)
+                fprintf(note, "neobay: note: %s is a policy lever; its posterior draws are not used\n",
+                        p->name[k]);
+            continue;
+        }
         const nb_origin *o = &sc->origin[p->id[k]];
         if (o->file) {
             if (note)

@@ -14,7 +14,7 @@ OUTPUT_KINDS = (".h5", ".csv", ".parquet")
 # Named in an example error message, not a file of the repository.
 EXAMPLES = {"scenarios/x.yaml"}
 # Build products the README says how to make (not committed).
-BUILT = {"calibration/gnb-2024.h5", "calibration/gnb-2024-sbc.h5"}
+BUILT = {"calibration/gnb-2024-sbc.h5"}
 
 
 def documents():
