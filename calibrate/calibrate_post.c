@@ -736,7 +736,11 @@ static int w_draw_attrs(nb_h5w *w, hid_t ds, const void *ud)
     snprintf(hash, sizeof hash, "%016llx", (unsigned long long)d->post->hash);
     if (nb_h5w_attr_str(w, ds, "long_name", "parameter values drawn from the posterior for each replicate") ||
         nb_h5w_attr_str(w, ds, "long_name_zh", "各次模拟从后验分布抽取的参数值") ||
-        nb_h5w_attr_str(w, ds, "units", "see /parameters/unit") ||
+        nb_h5w_attr_str(w, ds, "definition", "The value of each calibrated parameter in each replicate: "
+                        "the posterior particle drawn for the replicate by weight, keyed by seed and "
+                        "replicate only (the same in every scenario run with that seed)") ||
+        /* rows of different units: no units attribute, but where they are (CF) */
+        nb_h5w_attr_str(w, ds, "comment", "units: see /parameters/unit") ||
         nb_h5w_attr_str(w, ds, "posterior_file", d->post->path) ||
         nb_h5w_attr_str(w, ds, "posterior_hash", hash) ||
         nb_h5w_attr_str(w, ds, "posterior_calibration", d->post->cal_name))
@@ -750,6 +754,9 @@ static int w_particle_attrs(nb_h5w *w, hid_t ds, const void *ud)
     const nb_post_draws *d = ud;
     if (nb_h5w_attr_str(w, ds, "long_name", "particle of the posterior file drawn for each replicate") ||
         nb_h5w_attr_str(w, ds, "long_name_zh", "各次模拟抽取的后验粒子编号") ||
+        nb_h5w_attr_str(w, ds, "definition", "Index (from 0) of the posterior particle each replicate "
+                        "drew, by weight, keyed by seed and replicate only") ||
+        nb_h5w_attr_str(w, ds, "units", "1") ||
         nb_h5w_attr_str(w, ds, "posterior_file", d->post->path))
         return NB_EIO;
     return NB_OK;

@@ -293,8 +293,11 @@ static int w_effect_attrs(nb_h5w *w, hid_t ds, const void *ud)
     (void)ud;
     if (nb_h5w_attr_str(w, ds, "long_name", "effect sizes drawn from their evidence priors for each replicate") ||
         nb_h5w_attr_str(w, ds, "long_name_zh", "各次模拟从证据先验抽取的效应参数") ||
-        nb_h5w_attr_str(w, ds, "units", "see /parameters/unit") ||
-        nb_h5w_attr_str(w, ds, "comment", "priors: /parameters/prior and model/priors.def"))
+        nb_h5w_attr_str(w, ds, "definition", "The value of each effect size in each replicate: its "
+                        "evidence prior's quantile at a uniform keyed by seed, replicate and parameter "
+                        "only (the same in every scenario run with that seed)") ||
+        /* rows of different units: no units attribute, but where they are (CF) */
+        nb_h5w_attr_str(w, ds, "comment", "units: see /parameters/unit; priors: /parameters/prior and model/priors.def"))
         return NB_EIO;
     return NB_OK;
 }

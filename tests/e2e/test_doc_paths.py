@@ -75,7 +75,8 @@ def scheme_names():
     sweeps = {p.stem for p in sweep_files()}
     names = {f"{p.stem}.h5" for p in (ROOT / "calibration").glob("*.yaml")}
     for s in stems:
-        names |= {f"{s}.h5", f"impact-{s}.h5", f"{s}-posterior.h5", f"attribute-{s}.h5", f"{s}-effects.h5"}
+        names |= {f"{s}.h5", f"impact-{s}.h5", f"{s}-posterior.h5", f"attribute-{s}.h5", f"{s}-effects.h5",
+                  f"{s}-fixed.h5"}
     return names | {f"{s}.h5" for s in sweeps}
 
 
