@@ -277,7 +277,8 @@ pcdir = $(patsubst $(PREFIX)%,$${prefix}%,$(1))
 install: all
 	@[ -n "$(PYTHONDIR)" ] || { echo "install: cannot find PYTHONDIR with $(PYTHON); set PYTHONDIR" >&2; exit 1; }
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(LIBDIR)/pkgconfig $(DESTDIR)$(INCLUDEDIR)/neobay \
-	  $(DESTDIR)$(DATADIR)/neobay/scenarios/sweeps $(DESTDIR)$(PYTHONDIR)/neobay_py
+	  $(DESTDIR)$(DATADIR)/neobay/scenarios/sweeps $(DESTDIR)$(DATADIR)/neobay/calibration \
+	  $(DESTDIR)$(PYTHONDIR)/neobay_py
 	install -m 755 $(BUILD)/neobay $(DESTDIR)$(BINDIR)/neobay
 	install -m 755 $(BUILD)/$(SO_FILE) $(DESTDIR)$(LIBDIR)/$(SO_FILE)
 	ln -sf $(SO_FILE) $(DESTDIR)$(LIBDIR)/$(SO_NAME)
@@ -292,6 +293,8 @@ install: all
 	  > $(DESTDIR)$(LIBDIR)/pkgconfig/neobay.pc
 	install -m 644 scenarios/*.yaml $(DESTDIR)$(DATADIR)/neobay/scenarios/
 	install -m 644 scenarios/sweeps/*.yaml $(DESTDIR)$(DATADIR)/neobay/scenarios/sweeps/
+	@# the shipped posterior `neobay run` draws from by default (beside the scenarios)
+	install -m 644 calibration/gnb-2024.h5 $(DESTDIR)$(DATADIR)/neobay/calibration/
 	install -m 644 neobay_py/*.py $(DESTDIR)$(PYTHONDIR)/neobay_py/
 	@# A library newly put into a system directory is found once ld.so's cache knows it.
 	@if [ -z "$(DESTDIR)" ] && [ "$$(id -u)" = 0 ]; then ldconfig; fi

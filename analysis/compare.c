@@ -57,6 +57,7 @@ typedef struct cmp_in {
     const char *path;
     hid_t file;
     char scenario[256], start[16];
+    char uncertainty[128];     /* the sources the run drew (attribute uncertainty); "" if none */
     int64_t seed, reps, n_time;
 } cmp_in;
 
@@ -147,6 +148,8 @@ static int c_header(cmp *c, int which)
     else if (nb_h5r_attr_i64(in->file, "replicates", &in->reps)) miss = "replicates";
     else if (nb_h5r_attr_str(in->file, "start", in->start, sizeof in->start)) miss = "start";
     if (miss) return c_bad(c, which, "not a neobay run file (no %s attribute)", miss);
+    if (nb_h5r_attr_str(in->file, "uncertainty", in->uncertainty, sizeof in->uncertainty) != 0)
+        in->uncertainty[0] = '\0';
     hsize_t n = 0;
     double *t = nb_h5r_doubles(in->file, "time", 1, &n);
     free(t);
@@ -185,6 +188,25 @@ static int c_pair(cmp *c)
                          "other (common random numbers), so both runs need the same seed, "
                          "replicate count, start and number of months",
                          in[BASE]->path, what[j], v[POLICY][j], v[BASE][j]);
+    /* Drawn parameters pair only when both runs drew the same sources, and the same
+     * posterior particle in each replicate (issue 11: run draws by default). */
+    if (in[BASE]->uncertainty[0] && in[POLICY]->uncertainty[0] &&
+        strcmp(in[BASE]->uncertainty, in[POLICY]->uncertainty) != 0)
+        return c_bad(c, POLICY, "cannot be paired with %s: its parameters are drawn from other "
+                     "sources (uncertainty '%s' here but '%s' there); run both the same way "
+                     "(both with parameters drawn, the default, or both with --fixed-parameters)",
+                     in[BASE]->path, in[POLICY]->uncertainty, in[BASE]->uncertainty);
+    hsize_t np[2] = {0, 0};
+    double *part[2] = {nb_h5r_doubles(in[BASE]->file, "posterior_particle", 1, &np[0]),
+                       nb_h5r_doubles(in[POLICY]->file, "posterior_particle", 1, &np[1])};
+    int same = !part[0] || !part[1] ||
+               (np[0] == np[1] && memcmp(part[0], part[1], (size_t)np[0] * sizeof(double)) == 0);
+    free(part[0]);
+    free(part[1]);
+    if (!same)
+        return c_bad(c, POLICY, "cannot be paired with %s: its replicates drew other particles "
+                     "of the posterior (another posterior file?); run both with the same one",
+                     in[BASE]->path);
     if (parse_month(in[BASE]->start, &c->start) != 0)
         return c_bad(c, BASE, "damaged results file: bad start attribute '%s'", in[BASE]->start);
     c->n_rep = (int)in[BASE]->reps;
@@ -619,6 +641,9 @@ static void c_print_header(const cmp *c, FILE *out)
     fprintf(out, "policy (政策): %s  (scenario %s)\n", p->path, p->scenario);
     fprintf(out, "seed %lld, %d replicates, %s to %04d-%02d (%d months)\n",
             (long long)b->seed, c->n_rep, b->start, last / 12, last % 12 + 1, c->n_time);
+    if (b->uncertainty[0])
+        fprintf(out, "uncertainty: %s (replicate i of both runs drew the same parameters)\n",
+                b->uncertainty);
     fprintf(out, "each metric: the mean impact (平均效应, policy - base); below it the 90%% "
             "confidence interval of that mean\n(Student t, %d - 1 degrees of freedom: where "
             "the average effect lies) and the 5%%-95%% quantiles of the\nper-replicate "

@@ -62,6 +62,7 @@ typedef struct summary {
     hid_t file;
     char version[64], commit[64], scenario[256], why[512];
     char settings[16], overrides[2048];   /* "" when the file has none (older files) */
+    char uncertainty[128];           /* the sources drawn (attribute uncertainty), or "" */
     int other_kind;                  /* why names another kind of neobay file */
     int64_t seed, reps;
     int n_time, n_quant, iq[3];      /* iq: indices of the 0.5, 0.05, 0.95 levels */
@@ -133,6 +134,8 @@ static int s_header(summary *s)
         s->settings[0] = '\0';
     if (nb_h5r_attr_str(s->file, "overrides", s->overrides, sizeof s->overrides) != 0)
         s->overrides[0] = '\0';
+    if (nb_h5r_attr_str(s->file, "uncertainty", s->uncertainty, sizeof s->uncertainty) != 0)
+        s->uncertainty[0] = '\0';
     if (nb_h5r_attr_i64(s->file, "replicates", &s->reps) != 0)
         return s_damaged(s, "missing attribute", "replicates");
     return NB_OK;
@@ -579,6 +582,7 @@ static void s_print(const summary *s, FILE *out)
     if (s->settings[0])
         fprintf(out, "settings: %s  overrides: %s\n", s->settings,
                 s->overrides[0] ? s->overrides : "none (the scenario file as written)");
+    if (s->uncertainty[0]) fprintf(out, "uncertainty: %s\n", s->uncertainty);
     fprintf(out, "file: %s  (%s to %s, %d months)\n", s->path, s->span[0], s->span[1],
             s->n_time);
     fprintf(out, "each metric: median across replicates, and below it the 5%%-95%% band; "

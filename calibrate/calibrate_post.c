@@ -619,6 +619,15 @@ int nb_post_draws_make(const char *path, const nb_scenario *sc, int n_rep,
     }
     for (int k = 0; k < p->n_par; k++) {
         if (p->nuisance[k]) continue;
+        const nb_param_info *ri = &nb_registry[p->id[k]];
+        if (!strncmp(ri->name, "policy.", 7) && !(ri->flags & NB_F_EFFECT)) {
+            /* a policy lever (a budget, a rule of a measure) is the scenario's choice,
+             * never a draw */
+            if (note)
+                fprintf(note, "neobay: note: %s is a policy lever; its posterior draws are not used\n",
+                        p->name[k]);
+            continue;
+        }
         const nb_origin *o = &sc->origin[p->id[k]];
         if (o->file) {
             if (note)
@@ -727,7 +736,11 @@ static int w_draw_attrs(nb_h5w *w, hid_t ds, const void *ud)
     snprintf(hash, sizeof hash, "%016llx", (unsigned long long)d->post->hash);
     if (nb_h5w_attr_str(w, ds, "long_name", "parameter values drawn from the posterior for each replicate") ||
         nb_h5w_attr_str(w, ds, "long_name_zh", "各次模拟从后验分布抽取的参数值") ||
-        nb_h5w_attr_str(w, ds, "units", "see /parameters/unit") ||
+        nb_h5w_attr_str(w, ds, "definition", "The value of each calibrated parameter in each replicate: "
+                        "the posterior particle drawn for the replicate by weight, keyed by seed and "
+                        "replicate only (the same in every scenario run with that seed)") ||
+        /* rows of different units: no units attribute, but where they are (CF) */
+        nb_h5w_attr_str(w, ds, "comment", "units: see /parameters/unit") ||
         nb_h5w_attr_str(w, ds, "posterior_file", d->post->path) ||
         nb_h5w_attr_str(w, ds, "posterior_hash", hash) ||
         nb_h5w_attr_str(w, ds, "posterior_calibration", d->post->cal_name))
@@ -741,6 +754,9 @@ static int w_particle_attrs(nb_h5w *w, hid_t ds, const void *ud)
     const nb_post_draws *d = ud;
     if (nb_h5w_attr_str(w, ds, "long_name", "particle of the posterior file drawn for each replicate") ||
         nb_h5w_attr_str(w, ds, "long_name_zh", "各次模拟抽取的后验粒子编号") ||
+        nb_h5w_attr_str(w, ds, "definition", "Index (from 0) of the posterior particle each replicate "
+                        "drew, by weight, keyed by seed and replicate only") ||
+        nb_h5w_attr_str(w, ds, "units", "1") ||
         nb_h5w_attr_str(w, ds, "posterior_file", d->post->path))
         return NB_EIO;
     return NB_OK;

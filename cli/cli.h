@@ -33,6 +33,18 @@ struct nb_scenario *nb_cli_scenario(const char *path, const char *const *sets, i
 /* A whole number in [lo, hi] from all of s into *v: 0, or -1 (*v unchanged). */
 int nb_cli_parse_long(const char *s, long lo, long hi, long *v);
 
+/* The calibration posterior the project ships (calibration/gnb-2024.h5, committed),
+ * which `neobay run` draws from by default. */
+#define NB_SHIPPED_POSTERIOR "calibration/gnb-2024.h5"
+
+/* Find the shipped posterior for scenario file `scenario`: the first regular file
+ * DIR/calibration/gnb-2024.h5 for DIR the scenario's folder and each folder above it
+ * (lexically: "scenarios/baseline.yaml" finds "calibration/gnb-2024.h5" from the
+ * repository, share/neobay/scenarios/ finds share/neobay/calibration/), then beside
+ * the running binary (EXE/../calibration/, EXE/../share/neobay/calibration/).  The
+ * path into buf (n bytes); 1 when found, 0 when not. */
+int nb_cli_shipped_posterior(const char *scenario, char *buf, size_t n);
+
 /* `neobay sweep ...`: exit code 0, 1 or 2 (bad input or command line). */
 int nb_cmd_sweep(int argc, char **argv);
 

@@ -61,19 +61,29 @@ static const char run_help[] =
     "                         ~100 bytes per firm per snapshot\n"
     "                         (baseline monthly: ~100 MB per replicate)\n"
     "      --panel-replicates N  micro-data of replicates 0..N-1 (default 1)\n"
-    "      --posterior FILE   draw each replicate's parameters from a calibration's\n"
-    "                         posterior (neobay calibrate), so the projection carries\n"
-    "                         parameter as well as stochastic uncertainty; the draws\n"
-    "                         are stored as posterior_draw(replicate, parameter)\n"
-    "      --effect-priors    draw each replicate's effect sizes (every parameter\n"
-    "                         with an evidence prior, neobay params) from their\n"
-    "                         priors, keyed by seed and replicate, so every scenario\n"
-    "                         run with the same seed gets the same draws; values the\n"
-    "                         scenario sets stay.  Stored as effect_draw(replicate,\n"
-    "                         effect_parameter); attribute uncertainty says so.\n"
-    "                         With --posterior: its parameters come from the\n"
-    "                         posterior, the other effect sizes from their priors\n"
+    "      --fixed-parameters  draw no parameters: every replicate runs at the\n"
+    "                         scenario's values and the registry defaults (stochastic\n"
+    "                         uncertainty only; the results of neobay before issue 11)\n"
+    "      --posterior FILE   draw the calibrated parameters from this posterior\n"
+    "                         (neobay calibrate) instead of the shipped one, and no\n"
+    "                         effect sizes unless --effect-priors is given too; the\n"
+    "                         draws are stored as posterior_draw(replicate, parameter)\n"
+    "      --effect-priors    draw the effect sizes (every parameter with an evidence\n"
+    "                         prior, neobay params) from their priors, and no\n"
+    "                         calibrated parameters unless --posterior is given too.\n"
+    "                         Stored as effect_draw(replicate, effect_parameter)\n"
     "  -h, --help             this text\n\n"
+    "Parameters are drawn by default (parameter uncertainty): each replicate draws\n"
+    "the calibrated parameters from the shipped posterior calibration/gnb-2024.h5\n"
+    "(found beside or above the scenario's folder, or beside the neobay binary; when\n"
+    "there is none, a note says so and only the effect sizes are drawn) and the\n"
+    "effect sizes from their evidence priors (model/priors.def).  Replicate r's draws\n"
+    "depend only on the seed, r and the parameter, never on the scenario, so two\n"
+    "scenarios run with the same seed share them and neobay compare stays paired.\n"
+    "What is never drawn: policy levers (the budgets and settings under policy.*;\n"
+    "policy.guidance_leverage is an effect size and is drawn), and any parameter\n"
+    "the scenario file (or a file it extends) or --set gives explicitly: explicit\n"
+    "settings win.  The root attribute uncertainty names the sources drawn.\n\n"
     "The file records the --set assignments (attribute overrides) and the settings\n"
     "hash (settings_hash: scenario name, every resolved parameter and rule, the\n"
     "posterior file; not the replicate count); neobay summary prints both.\n\n"
@@ -148,6 +158,7 @@ typedef struct run_args {
     long panel_reps;
     const char *posterior;   /* --posterior FILE, or NULL */
     int effect_priors;       /* --effect-priors */
+    int fixed;               /* --fixed-parameters */
 } run_args;
 
 static int run_parse(int argc, char **argv, run_args *a)
@@ -159,6 +170,7 @@ static int run_parse(int argc, char **argv, run_args *a)
         {"panel", required_argument, 0, 'P'}, {"panel-replicates", required_argument, 0, 'N'},
         {"restart", no_argument, 0, 'R'}, {"posterior", required_argument, 0, 'p'},
         {"force", no_argument, 0, 'F'}, {"effect-priors", no_argument, 0, 'E'},
+        {"fixed-parameters", no_argument, 0, 'X'},
         {"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};
     memset(a, 0, sizeof *a);
     a->replicates = a->threads = a->seed = -1;
@@ -188,6 +200,7 @@ static int run_parse(int argc, char **argv, run_args *a)
         case 'R': a->restart = 1; break;
         case 'F': a->force = 1; break;
         case 'E': a->effect_priors = 1; break;
+        case 'X': a->fixed = 1; break;
         case 'P':
             if ((a->panel = nb_panel_freq_parse(optarg)) < 0)
                 return snprintf(msg, sizeof msg, "--panel: '%s' is not yearly or monthly", optarg), nb_cli_usage("run", msg);
@@ -200,6 +213,8 @@ static int run_parse(int argc, char **argv, run_args *a)
         default: return nb_cli_usage("run", nb_opt_problem(c, argv, msg, sizeof msg));
         }
     }
+    if (a->fixed && (a->posterior || a->effect_priors))
+        return nb_cli_usage("run", "--fixed-parameters draws nothing: give it without --posterior and --effect-priors");
     if (a->panel_reps && !a->panel) return nb_cli_usage("run", "--panel-replicates needs --panel");
     if (a->panel && !a->panel_reps) a->panel_reps = 1;
     if (optind + 1 != argc)
@@ -279,8 +294,11 @@ static int w_effect_attrs(nb_h5w *w, hid_t ds, const void *ud)
     (void)ud;
     if (nb_h5w_attr_str(w, ds, "long_name", "effect sizes drawn from their evidence priors for each replicate") ||
         nb_h5w_attr_str(w, ds, "long_name_zh", "各次模拟从证据先验抽取的效应参数") ||
-        nb_h5w_attr_str(w, ds, "units", "see /parameters/unit") ||
-        nb_h5w_attr_str(w, ds, "comment", "priors: /parameters/prior and model/priors.def"))
+        nb_h5w_attr_str(w, ds, "definition", "The value of each effect size in each replicate: its "
+                        "evidence prior's quantile at a uniform keyed by seed, replicate and parameter "
+                        "only (the same in every scenario run with that seed)") ||
+        /* rows of different units: no units attribute, but where they are (CF) */
+        nb_h5w_attr_str(w, ds, "comment", "units: see /parameters/unit; priors: /parameters/prior and model/priors.def"))
         return NB_EIO;
     return NB_OK;
 }
@@ -354,6 +372,15 @@ static int cmd_run(int argc, char **argv)
     if (!sc) return code;
     if (a.replicates > 0) nb_paramset_set_const(&sc->ps, NB_P_run_replicates, (double)a.replicates);
     if (a.seed >= 0) nb_paramset_set_const(&sc->ps, NB_P_run_seed, (double)a.seed);
+    /* Parameter uncertainty by default (issue 11): the shipped posterior, when found,
+     * and the effect priors; --fixed-parameters, --posterior, --effect-priors choose. */
+    char shipped[PATH_MAX];
+    int by_default = !a.fixed && !a.posterior && !a.effect_priors, no_shipped = 0;
+    if (by_default) {
+        a.effect_priors = 1;
+        if (nb_cli_shipped_posterior(a.scenario, shipped, sizeof shipped)) a.posterior = shipped;
+        else no_shipped = 1;
+    }
     char defout[PATH_MAX], hex[9];
     nb_runguard_hash(sc, a.posterior, a.effect_priors, hex);
     const char *out = a.output ? a.output : defout;
@@ -374,6 +401,12 @@ static int cmd_run(int argc, char **argv)
     nb_post_draws *pd = NULL;
     int dst = a.posterior ? nb_post_draws_make(a.posterior, sc, (int)sc->ps.p[NB_P_run_replicates].value[0],
                                                &pd, a.quiet ? NULL : stderr, &e) : NB_OK;
+    if (dst != NB_OK && by_default) {
+        char msg[sizeof e.msg + 160];
+        snprintf(msg, sizeof msg, "%s (the shipped posterior, drawn by default: --effect-priors runs without it, --fixed-parameters draws nothing)", e.msg);
+        nb_scenario_free(sc);
+        return nb_cli_fail(nb_cli_input(dst), msg);
+    }
     if (dst != NB_OK) { nb_scenario_free(sc); return nb_cli_fail(nb_cli_input(dst), e.msg); }
 
     nb_model *m = nb_model_alloc(&sc->ps);
@@ -398,8 +431,9 @@ static int cmd_run(int argc, char **argv)
             else { free(pr); pr = NULL; }
             free(tmp);
         }
-        static const char note[] = "\n# effect sizes drawn per replicate from their evidence priors (--effect-priors)\n";
-        char *y = yaml ? realloc(yaml, strlen(yaml) + sizeof note) : NULL;
+        const char *note = by_default ? "\n# effect sizes drawn per replicate from their evidence priors (by default)\n"
+                                      : "\n# effect sizes drawn per replicate from their evidence priors (--effect-priors)\n";
+        char *y = yaml ? realloc(yaml, strlen(yaml) + strlen(note) + 1) : NULL;
         if (y) strcat(y, note);
         else free(yaml);
         yaml = y;
@@ -411,6 +445,22 @@ static int cmd_run(int argc, char **argv)
     nb_run_meta meta = {sc->name, sc->path, yaml, &sc->ps, m ? nb_model_seed(m) : 0};
     code = (m && res && yaml && skip && ovr) ? run_resume(out, a.restart, &meta, res, skip, &pg)
                                              : nb_cli_fail(NB_ENOMEM, "out of memory");
+    if (!code && no_shipped)
+        fprintf(stderr, "neobay: note: no calibration posterior (%s beside or above %s, or beside neobay): "
+                "drawing the effect sizes only (--posterior FILE gives one, --fixed-parameters draws nothing)\n",
+                NB_SHIPPED_POSTERIOR, a.scenario);
+    if (!code && by_default && !a.quiet && pr) {
+        int n_eff = 0;
+        for (int j = 0; j < NB_NPRIORS; j++)
+            n_eff += !pr->keep[nb_priors[j].param] && sc->ps.p[nb_priors[j].param].n == 0;
+        if (pd)
+            fprintf(stderr, "neobay: parameters drawn for each replicate (--fixed-parameters for none): "
+                    "%d calibrated from %s, %d effect sizes from their evidence priors\n",
+                    pd->n_use, a.posterior, n_eff);
+        else
+            fprintf(stderr, "neobay: parameters drawn for each replicate (--fixed-parameters for none): "
+                    "%d effect sizes from their evidence priors\n", n_eff);
+    }
     clock_gettime(CLOCK_MONOTONIC, &pg.t0);
     nb_ensemble_opts o = {(int)a.threads, on_done, &pg, skip};
     uint64_t steps = 0;
@@ -630,7 +680,9 @@ static const char compare_help[] =
     "Usage: neobay compare BASE.h5 POLICY.h5 [-o IMPACT.h5]\n"
     "The impact of a policy (政策效应): POLICY minus BASE, replicate by replicate.  Both\n"
     "runs need the same seed, replicate count, start and number of months, so that\n"
-    "replicate i of each shares its random numbers.  Prints, for the headline metrics\n"
+    "replicate i of each shares its random numbers, and the same parameter sources\n"
+    "(attribute uncertainty: both drawn, the default of run, or both\n"
+    "--fixed-parameters) and posterior particles.  Prints, for the headline metrics\n"
     "at December 2025, December 2030 and the last month, the mean impact, the 90%\n"
     "confidence interval of that mean (Student t; * when it excludes zero) and the\n"
     "5-95% spread of the per-replicate impacts (** when it excludes zero too), and the\n"

@@ -140,6 +140,7 @@ def test_install_and_use_the_library(src, tmp_path):
     assert os.access(nb, os.X_OK)
     assert (usr / "share/neobay/scenarios/baseline.yaml").is_file()
     assert (usr / "share/neobay/scenarios/sweeps/small.yaml").is_file()
+    assert (usr / "share/neobay/calibration/gnb-2024.h5").is_file()   # run draws from it
     # The library: shared with its soname, static, headers (not the internal model.h).
     lib = usr / "lib"
     real = lib / f"libneobay.so.{ver}"
@@ -180,9 +181,12 @@ def test_install_and_use_the_library(src, tmp_path):
     assert "libneobay" not in sh(["ldd", str(sprog)], tmp_path, env=e).stdout
     assert sh([str(sprog), "2026"], tmp_path, env=e).stdout == out
 
-    # The installed binary gives the same replicate (same defaults, same seed).
+    # The installed binary gives the same replicate (same defaults, same seed), with
+    # the parameters fixed; by default it finds the installed posterior and draws.
     (tmp_path / "lib.yaml").write_text("name: lib\nrun:\n  replicates: 1\n  end: 2026-12\n")
-    sh([str(nb), "run", "lib.yaml", "-o", "lib.h5", "-q", "-t", "1"], tmp_path)
+    sh([str(nb), "run", "lib.yaml", "-o", "lib.h5", "-q", "-t", "1", "--fixed-parameters"], tmp_path)
+    r = sh([str(nb), "run", "lib.yaml", "-o", "drawn.h5", "-q", "-t", "1"], tmp_path)
+    assert "no calibration posterior" not in r.stderr, r.stderr
 
     # The Python package, imported from elsewhere than the sources, reads that file.
     pydir = sh([PY, str(src / "tools/pythondir.py"), "/usr"], src).stdout.strip()

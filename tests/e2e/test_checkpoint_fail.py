@@ -67,10 +67,10 @@ def check(tmp_path, r, out, side, what, limit):
 def test_run_checkpoint_write_fails_results_written(neobay, tmp_path):
     (tmp_path / "s.yaml").write_text(RUN)
     limit = 2_500_000
-    r = sh([neobay, "run", "s.yaml", "-o", "o.h5", "-q", "-t", "1"], tmp_path, limit)
+    r = sh([neobay, "run", "s.yaml", "-o", "o.h5", "-q", "-t", "1", "--fixed-parameters"], tmp_path, limit)
     check(tmp_path, r, tmp_path / "o.h5", tmp_path / "o.h5.ckpt", "checkpoint", limit)
     # The results are those of a run whose checkpoint never failed.
-    r = sh([neobay, "run", "s.yaml", "-o", "fresh.h5", "-q", "-t", "1"], tmp_path)
+    r = sh([neobay, "run", "s.yaml", "-o", "fresh.h5", "-q", "-t", "1", "--fixed-parameters"], tmp_path)
     assert r.returncode == 0 and r.stderr == "", r.stderr
     assert (tmp_path / "o.h5").read_bytes() == (tmp_path / "fresh.h5").read_bytes()
 

@@ -68,7 +68,7 @@ def test_the_sweep_records_impacts(neobay, impact):
     sets = ["--set", f"poc.grad_mult={value[p, 0]!r}", "--set", f"grant.round_mult={value[p, 1]!r}"]
     for name in ("policy-short", "base-short"):
         r = sh([neobay, "run", f"{name}.yaml", "-r", "2", "-q", "-o", f"{name}.h5", "--force",
-                "--allow-extends-outside", *sets], cwd=impact)
+                "--allow-extends-outside", "--fixed-parameters", *sets], cwd=impact)
         assert r.returncode == 0, r.stderr
     with h5py.File(impact / "policy-short.h5", "r") as a, h5py.File(impact / "base-short.h5", "r") as b:
         d = (a["firms"][()] - b["firms"][()]).mean(axis=0)

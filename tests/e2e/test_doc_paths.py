@@ -14,7 +14,7 @@ OUTPUT_KINDS = (".h5", ".csv", ".parquet")
 # Named in an example error message, not a file of the repository.
 EXAMPLES = {"scenarios/x.yaml"}
 # Build products the README says how to make (not committed).
-BUILT = {"calibration/gnb-2024.h5", "calibration/gnb-2024-sbc.h5"}
+BUILT = {"calibration/gnb-2024-sbc.h5"}
 
 
 def documents():
@@ -75,7 +75,8 @@ def scheme_names():
     sweeps = {p.stem for p in sweep_files()}
     names = {f"{p.stem}.h5" for p in (ROOT / "calibration").glob("*.yaml")}
     for s in stems:
-        names |= {f"{s}.h5", f"impact-{s}.h5", f"{s}-posterior.h5", f"attribute-{s}.h5", f"{s}-effects.h5"}
+        names |= {f"{s}.h5", f"impact-{s}.h5", f"{s}-posterior.h5", f"attribute-{s}.h5", f"{s}-effects.h5",
+                  f"{s}-fixed.h5"}
     return names | {f"{s}.h5" for s in sweeps}
 
 

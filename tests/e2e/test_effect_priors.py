@@ -1,6 +1,8 @@
 """`neobay run --effect-priors` (issue 11 item 3): each replicate's effect sizes are
 drawn from their evidence priors, keyed by seed and replicate only, so two scenarios
-share their draws (common random numbers) and thread counts give identical files."""
+share their draws (common random numbers) and thread counts give identical files.
+--effect-priors alone draws these only (no posterior); the default draws both
+(test_drawn_default.py); --fixed-parameters none."""
 import subprocess
 
 import h5py
@@ -39,8 +41,8 @@ def test_draws_recorded_and_shared(neobay, tmp_path):
         assert f["effect_draw"].dims[0][0].name == "/replicate"
 
 
-def test_fixed_by_default_and_thread_independent(neobay, tmp_path):
-    plain = run(neobay, "baseline.yaml", tmp_path / "f.h5")
+def test_fixed_parameters_and_thread_independent(neobay, tmp_path):
+    plain = run(neobay, "baseline.yaml", tmp_path / "f.h5", "--fixed-parameters")
     with h5py.File(plain, "r") as f:
         assert "effect_draw" not in f and "fixed" in str(f.attrs["uncertainty"])
     one = run(neobay, "baseline.yaml", tmp_path / "t1.h5", "--effect-priors", "--threads", "1")
@@ -87,7 +89,8 @@ def test_with_panel(neobay, tmp_path):
     ensemble bit for bit, so exit 0 means the micro-data are the stored replicates)."""
     ep = run(neobay, "baseline.yaml", tmp_path / "ep.h5", "--effect-priors", "--panel", "yearly",
              "--panel-replicates", "2")
-    plain = run(neobay, "baseline.yaml", tmp_path / "pl.h5", "--panel", "yearly", "--panel-replicates", "2")
+    plain = run(neobay, "baseline.yaml", tmp_path / "pl.h5", "--panel", "yearly", "--panel-replicates", "2",
+                "--fixed-parameters")
     with h5py.File(ep, "r") as f, h5py.File(plain, "r") as g:
         assert "effect_draw" in f and "panel" in f
         assert set(f["panel/replicate"][:]) == {0, 1}

@@ -55,8 +55,9 @@ def h5_label(path, var, sep=" "):
 @pytest.fixture(scope="module")
 def files(neobay, root, tmp_path_factory):
     d = tmp_path_factory.mktemp("labels")
-    sh([neobay, "run", SCEN, "-r", "3", "-q", "-o", d / "run.h5"], root)
-    sh([neobay, "run", SCEN, "-r", "3", "-q", "-o", d / "pol.h5",
+    # fixed parameters: a file with posterior draws adds that to the figures' titles
+    sh([neobay, "run", SCEN, "-r", "3", "-q", "-o", d / "run.h5", "--fixed-parameters"], root)
+    sh([neobay, "run", SCEN, "-r", "3", "-q", "-o", d / "pol.h5", "--fixed-parameters",
         "--set", "policy.poc_budget=2000万"], root)
     sh([neobay, "compare", d / "run.h5", d / "pol.h5", "-o", d / "imp.h5"], root)
     (d / "base.yaml").write_text(f"extends: {root}/{SCEN}\n")

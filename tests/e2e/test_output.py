@@ -71,8 +71,15 @@ def is_series(ds, name):
     return ds[name].dims in (("replicate", "time"), ("quantile", "time"))
 
 
+# Parameters drawn for each replicate (the default of run, issue 11): not metrics.
+DRAWS = {"posterior_draw", "posterior_particle", "effect_draw"}
+
+
 def test_named_dimensions(ds):
-    assert set(ds.dims) == {"time", "replicate", "quantile", "year", "horizon"}
+    assert set(ds.dims) == {"time", "replicate", "quantile", "year", "horizon",
+                            "parameter", "effect_parameter"}
+    assert ds["posterior_draw"].dims == ("replicate", "parameter")
+    assert ds["effect_draw"].dims == ("replicate", "effect_parameter")
     assert ds.dims["replicate"] == REPLICATES
     assert ds["firms"].dims == ("replicate", "time")
     assert ds["firms_q"].dims == ("quantile", "time")
@@ -94,6 +101,11 @@ def test_every_metric_has_metadata(ds):
     assert "firms" in metrics and "unicorns" in metrics
     for name in list(ds.data_vars):
         a = ds[name].attrs
+        if name in DRAWS:
+            for key in ("long_name", "long_name_zh", "definition"):
+                assert isinstance(a.get(key), str) and a[key], (name, key)
+            assert "units" in a or a["comment"].startswith("units: see "), name
+            continue
         for key in ("units", "long_name", "long_name_zh", "definition"):
             assert isinstance(a.get(key), str) and a[key], (name, key)
         assert is_chinese(a["long_name_zh"]), name
