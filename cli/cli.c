@@ -1,7 +1,7 @@
 /* cli.c -- what every subcommand shares: the one mapping of a library status to the
- * process's exit code, and the error lines and option parsing around it (cli.h).
+ * process's exit code, the error line of a failure, loading a scenario and finding
+ * the shipped posterior (cli.h).
  */
-#include <errno.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -27,22 +27,6 @@ int nb_cli_fail(int status, const char *msg)
 {
     fprintf(stderr, "neobay: error: %s\n", msg);
     return nb_cli_exit(status);
-}
-
-int nb_cli_usage(const char *cmd, const char *what)
-{
-    fprintf(stderr, "neobay: error: %s\nTry 'neobay %s --help'.\n", what, cmd);
-    return NB_EXIT_BAD;
-}
-
-int nb_cli_parse_long(const char *s, long lo, long hi, long *v)
-{
-    char *end;
-    errno = 0;
-    long x = strtol(s, &end, 10);
-    if (errno || end == s || *end || x < lo || x > hi) return -1;
-    *v = x;
-    return 0;
 }
 
 nb_scenario *nb_cli_scenario(const char *path, const char *const *sets, int n_sets, int *code)

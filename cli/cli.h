@@ -6,10 +6,7 @@
 #ifndef NB_CLI_H
 #define NB_CLI_H
 
-/* Exit codes: 0 done; 2 bad input or command line (fix it and run again); 1 any
- * other failure (out of memory, a file that could not be written). */
-#define NB_EXIT_BAD 2
-#define NB_EXIT_FAILED 1
+#include "opts.h"     /* the exit codes, nb_cli_usage: the command line's own */
 
 /* The exit code of a library status (nb_status): 0 for NB_OK, 2 for NB_EINVAL, 1 for
  * any other.  The only place a status becomes an exit code. */
@@ -22,16 +19,10 @@ int nb_cli_input(int status);
 /* Print "neobay: error: MSG" to stderr; nb_cli_exit(status). */
 int nb_cli_fail(int status, const char *msg);
 
-/* Print "neobay: error: WHAT" and "Try 'neobay CMD --help'." to stderr; exit code 2. */
-int nb_cli_usage(const char *cmd, const char *what);
-
 /* Load scenario `path`, apply the n_sets --set assignments, validate.  NULL after
  * printing the error, with *code the exit code (an unreadable file is bad input). */
 struct nb_scenario;
 struct nb_scenario *nb_cli_scenario(const char *path, const char *const *sets, int n_sets, int *code);
-
-/* A whole number in [lo, hi] from all of s into *v: 0, or -1 (*v unchanged). */
-int nb_cli_parse_long(const char *s, long lo, long hi, long *v);
 
 /* The calibration posterior the project ships (calibration/gnb-2024.h5, committed),
  * which `neobay run` draws from by default. */

@@ -6,7 +6,7 @@
  * 1 anything else.
  */
 #include <errno.h>
-#include <getopt.h>
+#include <getopt.h>     /* optind */
 #include <limits.h>
 #include <math.h>
 #include <stdio.h>
@@ -20,50 +20,7 @@
 #include "format.h"
 #include "outpath.h"
 #include "cli.h"
-
-
-static const char cal_help[] =
-    "Usage: neobay calibrate CALIBRATION.yaml [options]\n"
-    "       neobay calibrate report POSTERIOR.h5\n"
-    "       neobay calibrate check CALIBRATION.yaml [--set NAME=VALUE]...\n"
-    "       neobay calibrate sbc CALIBRATION.yaml [--truths N] [--particles N]\n"
-    "                            [--generations N] [--seed N] [-o FILE]\n"
-    "       neobay calibrate --msm CALIBRATION.yaml [--iterations N]\n\n"
-    "Calibrate the model to observed figures by ABC-SMC (approximate Bayesian\n"
-    "computation, sequential Monte Carlo): the calibration file names a base scenario,\n"
-    "a targets file (observed figures, each with its source, uncertainty, weight and\n"
-    "the simulated statistic it is compared with), the parameters with their priors,\n"
-    "and the sampler's settings (particles, generations, tolerance quantile,\n"
-    "replicates per candidate, seed).  The posterior (particles, weights, history,\n"
-    "tolerances, acceptance rates, targets, a posterior-predictive check) is written\n"
-    "to an HDF5 file that xarray opens; `neobay run SCENARIO --posterior FILE` then\n"
-    "draws each replicate's parameters from it.\n\n"
-    "  -o, --output FILE    posterior file (default output/<calibration name>-posterior.h5);\n"
-    "                       written under a temporary name, renamed when complete\n"
-    "  -t, --threads N      OpenMP threads (default: all cores); the posterior does\n"
-    "                       not depend on it\n"
-    "  -q, --quiet          no progress on stderr\n"
-    "      --restart        delete FILE.ckpt (see below) and start afresh\n"
-    "  -h, --help           this text\n\n"
-    "report   the fit table (target, observed, simulated median and 90% interval of\n"
-    "         the posterior predictive, within or not) and the posterior summaries\n"
-    "check    validate the calibration and targets files and print each fitted\n"
-    "         target's statistic simulated at the base scenario's values (or at\n"
-    "         --set NAME=VALUE for calibrated parameters) with the distance\n"
-    "sbc      simulation-based calibration (Talts et al. 2018): draw --truths\n"
-    "         (default 50) parameter values from the prior, simulate the targets at\n"
-    "         each (one replicate), calibrate on them (--particles, --generations\n"
-    "         override the file's, for smaller runs) and report per parameter the\n"
-    "         coverage of the 90% interval, a rank-uniformity test and the\n"
-    "         posterior/prior width ratio; writes output/<name>-sbc.h5 (or -o) and\n"
-    "         resumes after a kill (one journal per truth)\n"
-    "--msm    a point estimate by the method of simulated moments: GSL's Nelder-Mead\n"
-    "         on the same distance, common random numbers (one seed) across points\n\n"
-    "A calibration killed part way resumes: accepted candidates and finished batches\n"
-    "are journaled to FILE.ckpt as they happen; run the same command again and it\n"
-    "continues, writing the same posterior, byte for byte, as an uninterrupted run.\n"
-    "The journal is deleted once FILE is written.  A journal of another calibration\n"
-    "(other files, seed or neobay build) is an error (exit 2) unless --restart.\n";
+#include "cmdopts.h"
 
 
 /* ---- report ------------------------------------------------------------------------ */
@@ -71,7 +28,7 @@ static const char cal_help[] =
 static int cmd_report(int argc, char **argv)
 {
     if (argc == 2 && (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help"))) {
-        fputs(cal_help, stdout);
+        nb_opts_help(&nb_opts_calibrate, stdout);
         return 0;
     }
     if (argc != 2) return nb_cli_usage("calibrate", "calibrate report: give exactly one posterior file");
@@ -106,24 +63,16 @@ static int theta_from(const nb_calib *c, char **sets, int n_sets, double *theta,
 
 static int cmd_check(int argc, char **argv)
 {
-    static const struct option opts[] = {
-        {"set", required_argument, 0, 'S'}, {"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};
-    char *sets[64], msg[128];
-    int n_sets = 0, ch;
-    optind = 1;
-    while ((ch = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
-        if (ch == 'h') { fputs(cal_help, stdout); return 0; }
-        if (ch != 'S') return nb_cli_usage("calibrate", nb_opt_problem(ch, argv, msg, sizeof msg));
-        if (n_sets == 64) return nb_cli_usage("calibrate", "calibrate check: --set: at most 64 overrides");
-        sets[n_sets++] = optarg;
-    }
-    if (optind + 1 != argc) return nb_cli_usage("calibrate", "calibrate check: give exactly one calibration file");
+    nb_calcheck_args a;
+    int ch = nb_opts_parse(&nb_opts_calcheck, argc, argv, &a);
+    if (ch) return ch == NB_OPTS_HELP ? 0 : ch;
+    if (optind + 1 != argc) return nb_cli_usage("calibrate check", "calibrate check: give exactly one calibration file");
     nb_calib *c;
     nb_err e;
     int st = nb_calib_load(argv[optind], &c, &e);
     if (st != NB_OK) return nb_cli_fail(st, e.msg);
     double theta[NB_CAL_MAX_PARAMS];
-    st = theta_from(c, sets, n_sets, theta, &e);
+    st = theta_from(c, (char **)a.sets, a.n_sets, theta, &e);
     if (st != NB_OK) { nb_calib_free(c); return nb_cli_fail(NB_EINVAL, e.msg); }
     nb_cal_ws *w = nb_cal_ws_alloc(c);
     double *stats = malloc((size_t)c->replicates * c->n_fit * sizeof *stats);
@@ -164,48 +113,15 @@ static int cmd_check(int argc, char **argv)
 /* `calibrate sbc CALIBRATION.yaml`: simulation-based calibration of a calibration. */
 static int cmd_sbc(int argc, char **argv)
 {
-    static const struct option opts[] = {
-        {"output", required_argument, 0, 'o'}, {"threads", required_argument, 0, 't'},
-        {"truths", required_argument, 0, 'T'}, {"particles", required_argument, 0, 'P'},
-        {"generations", required_argument, 0, 'G'}, {"seed", required_argument, 0, 's'},
-        {"quiet", no_argument, 0, 'q'}, {"restart", no_argument, 0, 'R'},
-        {"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};
-    const char *output = NULL;
-    long threads = 0, truths = 50, particles = 0, generations = 0, seed = -1;
-    int quiet = 0, restart = 0, ch;
-    char msg[128];
-    optind = 1;
-    while ((ch = getopt_long(argc, argv, ":o:t:s:qh", opts, NULL)) != -1) {
-        switch (ch) {
-        case 'o': output = optarg; break;
-        case 't':
-            if (nb_cli_parse_long(optarg, 1, 4096, &threads))
-                return nb_cli_usage("calibrate", "calibrate sbc: --threads: not a whole number from 1 to 4096");
-            break;
-        case 'T':
-            if (nb_cli_parse_long(optarg, 1, 100000, &truths))
-                return nb_cli_usage("calibrate", "calibrate sbc: --truths: not a whole number from 1 to 100000");
-            break;
-        case 'P':
-            if (nb_cli_parse_long(optarg, 2, 1000000, &particles))
-                return nb_cli_usage("calibrate", "calibrate sbc: --particles: not a whole number from 2 to 1000000");
-            break;
-        case 'G':
-            if (nb_cli_parse_long(optarg, 1, 1000, &generations))
-                return nb_cli_usage("calibrate", "calibrate sbc: --generations: not a whole number from 1 to 1000");
-            break;
-        case 's':
-            if (nb_cli_parse_long(optarg, 0, 4294967295L, &seed))
-                return nb_cli_usage("calibrate", "calibrate sbc: --seed: not a whole number from 0 to 4294967295");
-            break;
-        case 'q': quiet = 1; break;
-        case 'R': restart = 1; break;
-        case 'h': fputs(cal_help, stdout); return 0;
-        default: return nb_cli_usage("calibrate", nb_opt_problem(ch, argv, msg, sizeof msg));
-        }
-    }
+    nb_sbc_args a;
+    int ch = nb_opts_parse(&nb_opts_sbc, argc, argv, &a);
+    if (ch) return ch == NB_OPTS_HELP ? 0 : ch;
+    const char *output = a.output;
+    long threads = a.threads, truths = a.truths, particles = a.particles, generations = a.generations,
+         seed = a.seed;
+    int quiet = a.quiet, restart = a.restart;
     if (optind + 1 != argc)
-        return nb_cli_usage("calibrate", "calibrate sbc: give exactly one calibration file");
+        return nb_cli_usage("calibrate sbc", "calibrate sbc: give exactly one calibration file");
     nb_calib *c;
     nb_err e;
     int st = nb_calib_load(argv[optind], &c, &e);
@@ -284,34 +200,12 @@ int nb_cmd_calibrate(int argc, char **argv)
     if (argc >= 2 && !strcmp(argv[1], "report")) return cmd_report(argc - 1, argv + 1);
     if (argc >= 2 && !strcmp(argv[1], "check")) return cmd_check(argc - 1, argv + 1);
     if (argc >= 2 && !strcmp(argv[1], "sbc")) return cmd_sbc(argc - 1, argv + 1);
-    static const struct option opts[] = {
-        {"output", required_argument, 0, 'o'}, {"threads", required_argument, 0, 't'},
-        {"quiet", no_argument, 0, 'q'}, {"restart", no_argument, 0, 'R'},
-        {"msm", no_argument, 0, 'M'}, {"iterations", required_argument, 0, 'I'},
-        {"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};
-    const char *output = NULL;
-    long threads = 0, iters = 200;
-    int quiet = 0, restart = 0, msm = 0, ch;
-    char msg[128];
-    optind = 1;
-    while ((ch = getopt_long(argc, argv, ":o:t:qh", opts, NULL)) != -1) {
-        switch (ch) {
-        case 'o': output = optarg; break;
-        case 't':
-            if (nb_cli_parse_long(optarg, 1, 4096, &threads))
-                return nb_cli_usage("calibrate", "--threads: not a whole number from 1 to 4096");
-            break;
-        case 'q': quiet = 1; break;
-        case 'R': restart = 1; break;
-        case 'M': msm = 1; break;
-        case 'I':
-            if (nb_cli_parse_long(optarg, 1, 1000000, &iters))
-                return nb_cli_usage("calibrate", "--iterations: not a whole number from 1 to 1000000");
-            break;
-        case 'h': fputs(cal_help, stdout); return 0;
-        default: return nb_cli_usage("calibrate", nb_opt_problem(ch, argv, msg, sizeof msg));
-        }
-    }
+    nb_calibrate_args a;
+    int ch = nb_opts_parse(&nb_opts_calibrate, argc, argv, &a);
+    if (ch) return ch == NB_OPTS_HELP ? 0 : ch;
+    const char *output = a.output;
+    long threads = a.threads, iters = a.iterations;
+    int quiet = a.quiet, restart = a.restart, msm = a.msm;
     if (optind + 1 != argc)
         return nb_cli_usage("calibrate", optind == argc ? "no calibration file given" : "more than one calibration file given");
     const char *path = argv[optind];

@@ -2,7 +2,7 @@
  * scenario, merge shard files.  Exit codes: 0, 2 for bad input (the sweep file, the
  * command line, shard files), 1 for anything else. */
 #include <errno.h>
-#include <getopt.h>
+#include <getopt.h>     /* optind */
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,47 +13,22 @@
 #include "sweep_run.h"
 #include "outpath.h"
 #include "cli.h"
+#include "cmdopts.h"
 
 #define CHECK_ROWS 5            /* design rows `sweep check` shows */
 
-static const char sweep_help[] =
-    "Usage: neobay sweep SWEEP.yaml [-o OUT.h5] [options]\n"
-    "       neobay sweep check SWEEP.yaml\n"
-    "       neobay sweep point SWEEP.yaml K\n"
-    "       neobay sweep merge -o OUT.h5 SHARD.h5...\n"
-    "Run every design point of a sweep as an ensemble and write one HDF5 file: the design\n"
-    "table and each point's mean and quantiles of every metric over time (and, with\n"
-    "full_series, every replicate).  The file opens in xarray (engine h5netcdf).\n\n"
-    "  -o, --output FILE      results file (default output/<sweep name>.h5); written\n"
-    "                         under a temporary name, renamed when complete\n"
-    "  -t, --threads N        OpenMP threads per process (default: all cores it has);\n"
-    "                         results do not depend on it\n"
-    "      --shard K/N        run only the points p with p % N == K into FILE (a Slurm\n"
-    "                         array task); K may be 'auto' or left out (--shard /N) to\n"
-    "                         take it from SLURM_ARRAY_TASK_ID (submit --array=0-(N-1))\n"
-    "      --restart          delete FILE.journal (see below) and start afresh\n"
-    "  -q, --quiet            no progress on stderr\n"
-    "  -h, --help             this text\n\n"
-    "  check     validate the sweep; print its size (points x replicates = model runs),\n"
-    "            factors and first design rows\n"
-    "  point     print design point K as a fully resolved scenario: `neobay run` on it\n"
-    "            gives the statistics of row K of the sweep's results\n"
-    "  merge     combine the N shard files of a sweep into the file a whole run writes\n"
-    "            (byte for byte); every shard 0..N-1 exactly once\n\n"
-    "MPI: started by `mpirun -n R neobay sweep ...` (or srun --mpi=pmix) the points are\n"
-    "spread over the R ranks as they finish (dynamic load balancing); rank 0 writes the\n"
-    "file.  The file is the same, byte for byte, for any R and thread count.\n\n"
-    "Resuming: each finished point is saved to FILE.journal.  If the sweep is killed,\n"
-    "run the same command again: it runs only the missing points and writes the same\n"
-    "file as an uninterrupted run; the journal is deleted once FILE is written.  A\n"
-    "journal of another sweep (or shard, or neobay build) is an error (exit 2) unless\n"
-    "--restart is given.\n";
-
-static int help(void)
+/* The end of `neobay sweep --help` (after the table's): how this binary was built. */
+static int help_mpi(void)
 {
-    fputs(sweep_help, stdout);
     printf("\nThis neobay is %s.\n", nb_sweep_mpi_info());
     return 0;
+}
+
+/* `neobay sweep --help`. */
+static int help(void)
+{
+    nb_opts_help(&nb_opts_sweep, stdout);
+    return help_mpi();
 }
 
 static int load_or_fail(const char *path, nb_sweep **sw)
@@ -187,19 +162,12 @@ static int cmd_point(int argc, char **argv)
 
 static int cmd_merge(int argc, char **argv)
 {
-    static const struct option opts[] = {
-        {"output", required_argument, 0, 'o'}, {"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};
-    const char *out = NULL;
-    char msg[128];
-    int c;
-    optind = 1;
-    while ((c = getopt_long(argc, argv, ":o:h", opts, NULL)) != -1) {
-        if (c == 'h') return help();
-        if (c != 'o') return nb_cli_usage("sweep", nb_opt_problem(c, argv, msg, sizeof msg));
-        out = optarg;
-    }
-    if (!out) return nb_cli_usage("sweep", "sweep merge: give the merged file with -o OUT.h5");
-    if (optind >= argc) return nb_cli_usage("sweep", "sweep merge: give the shard files");
+    nb_output_args o;
+    int code = nb_opts_parse(&nb_opts_sweep_merge, argc, argv, &o);
+    if (code) return code == NB_OPTS_HELP ? 0 : code;
+    const char *out = o.output;
+    if (!out) return nb_cli_usage("sweep merge", "sweep merge: give the merged file with -o OUT.h5");
+    if (optind >= argc) return nb_cli_usage("sweep merge", "sweep merge: give the shard files");
     nb_err e;
     if (nb_outpath_check(out, (const char *const *)argv + optind, argc - optind, NULL, &e) != NB_OK)
         return nb_cli_fail(NB_EINVAL, e.msg);
@@ -254,35 +222,16 @@ static void default_output(const nb_sweep_opts *o, char *buf, size_t n)
 
 static int cmd_run(int argc, char **argv)
 {
-    static const struct option opts[] = {
-        {"output", required_argument, 0, 'o'}, {"threads", required_argument, 0, 't'},
-        {"shard", required_argument, 0, 'S'}, {"restart", no_argument, 0, 'R'},
-        {"quiet", no_argument, 0, 'q'}, {"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};
+    nb_sweep_args a;
     nb_sweep_opts o = {0};
-    char msg[300], defout[PATH_MAX];
-    int c, code;
-    optind = 1;
-    while ((c = getopt_long(argc, argv, ":o:t:qh", opts, NULL)) != -1) {
-        switch (c) {
-        case 'o': o.output = optarg; break;
-        case 't': {
-            char *end;
-            errno = 0;
-            long t = strtol(optarg, &end, 10);
-            if (errno || end == optarg || *end || t < 1 || t > 4096)
-                return snprintf(msg, sizeof msg, "--threads: '%s' is not a whole number from 1 to 4096", optarg), nb_cli_usage("sweep", msg);
-            o.threads = (int)t;
-            break;
-        }
-        case 'S':
-            if ((code = parse_shard(optarg, &o))) return code;
-            break;
-        case 'R': o.restart = 1; break;
-        case 'q': o.quiet = 1; break;
-        case 'h': return help();
-        default: return nb_cli_usage("sweep", nb_opt_problem(c, argv, msg, sizeof msg));
-        }
-    }
+    char defout[PATH_MAX];
+    int code = nb_opts_parse(&nb_opts_sweep, argc, argv, &a);
+    if (code) return code == NB_OPTS_HELP ? help_mpi() : code;
+    if (a.shard && (code = parse_shard(a.shard, &o))) return code;
+    o.output = a.output;
+    o.threads = (int)a.threads;
+    o.restart = a.restart;
+    o.quiet = a.quiet;
     if (optind + 1 != argc) return nb_cli_usage("sweep", optind == argc ? "no sweep file given" : "more than one sweep file given");
     o.sweep = argv[optind];
     if (!o.output) {

@@ -349,8 +349,8 @@ def test_sbc_killed_then_rerun_gives_the_same_file(neobay, tiny, tmp_path):
 
 
 @pytest.mark.parametrize("args, want", [
-    (["--truths", "0"], "--truths: not a whole number from 1"),
-    (["--particles", "x"], "--particles: not a whole number"),
+    (["--truths", "0"], "--truths: '0' is not a whole number from 1 to 100000"),
+    (["--particles", "x"], "--particles: 'x' is not a whole number from 2 to 1000000"),
 ])
 def test_sbc_bad_options_exit_2(neobay, tiny, args, want):
     r = sh([neobay, "calibrate", "sbc", "cal.yaml", *args], tiny)

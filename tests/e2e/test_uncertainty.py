@@ -82,8 +82,8 @@ def test_with_a_posterior(neobay, arms):
 
 
 @pytest.mark.parametrize("args, want", [
-    (["--draws", "1"], "--draws: a whole number from 2"),
-    (["--per-draw", "x"], "--per-draw: a whole number from 2"),
+    (["--draws", "1"], "--draws: '1' is not a whole number from 2 to 100000"),
+    (["--per-draw", "x"], "--per-draw: 'x' is not a whole number from 2 to 100000"),
     (["--year", "2040"], "December 2040 is not inside the run"),
 ])
 def test_bad_options_exit_2(neobay, arms, args, want):
