@@ -431,6 +431,22 @@ def open_compare(path):
     return ds
 
 
+def _t95(df):
+    """The 95% quantile of Student's t with df degrees of freedom (two-sided 90%):
+    scipy's where it is installed, else the Cornish-Fisher expansion (Abramowitz &
+    Stegun 26.7.5), accurate to ~1e-5 for df >= 5."""
+    try:
+        from scipy.stats import t
+        return float(t.ppf(0.95, df))
+    except ImportError:
+        z = 1.6448536269514722
+        g1 = (z**3 + z) / 4
+        g2 = (5 * z**5 + 16 * z**3 + 3 * z) / 96
+        g3 = (3 * z**7 + 19 * z**5 + 17 * z**3 - 15 * z) / 384
+        g4 = (79 * z**9 + 776 * z**7 + 1482 * z**5 - 1920 * z**3 - 945 * z) / 92160
+        return z + g1 / df + g2 / df**2 + g3 / df**3 + g4 / df**4
+
+
 def compare_runs(base, policy):
     """The impact of `policy` against `base` (two opened run files) paired by
     replicate, as open_compare returns it: what `neobay compare` computes, for when
@@ -466,7 +482,11 @@ def compare_runs(base, policy):
             last = out[f"{metric}_impact"].isel(time=-1).values
             mean = float(last.mean())
             lo, hi = np.quantile(last, [0.05, 0.95])
-            per = spend / mean if (lo > 0 and mean > 0) else float("nan")
+            # as neobay compare: a cost only where the 90% confidence interval of the
+            # mean impact (Student t, n - 1 degrees of freedom) lies above zero
+            n = last.size
+            half = (_t95(n - 1) * float(last.std(ddof=1)) / np.sqrt(n)) if n > 1 else float("inf")
+            per = spend / mean if (mean - half > 0 and mean > 0) else float("nan")
             out[cost] = ((), per, {"units": "1", "currency": "CNY",
                                    "units_label": "RMB per additional " + metric.rstrip("s"),
                                    "impact_mean": mean,
